@@ -1,0 +1,520 @@
+//! The pipeline core: frames in, a [`Summary`] out. Decodes each frame, feeds flows, keeps
+//! the non-flow counters, and at the end classifies every flow and aggregates the lines.
+//! No I/O: sources push frames in, writers render the result.
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::capture::RawPacket;
+use crate::classify::{ServerRule, classify, transport_of};
+use crate::decode::{self, AddrBytes, Decoded, Fragment, NonIpKind, Undecodable, ip_proto};
+use crate::flow::{FlowKey, FlowState, FlowTable};
+use crate::summary::{
+    Counters, HostLine, OtherLine, PortLine, SCHEMA_VERSION, ServiceLine, Summary, Totals,
+    UnknownLine, ns_to_secs,
+};
+use crate::table::{EntryScope, ServiceTable, Specificity};
+
+/// Why a frame is counted outside the flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum OtherKind {
+    NonIp(NonIpKind),
+    Icmp,
+    Icmpv6,
+    Undecodable(Undecodable),
+    FragmentUnmatched,
+}
+
+impl OtherKind {
+    fn kind(self) -> &'static str {
+        match self {
+            OtherKind::NonIp(_) => "non_ip",
+            OtherKind::Icmp => "icmp",
+            OtherKind::Icmpv6 => "icmpv6",
+            OtherKind::Undecodable(_) => "undecodable",
+            OtherKind::FragmentUnmatched => "fragment_unmatched",
+        }
+    }
+
+    fn reason(self) -> String {
+        match self {
+            OtherKind::NonIp(k) => k.describe(),
+            OtherKind::Icmp => "ICMP (IP protocol 1)".into(),
+            OtherKind::Icmpv6 => "ICMPv6 (IP protocol 58)".into(),
+            OtherKind::Undecodable(u) => u.describe(),
+            OtherKind::FragmentUnmatched => {
+                "IP fragment whose first fragment was not captured".into()
+            }
+        }
+    }
+}
+
+/// One flow as written by `--flows`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRecord {
+    /// `tcp`, `udp`, `sctp` or `ip`.
+    pub transport: &'static str,
+    /// IP protocol number.
+    pub ip_proto: u8,
+    /// Client address.
+    pub client: String,
+    /// Client port (absent for protocols without ports).
+    pub client_port: Option<u16>,
+    /// Server address.
+    pub server: String,
+    /// Server port.
+    pub server_port: Option<u16>,
+    /// Service label, or null for unknown traffic.
+    pub service: Option<String>,
+    /// `exact`, `range`, `ip_proto` or `none`.
+    #[serde(rename = "match")]
+    pub match_kind: &'static str,
+    /// Which rule picked the server side.
+    pub server_rule: &'static str,
+    /// First packet, seconds since the epoch.
+    pub first_ts: f64,
+    /// Last packet, seconds since the epoch.
+    pub last_ts: f64,
+    /// Packets client -> server.
+    pub packets_c2s: u64,
+    /// Bytes client -> server.
+    pub bytes_c2s: u64,
+    /// Packets server -> client.
+    pub packets_s2c: u64,
+    /// Bytes server -> client.
+    pub bytes_s2c: u64,
+}
+
+/// Options that shape the summary.
+#[derive(Debug, Clone)]
+pub struct SummaryOptions {
+    /// How many hosts to keep per unknown line.
+    pub top_hosts: usize,
+    /// Sources read.
+    pub sources: Vec<String>,
+    /// Filter expression.
+    pub filter: Option<String>,
+}
+
+/// Consumes frames and produces the summary.
+pub struct Analyzer<'t> {
+    table: &'t ServiceTable,
+    flows: FlowTable,
+    other: FxHashMap<OtherKind, (u64, u64)>,
+    packets: u64,
+    bytes: u64,
+    packets_read: u64,
+    first_ts: i64,
+    last_ts: i64,
+    warnings: Vec<String>,
+}
+
+impl<'t> Analyzer<'t> {
+    /// A fresh analyzer classifying against `table`.
+    pub fn new(table: &'t ServiceTable) -> Analyzer<'t> {
+        Analyzer {
+            table,
+            flows: FlowTable::new(),
+            other: FxHashMap::default(),
+            packets: 0,
+            bytes: 0,
+            packets_read: 0,
+            first_ts: i64::MAX,
+            last_ts: i64::MIN,
+            warnings: table
+                .warnings()
+                .iter()
+                .map(|w| format!("table {} line {}: {}", table.source_name(), w.line, w.message))
+                .collect(),
+        }
+    }
+
+    /// Counts a frame the filter dropped (it is read but not summarised).
+    pub fn count_filtered_out(&mut self) {
+        self.packets_read += 1;
+    }
+
+    /// Adds a warning to the report (e.g. a cut-off file).
+    pub fn warn(&mut self, message: String) {
+        self.warnings.push(message);
+    }
+
+    /// Counts one frame.
+    #[inline]
+    pub fn process(&mut self, packet: &RawPacket<'_>) {
+        self.packets_read += 1;
+        self.packets += 1;
+        let len = packet.orig_len;
+        self.bytes += u64::from(len);
+        self.first_ts = self.first_ts.min(packet.ts_ns);
+        self.last_ts = self.last_ts.max(packet.ts_ns);
+        match decode::decode(packet.link_type, packet.data) {
+            Decoded::Ip(ip) => match (ip.proto, ip.fragment) {
+                (_, Fragment::Later { id }) => {
+                    if !self.flows.add_later_fragment(&ip, id, packet.ts_ns, len) {
+                        self.count_other(OtherKind::FragmentUnmatched, len);
+                    }
+                }
+                (ip_proto::ICMP, _) => self.count_other(OtherKind::Icmp, len),
+                (ip_proto::ICMPV6, _) => self.count_other(OtherKind::Icmpv6, len),
+                _ => self.flows.add_packet(&ip, packet.ts_ns, len),
+            },
+            Decoded::NonIp(kind) => self.count_other(OtherKind::NonIp(kind), len),
+            Decoded::Undecodable(why) => self.count_other(OtherKind::Undecodable(why), len),
+        }
+    }
+
+    fn count_other(&mut self, kind: OtherKind, len: u32) {
+        let slot = self.other.entry(kind).or_default();
+        slot.0 += 1;
+        slot.1 += u64::from(len);
+    }
+
+    /// Number of flows so far.
+    pub fn flow_count(&self) -> usize {
+        self.flows.len()
+    }
+
+    /// Classifies all flows and builds the summary; each flow is also handed to
+    /// `on_flow` (for `--flows` output) in order of first packet.
+    pub fn finish<E>(
+        mut self,
+        options: &SummaryOptions,
+        mut on_flow: impl FnMut(&FlowRecord) -> Result<(), E>,
+    ) -> Result<Summary, E> {
+        let table = self.table;
+        let entries = table.entries();
+        let mut per_entry = vec![Counters::default(); entries.len()];
+        let mut range_ports: FxHashMap<(u16, u16), Counters> = FxHashMap::default();
+        let mut unknown: FxHashMap<(u8, u16), UnknownAcc> = FxHashMap::default();
+        let flows = self.flows.drain_sorted();
+        let flow_count = flows.len() as u64;
+
+        for (key, state) in &flows {
+            let c = classify(key, state, table.lookup());
+            let server = c.server;
+            let client = 1 - server;
+            let (pc, bc, ps, bs) = (
+                state.packets[client],
+                state.bytes[client],
+                state.packets[server],
+                state.bytes[server],
+            );
+            let server_port = key.port[server];
+            match c.entry {
+                Some(e) => {
+                    per_entry[usize::from(e)].add_flow(pc, bc, ps, bs);
+                    if c.specificity == Specificity::Range {
+                        range_ports
+                            .entry((e, server_port))
+                            .or_default()
+                            .add_flow(pc, bc, ps, bs);
+                    }
+                }
+                None => {
+                    let port = if key.has_ports() { server_port } else { 0 };
+                    let acc = unknown.entry((key.proto, port)).or_default();
+                    acc.counters.add_flow(pc, bc, ps, bs);
+                    let total = (pc + ps, bc + bs);
+                    acc.add_host(true, key.v6, key.addr[server], total);
+                    acc.add_host(false, key.v6, key.addr[client], total);
+                }
+            }
+            let record = flow_record(key, state, &c_fields(&c, table), server);
+            on_flow(&record)?;
+        }
+
+        let mut services: Vec<ServiceLine> = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| per_entry[*i].flows > 0)
+            .map(|(i, e)| {
+                let (port, port_range, ip_proto, match_kind) = match e.scope {
+                    EntryScope::Port(_, p) => (Some(p), None, None, "exact"),
+                    EntryScope::Range(_, lo, hi) => (None, Some([lo, hi]), None, "range"),
+                    EntryScope::IpProto(n) => (None, None, Some(n), "ip_proto"),
+                };
+                let ports = e.is_range().then(|| {
+                    let mut lines: Vec<PortLine> = range_ports
+                        .iter()
+                        .filter(|((entry, _), _)| usize::from(*entry) == i)
+                        .map(|((_, port), counters)| PortLine {
+                            port: *port,
+                            counters: *counters,
+                        })
+                        .collect();
+                    lines.sort_by(|a, b| {
+                        (b.counters.bytes, a.port).cmp(&(a.counters.bytes, b.port))
+                    });
+                    lines
+                });
+                ServiceLine {
+                    label: e.label.clone(),
+                    transport: e.scope.transport_name().to_string(),
+                    port,
+                    port_range,
+                    ip_proto,
+                    match_kind: match_kind.to_string(),
+                    system_services: e.system_services.clone(),
+                    counters: per_entry[i],
+                    ports,
+                }
+            })
+            .collect();
+        services.sort_by(|a, b| b.counters.bytes.cmp(&a.counters.bytes).then(a.label.cmp(&b.label)));
+
+        let mut unknown_lines: Vec<UnknownLine> = unknown
+            .into_iter()
+            .map(|((proto, port), acc)| {
+                let transport = transport_of(proto);
+                UnknownLine {
+                    transport: transport.map_or("ip", |t| t.as_str()).to_string(),
+                    port: transport.map(|_| port),
+                    ip_proto: transport.is_none().then_some(proto),
+                    name: transport.is_none().then(|| decode::ip_proto_name(proto)),
+                    counters: acc.counters,
+                    top_servers: top_hosts(acc.servers, options.top_hosts),
+                    top_clients: top_hosts(acc.clients, options.top_hosts),
+                }
+            })
+            .collect();
+        unknown_lines.sort_by(|a, b| {
+            b.counters
+                .bytes
+                .cmp(&a.counters.bytes)
+                .then(a.transport.cmp(&b.transport))
+                .then(a.port.cmp(&b.port))
+                .then(a.ip_proto.cmp(&b.ip_proto))
+        });
+
+        let mut other: Vec<(OtherKind, (u64, u64))> = self.other.drain().collect();
+        other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
+        let other = other
+            .into_iter()
+            .map(|(kind, (packets, bytes))| OtherLine {
+                kind: kind.kind().to_string(),
+                reason: kind.reason(),
+                packets,
+                bytes,
+            })
+            .collect();
+
+        let seen_any = self.packets > 0;
+        Ok(Summary {
+            schema_version: SCHEMA_VERSION,
+            sources: options.sources.clone(),
+            table: table.source_name().to_string(),
+            filter: options.filter.clone(),
+            totals: Totals {
+                packets: self.packets,
+                bytes: self.bytes,
+                flows: flow_count,
+                first_ts: seen_any.then(|| ns_to_secs(self.first_ts)),
+                last_ts: seen_any.then(|| ns_to_secs(self.last_ts)),
+                packets_read: self.packets_read,
+                packets_filtered_out: self.packets_read - self.packets,
+            },
+            services,
+            unknown: unknown_lines,
+            other,
+            warnings: self.warnings,
+        })
+    }
+}
+
+struct RecordFields {
+    service: Option<String>,
+    match_kind: &'static str,
+    rule: ServerRule,
+}
+
+fn c_fields(c: &crate::classify::Classification, table: &ServiceTable) -> RecordFields {
+    let entry = c.entry.map(|e| table.entry(e));
+    RecordFields {
+        service: entry.map(|e| e.label.clone()),
+        match_kind: match (entry.map(|e| e.scope), c.specificity) {
+            (None, _) => "none",
+            (Some(EntryScope::IpProto(_)), _) => "ip_proto",
+            (_, Specificity::Range) => "range",
+            _ => "exact",
+        },
+        rule: c.rule,
+    }
+}
+
+fn flow_record(key: &FlowKey, state: &FlowState, f: &RecordFields, server: usize) -> FlowRecord {
+    let client = 1 - server;
+    let ports = key.has_ports();
+    FlowRecord {
+        transport: transport_of(key.proto).map_or("ip", |t| t.as_str()),
+        ip_proto: key.proto,
+        client: decode::addr_to_string(key.v6, &key.addr[client]),
+        client_port: ports.then_some(key.port[client]),
+        server: decode::addr_to_string(key.v6, &key.addr[server]),
+        server_port: ports.then_some(key.port[server]),
+        service: f.service.clone(),
+        match_kind: f.match_kind,
+        server_rule: f.rule.as_str(),
+        first_ts: ns_to_secs(state.first_ts),
+        last_ts: ns_to_secs(state.last_ts),
+        packets_c2s: state.packets[client],
+        bytes_c2s: state.bytes[client],
+        packets_s2c: state.packets[server],
+        bytes_s2c: state.bytes[server],
+    }
+}
+
+#[derive(Default)]
+struct UnknownAcc {
+    counters: Counters,
+    servers: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>,
+    clients: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>,
+}
+
+impl UnknownAcc {
+    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, (packets, bytes): (u64, u64)) {
+        let map = if server { &mut self.servers } else { &mut self.clients };
+        let slot = map.entry((v6, addr)).or_default();
+        slot.0 += 1;
+        slot.1 += packets;
+        slot.2 += bytes;
+    }
+}
+
+fn top_hosts(hosts: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>, n: usize) -> Vec<HostLine> {
+    let mut all: Vec<_> = hosts.into_iter().collect();
+    all.sort_by(|a, b| b.1.2.cmp(&a.1.2).then(a.0.cmp(&b.0)));
+    all.truncate(n);
+    all.into_iter()
+        .map(|((v6, addr), (flows, packets, bytes))| HostLine {
+            addr: decode::addr_to_string(v6, &addr),
+            counters: Counters {
+                flows,
+                packets,
+                bytes,
+                ..Counters::default()
+            },
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::LinkType;
+    use etherparse::PacketBuilder;
+
+    fn eth_tcp(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, syn: bool, ack: bool) -> Vec<u8> {
+        let mut b = PacketBuilder::ethernet2([1; 6], [2; 6])
+            .ipv4(src, dst, 64)
+            .tcp(sport, dport, 1, 1000);
+        if syn {
+            b = b.syn();
+        }
+        if ack {
+            b = b.ack(1);
+        }
+        let mut out = Vec::new();
+        b.write(&mut out, &[0; 6]).unwrap();
+        out
+    }
+
+    fn run(frames: &[(LinkType, Vec<u8>)]) -> (Summary, Vec<FlowRecord>) {
+        let table = ServiceTable::builtin();
+        let mut a = Analyzer::new(&table);
+        for (i, (lt, data)) in frames.iter().enumerate() {
+            a.process(&RawPacket {
+                ts_ns: i as i64 * 1_000_000,
+                orig_len: data.len() as u32,
+                link_type: *lt,
+                data,
+            });
+        }
+        let mut records = Vec::new();
+        let opts = SummaryOptions {
+            top_hosts: 5,
+            sources: vec!["test".into()],
+            filter: None,
+        };
+        let s = a
+            .finish(&opts, |r| {
+                records.push(r.clone());
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+        (s, records)
+    }
+
+    #[test]
+    fn handshake_counts_per_direction() {
+        let c = [10, 0, 0, 5];
+        let s = [10, 0, 0, 1];
+        let frames = vec![
+            (LinkType::ETHERNET, eth_tcp(c, s, 50123, 445, true, false)),
+            (LinkType::ETHERNET, eth_tcp(s, c, 445, 50123, true, true)),
+            (LinkType::ETHERNET, eth_tcp(c, s, 50123, 445, false, true)),
+        ];
+        let (summary, records) = run(&frames);
+        assert_eq!(summary.services.len(), 1);
+        let smb = &summary.services[0];
+        assert_eq!(smb.label, "SMB");
+        assert_eq!(smb.port, Some(445));
+        assert_eq!(smb.counters.flows, 1);
+        assert_eq!(smb.counters.packets_c2s, 2);
+        assert_eq!(smb.counters.packets_s2c, 1);
+        assert_eq!(records[0].server, "10.0.0.1");
+        assert_eq!(records[0].client_port, Some(50123));
+        assert_eq!(records[0].server_rule, "syn");
+        assert_eq!(summary.line_sums(), (summary.totals.packets, summary.totals.bytes));
+    }
+
+    #[test]
+    fn range_entries_break_down_by_port_and_unknown_keeps_server_port() {
+        let a = [10, 0, 0, 5];
+        let b = [10, 0, 0, 9];
+        let frames = vec![
+            (LinkType::ETHERNET, eth_tcp(a, b, 40000, 8080, true, false)),
+            (LinkType::ETHERNET, eth_tcp(a, b, 40001, 8080, true, false)),
+            (LinkType::ETHERNET, eth_tcp(a, b, 40002, 50000, true, false)),
+            (LinkType::ETHERNET, eth_tcp(a, b, 999, 700, true, false)),
+        ];
+        let (summary, _) = run(&frames);
+        let low = summary.services.iter().find(|s| s.port_range == Some([1024, 49151])).unwrap();
+        assert_eq!(low.match_kind, "range");
+        let ports = low.ports.as_ref().unwrap();
+        assert_eq!(ports.len(), 1);
+        assert_eq!((ports[0].port, ports[0].counters.flows), (8080, 2));
+        let high = summary.services.iter().find(|s| s.port_range == Some([49152, 65535])).unwrap();
+        assert_eq!(high.ports.as_ref().unwrap()[0].port, 50000);
+        assert_eq!(summary.unknown.len(), 1);
+        assert_eq!(summary.unknown[0].port, Some(700));
+        assert_eq!(summary.unknown[0].top_servers[0].addr, "10.0.0.9");
+        assert_eq!(summary.line_sums(), (summary.totals.packets, summary.totals.bytes));
+    }
+
+    #[test]
+    fn non_flow_frames_have_their_own_lines() {
+        let mut arp = vec![0xff; 12];
+        arp.extend([0x08, 0x06]);
+        arp.extend([0; 28]);
+        let mut icmp = Vec::new();
+        PacketBuilder::ethernet2([1; 6], [2; 6])
+            .ipv4([1, 1, 1, 1], [2, 2, 2, 2], 64)
+            .icmpv4_echo_request(1, 1)
+            .write(&mut icmp, &[0; 8])
+            .unwrap();
+        let frames = vec![
+            (LinkType::ETHERNET, arp),
+            (LinkType::ETHERNET, icmp),
+            (LinkType(147), vec![0; 20]),
+            (LinkType::ETHERNET, vec![0; 5]),
+        ];
+        let (summary, _) = run(&frames);
+        let kinds: Vec<&str> = summary.other.iter().map(|o| o.kind.as_str()).collect();
+        assert!(kinds.contains(&"non_ip") && kinds.contains(&"icmp"));
+        assert_eq!(kinds.iter().filter(|k| **k == "undecodable").count(), 2);
+        assert!(summary.other.iter().any(|o| o.reason.contains("LINKTYPE 147")));
+        assert_eq!(summary.totals.flows, 0);
+        assert_eq!(summary.line_sums(), (4, summary.totals.bytes));
+    }
+}

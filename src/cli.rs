@@ -1,0 +1,154 @@
+//! The command line: clap definitions, then a validation step that turns raw flags into a
+//! checked configuration before anything is read.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use wiretally::report::Format;
+
+/// Classify packet captures by Windows service port.
+#[derive(Debug, Parser)]
+#[command(name = "wiretally", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Summarise capture files (pcap or pcapng; '-' reads standard input).
+    Read(ReadArgs),
+    /// List capture interfaces with their addresses and flags.
+    Interfaces,
+    /// Print the loaded port table as service entries.
+    Table(TableArgs),
+    /// Show what ports or protocols map to, e.g. 445/tcp 50000/tcp 2703/udp esp.
+    Lookup(LookupArgs),
+}
+
+/// Options shared by the commands that load a table.
+#[derive(Debug, Args)]
+pub struct TableOption {
+    /// Port table to use instead of the built-in one (markdown or CSV).
+    #[arg(long, value_name = "FILE")]
+    pub table: Option<PathBuf>,
+}
+
+/// `wiretally read`.
+#[derive(Debug, Args)]
+pub struct ReadArgs {
+    /// Capture files; '-' for standard input.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    #[command(flatten)]
+    pub table: TableOption,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// BPF filter (libpcap syntax), applied to every frame.
+    #[arg(short = 'f', long, value_name = "BPF")]
+    pub filter: Option<String>,
+
+    /// Rows per section in text output, and hosts per unknown line.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
+    #[arg(long, value_name = "FILE")]
+    pub flows: Option<PathBuf>,
+}
+
+/// `wiretally table`.
+#[derive(Debug, Args)]
+pub struct TableArgs {
+    #[command(flatten)]
+    pub table: TableOption,
+
+    /// Validate the table and report warnings instead of printing it.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `wiretally lookup`.
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// PORT/PROTO (445/tcp, 2703/udp) or an IP protocol (gre, esp, ah, ip/47).
+    #[arg(required = true, value_name = "PORT/PROTO")]
+    pub queries: Vec<String>,
+
+    #[command(flatten)]
+    pub table: TableOption,
+
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// What `lookup` was asked about, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupQuery {
+    /// A port of a transport.
+    Port(wiretally::table::Transport, u16),
+    /// An IP protocol number.
+    IpProto(u8),
+}
+
+/// Parses `445/tcp`, `tcp/445`, `gre`, `esp`, `ah`, `ip/47` or `47/ip`.
+pub fn parse_lookup(text: &str) -> Result<LookupQuery, String> {
+    use wiretally::table::Transport;
+    let lower = text.trim().to_ascii_lowercase();
+    match lower.as_str() {
+        "gre" => return Ok(LookupQuery::IpProto(47)),
+        "esp" => return Ok(LookupQuery::IpProto(50)),
+        "ah" => return Ok(LookupQuery::IpProto(51)),
+        _ => {}
+    }
+    let Some((a, b)) = lower.split_once('/') else {
+        return Err(format!("'{text}': expected PORT/PROTO such as 445/tcp, or gre, esp, ah, ip/47"));
+    };
+    let (num, proto) = if a.chars().all(|c| c.is_ascii_digit()) { (a, b) } else { (b, a) };
+    if proto == "ip" {
+        return num
+            .parse::<u8>()
+            .map(LookupQuery::IpProto)
+            .map_err(|_| format!("'{text}': IP protocol must be 0-255"));
+    }
+    let transport = Transport::parse(proto)
+        .ok_or_else(|| format!("'{text}': unknown protocol '{proto}' (tcp, udp, sctp or ip)"))?;
+    let port = num
+        .parse::<u16>()
+        .map_err(|_| format!("'{text}': port must be 0-65535"))?;
+    Ok(LookupQuery::Port(transport, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wiretally::table::Transport;
+
+    #[test]
+    fn lookup_queries() {
+        assert_eq!(parse_lookup("445/tcp"), Ok(LookupQuery::Port(Transport::Tcp, 445)));
+        assert_eq!(parse_lookup("UDP/2703"), Ok(LookupQuery::Port(Transport::Udp, 2703)));
+        assert_eq!(parse_lookup("esp"), Ok(LookupQuery::IpProto(50)));
+        assert_eq!(parse_lookup("ip/47"), Ok(LookupQuery::IpProto(47)));
+        assert!(parse_lookup("70000/tcp").is_err());
+        assert!(parse_lookup("445/xyz").is_err());
+        assert!(parse_lookup("445").is_err());
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,629 @@
+//! Frame decoding: link type + captured bytes -> a small summary of what the flow tracker
+//! needs (addresses, IP protocol, ports, TCP flags, fragment identity), or the reason the
+//! frame is not a flow packet. Pure: no I/O, no allocation.
+//!
+//! Link layers are peeled here (Ethernet, 802.1Q/QinQ, MPLS, PPPoE, Linux SLL/SLL2,
+//! BSD null/loopback, raw IP); IP headers and IPv6 extension chains are sliced with
+//! etherparse's lax slicer, so snaplen-truncated frames still yield the headers they hold.
+//! IP-in-IP tunnels (4in4, 6in4, 4in6, 6in6) are unwrapped to the inner packet; GRE is not
+//! (it is a service of its own in the table).
+
+use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, SingleVlanSlice};
+
+use crate::capture::LinkType;
+
+/// IP protocol numbers the decoder treats specially.
+pub mod ip_proto {
+    /// ICMP.
+    pub const ICMP: u8 = 1;
+    /// IGMP.
+    pub const IGMP: u8 = 2;
+    /// IPv4 encapsulated in IP.
+    pub const IPV4_IN_IP: u8 = 4;
+    /// TCP.
+    pub const TCP: u8 = 6;
+    /// UDP.
+    pub const UDP: u8 = 17;
+    /// IPv6 encapsulated in IP.
+    pub const IPV6_IN_IP: u8 = 41;
+    /// ICMPv6.
+    pub const ICMPV6: u8 = 58;
+    /// SCTP.
+    pub const SCTP: u8 = 132;
+}
+
+/// EtherType values the link peeler knows.
+mod ether {
+    pub const IPV4: u16 = 0x0800;
+    pub const VLAN: u16 = 0x8100;
+    pub const IPV6: u16 = 0x86dd;
+    pub const MPLS_UNICAST: u16 = 0x8847;
+    pub const MPLS_MULTICAST: u16 = 0x8848;
+    pub const PPPOE_SESSION: u16 = 0x8864;
+    pub const PROVIDER_BRIDGING: u16 = 0x88a8;
+    pub const VLAN_DOUBLE_OLD: u16 = 0x9100;
+    /// Values below this are 802.3 length fields, not EtherTypes.
+    pub const MIN_ETHERTYPE: u16 = 0x0600;
+}
+
+/// TCP flag bits (byte 13 of the TCP header).
+pub mod tcp_flags {
+    /// FIN.
+    pub const FIN: u8 = 0x01;
+    /// SYN.
+    pub const SYN: u8 = 0x02;
+    /// RST.
+    pub const RST: u8 = 0x04;
+    /// ACK.
+    pub const ACK: u8 = 0x10;
+}
+
+const ETHERNET_HEADER_LEN: usize = 14;
+const SLL_HEADER_LEN: usize = 16;
+const SLL2_HEADER_LEN: usize = 20;
+const NULL_HEADER_LEN: usize = 4;
+const MPLS_LABEL_LEN: usize = 4;
+const PPPOE_HEADER_LEN: usize = 6;
+const PPP_PROTO_IPV4: u16 = 0x0021;
+const PPP_PROTO_IPV6: u16 = 0x0057;
+const TCP_FLAGS_OFFSET: usize = 13;
+const MAX_TUNNEL_DEPTH: usize = 4;
+/// ARPHRD types in SLL headers whose payload is not an EtherType-tagged frame.
+const ARPHRD_NETLINK: u16 = 824;
+/// SLL protocol values that mean "802.3 / 802.2 LLC frame" rather than an EtherType.
+const SLL_PROTO_802_3: u16 = 0x0001;
+const SLL_PROTO_802_2: u16 = 0x0004;
+/// BSD address families for IPv4 and (on various systems) IPv6 in null/loopback headers.
+const AF_INET: u32 = 2;
+const AF_INET6_VALUES: [u32; 3] = [24, 28, 30];
+
+/// An IP address as 16 bytes; IPv4 addresses sit in the first four with the rest zero.
+pub type AddrBytes = [u8; 16];
+
+/// How an IP packet relates to fragmentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fragment {
+    /// Not fragmented.
+    None,
+    /// The first fragment (offset 0, more to come): it carries the ports.
+    First {
+        /// IP identification (IPv6: the fragment header's identification).
+        id: u32,
+    },
+    /// A later fragment: no ports, belongs to the flow of the first.
+    Later {
+        /// IP identification.
+        id: u32,
+    },
+}
+
+/// What the flow tracker needs of an IP packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpSummary {
+    /// IPv6 (true) or IPv4.
+    pub v6: bool,
+    /// Source address.
+    pub src: AddrBytes,
+    /// Destination address.
+    pub dst: AddrBytes,
+    /// IP protocol of the payload (after extension headers).
+    pub proto: u8,
+    /// Source and destination ports for TCP/UDP/SCTP, when present in the captured bytes.
+    pub ports: Option<(u16, u16)>,
+    /// TCP flags, when the captured bytes hold them (0 otherwise).
+    pub tcp_flags: u8,
+    /// Fragment identity.
+    pub fragment: Fragment,
+}
+
+/// Why a frame is not IP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NonIpKind {
+    /// An EtherType other than IP (ARP, LLDP, ...).
+    EtherType(u16),
+    /// An 802.3 frame with an LLC header (STP, CDP, NetBIOS over LLC, ...).
+    Llc,
+    /// A Linux netlink message in an SLL capture.
+    Netlink,
+    /// A BSD null/loopback frame of another address family.
+    AddressFamily(u32),
+}
+
+impl NonIpKind {
+    /// A readable reason, e.g. `ARP (EtherType 0x0806)`.
+    pub fn describe(self) -> String {
+        match self {
+            NonIpKind::EtherType(t) => match ether_type_name(t) {
+                Some(name) => format!("{name} (EtherType 0x{t:04x})"),
+                None => format!("EtherType 0x{t:04x}"),
+            },
+            NonIpKind::Llc => "802.3 LLC frame (STP, CDP, ...)".to_string(),
+            NonIpKind::Netlink => "Linux netlink message".to_string(),
+            NonIpKind::AddressFamily(af) => format!("loopback address family {af}"),
+        }
+    }
+}
+
+fn ether_type_name(t: u16) -> Option<&'static str> {
+    Some(match t {
+        0x0806 => "ARP",
+        0x8035 => "RARP",
+        0x809b => "AppleTalk",
+        0x80f3 => "AARP",
+        0x8137 => "IPX",
+        0x8808 => "Ethernet flow control",
+        0x8809 => "LACP",
+        0x8863 => "PPPoE discovery",
+        0x8864 => "PPPoE session",
+        0x886f => "Microsoft NLB heartbeat",
+        0x888e => "802.1X EAPOL",
+        0x8892 => "PROFINET",
+        0x88cc => "LLDP",
+        0x88e5 => "MACsec",
+        0x88f7 => "PTP",
+        0x8906 => "FCoE",
+        0x8914 => "FIP",
+        0x9000 => "Ethernet loopback",
+        0x893a => "IEEE 1905",
+        0x88e1 => "HomePlug",
+        0x8899 => "Realtek",
+        0x22f0 => "AVTP",
+        _ => return None,
+    })
+}
+
+/// Why a frame could not be decoded into a flow packet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Undecodable {
+    /// The link type is not supported.
+    UnsupportedLinkType(LinkType),
+    /// The frame is shorter than its link header.
+    TruncatedLinkHeader,
+    /// The IP header is cut off or shorter than its minimum.
+    TruncatedIpHeader,
+    /// The IP header is invalid (bad version, bad header length).
+    MalformedIpHeader,
+    /// The frame says IP but holds another version number.
+    BadIpVersion,
+    /// The transport header is too short to hold its ports.
+    TruncatedTransport(u8),
+    /// Too many nested link or tunnel headers.
+    TooDeep,
+}
+
+impl Undecodable {
+    /// A readable reason.
+    pub fn describe(self) -> String {
+        match self {
+            Undecodable::UnsupportedLinkType(lt) => format!("unsupported link type {lt}"),
+            Undecodable::TruncatedLinkHeader => "frame shorter than its link-layer header".into(),
+            Undecodable::TruncatedIpHeader => "IP header cut off (snaplen or damaged frame)".into(),
+            Undecodable::MalformedIpHeader => "malformed IP header".into(),
+            Undecodable::BadIpVersion => "IP version is neither 4 nor 6".into(),
+            Undecodable::TruncatedTransport(p) => {
+                format!("{} header cut off before its ports", ip_proto_name(p))
+            }
+            Undecodable::TooDeep => "too many nested headers".into(),
+        }
+    }
+}
+
+/// The outcome of decoding one frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decoded {
+    /// An IP packet.
+    Ip(IpSummary),
+    /// Not IP.
+    NonIp(NonIpKind),
+    /// Not decodable.
+    Undecodable(Undecodable),
+}
+
+/// A short name for an IP protocol number (`TCP`, `OSPF`, `IP protocol 253`).
+pub fn ip_proto_name(p: u8) -> String {
+    let name = match p {
+        0 => "HOPOPT",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPv4-in-IP",
+        6 => "TCP",
+        8 => "EGP",
+        9 => "IGP",
+        17 => "UDP",
+        41 => "IPv6-in-IP",
+        46 => "RSVP",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "ICMPv6",
+        59 => "IPv6-NoNxt",
+        88 => "EIGRP",
+        89 => "OSPF",
+        103 => "PIM",
+        112 => "VRRP",
+        115 => "L2TP",
+        132 => "SCTP",
+        136 => "UDPLite",
+        _ => return format!("IP protocol {p}"),
+    };
+    name.to_string()
+}
+
+/// Decodes one frame.
+pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
+    match link_type {
+        LinkType::ETHERNET => decode_ethernet(data),
+        LinkType::LINUX_SLL => decode_sll(data, SLL_HEADER_LEN, 14, 2),
+        LinkType::LINUX_SLL2 => decode_sll(data, SLL2_HEADER_LEN, 0, 8),
+        LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => decode_ip_any(data, 0),
+        LinkType::IPV4 | LinkType::IPV6 => decode_ip_any(data, 0),
+        LinkType::NULL | LinkType::LOOP => decode_null(data, link_type == LinkType::LOOP),
+        other => Decoded::Undecodable(Undecodable::UnsupportedLinkType(other)),
+    }
+}
+
+fn decode_ethernet(data: &[u8]) -> Decoded {
+    if data.len() < ETHERNET_HEADER_LEN {
+        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+    }
+    let Ok(eth) = etherparse::Ethernet2Slice::from_slice_without_fcs(data) else {
+        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+    };
+    decode_ether_type(eth.ether_type().0, eth.payload_slice(), 0)
+}
+
+/// Follows EtherTypes through VLAN tags, MPLS labels and PPPoE to IP.
+fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> Decoded {
+    for _ in depth..16 {
+        match ether_type {
+            ether::IPV4 | ether::IPV6 => return decode_ip_any(payload, 0),
+            ether::VLAN | ether::PROVIDER_BRIDGING | ether::VLAN_DOUBLE_OLD => {
+                let Ok(vlan) = SingleVlanSlice::from_slice(payload) else {
+                    return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+                };
+                ether_type = vlan.ether_type().0;
+                payload = vlan.payload_slice();
+            }
+            ether::MPLS_UNICAST | ether::MPLS_MULTICAST => {
+                // Labels until the bottom-of-stack bit, then guess IP from the version nibble.
+                loop {
+                    if payload.len() < MPLS_LABEL_LEN {
+                        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+                    }
+                    let bottom = payload[2] & 0x01 != 0;
+                    payload = &payload[MPLS_LABEL_LEN..];
+                    if bottom {
+                        break;
+                    }
+                }
+                return match payload.first().map(|b| b >> 4) {
+                    Some(4 | 6) => decode_ip_any(payload, 0),
+                    // Ethernet over MPLS (pseudowire with control word 0x0000).
+                    Some(0) if payload.len() >= 4 + ETHERNET_HEADER_LEN => decode_ethernet(&payload[4..]),
+                    _ => Decoded::NonIp(NonIpKind::EtherType(ether_type)),
+                };
+            }
+            ether::PPPOE_SESSION => {
+                if payload.len() < PPPOE_HEADER_LEN + 2 {
+                    return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+                }
+                let ppp_proto = u16::from_be_bytes([payload[6], payload[7]]);
+                let inner = &payload[PPPOE_HEADER_LEN + 2..];
+                return match ppp_proto {
+                    PPP_PROTO_IPV4 | PPP_PROTO_IPV6 => decode_ip_any(inner, 0),
+                    _ => Decoded::NonIp(NonIpKind::EtherType(ether::PPPOE_SESSION)),
+                };
+            }
+            t if t < ether::MIN_ETHERTYPE => return Decoded::NonIp(NonIpKind::Llc),
+            t => return Decoded::NonIp(NonIpKind::EtherType(t)),
+        }
+    }
+    Decoded::Undecodable(Undecodable::TooDeep)
+}
+
+/// Linux cooked captures: the protocol field is an EtherType except for a few ARPHRD
+/// types and the 802.3/802.2 markers.
+fn decode_sll(data: &[u8], header_len: usize, proto_at: usize, hatype_at: usize) -> Decoded {
+    if data.len() < header_len {
+        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+    }
+    let proto = u16::from_be_bytes([data[proto_at], data[proto_at + 1]]);
+    let hatype = u16::from_be_bytes([data[hatype_at], data[hatype_at + 1]]);
+    if hatype == ARPHRD_NETLINK {
+        return Decoded::NonIp(NonIpKind::Netlink);
+    }
+    match proto {
+        SLL_PROTO_802_3 | SLL_PROTO_802_2 => Decoded::NonIp(NonIpKind::Llc),
+        _ => decode_ether_type(proto, &data[header_len..], 0),
+    }
+}
+
+/// BSD null (host byte order family) and OpenBSD loop (network byte order).
+fn decode_null(data: &[u8], network_order: bool) -> Decoded {
+    if data.len() < NULL_HEADER_LEN {
+        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+    }
+    let raw = [data[0], data[1], data[2], data[3]];
+    let family = if network_order {
+        u32::from_be_bytes(raw)
+    } else {
+        // The writer's byte order is unknown: a small family number reads right one way.
+        let le = u32::from_le_bytes(raw);
+        if le <= 0xffff { le } else { u32::from_be_bytes(raw) }
+    };
+    if family == AF_INET || AF_INET6_VALUES.contains(&family) {
+        decode_ip_any(&data[NULL_HEADER_LEN..], 0)
+    } else {
+        Decoded::NonIp(NonIpKind::AddressFamily(family))
+    }
+}
+
+/// Slices an IPv4 or IPv6 packet (chosen by the version nibble) down to its transport.
+fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
+    let Some(first) = data.first() else {
+        return Decoded::Undecodable(Undecodable::TruncatedIpHeader);
+    };
+    if !matches!(first >> 4, 4 | 6) {
+        return Decoded::Undecodable(Undecodable::BadIpVersion);
+    }
+    let ip = match LaxIpSlice::from_slice(data) {
+        Ok((ip, _ext_error)) => ip,
+        Err(etherparse::err::ip::LaxHeaderSliceError::Len(_)) => {
+            return Decoded::Undecodable(Undecodable::TruncatedIpHeader);
+        }
+        Err(etherparse::err::ip::LaxHeaderSliceError::Content(_)) => {
+            return Decoded::Undecodable(Undecodable::MalformedIpHeader);
+        }
+    };
+    let payload = ip.payload();
+    let proto = payload.ip_number.0;
+    let (v6, src, dst, fragment) = match &ip {
+        LaxIpSlice::Ipv4(v4) => {
+            let h = v4.header();
+            let fragment = if h.fragments_offset().value() != 0 {
+                Fragment::Later {
+                    id: u32::from(h.identification()),
+                }
+            } else if h.more_fragments() {
+                Fragment::First {
+                    id: u32::from(h.identification()),
+                }
+            } else {
+                Fragment::None
+            };
+            (false, widen(h.source()), widen(h.destination()), fragment)
+        }
+        LaxIpSlice::Ipv6(v6) => {
+            let h = v6.header();
+            let mut fragment = Fragment::None;
+            for ext in v6.extensions().clone() {
+                if let Ipv6ExtensionSlice::Fragment(f) = ext {
+                    let id = f.identification();
+                    if f.fragment_offset().value() != 0 {
+                        fragment = Fragment::Later { id };
+                    } else if f.more_fragments() {
+                        fragment = Fragment::First { id };
+                    }
+                }
+            }
+            (true, h.source(), h.destination(), fragment)
+        }
+    };
+    let bytes = payload.payload;
+    let mut summary = IpSummary {
+        v6,
+        src,
+        dst,
+        proto,
+        ports: None,
+        tcp_flags: 0,
+        fragment,
+    };
+    if matches!(fragment, Fragment::Later { .. }) {
+        return Decoded::Ip(summary);
+    }
+    match proto {
+        ip_proto::TCP | ip_proto::UDP | ip_proto::SCTP => {
+            if bytes.len() < 4 {
+                return Decoded::Undecodable(Undecodable::TruncatedTransport(proto));
+            }
+            summary.ports = Some((
+                u16::from_be_bytes([bytes[0], bytes[1]]),
+                u16::from_be_bytes([bytes[2], bytes[3]]),
+            ));
+            if proto == ip_proto::TCP && bytes.len() > TCP_FLAGS_OFFSET {
+                summary.tcp_flags = bytes[TCP_FLAGS_OFFSET];
+            }
+        }
+        ip_proto::IPV4_IN_IP | ip_proto::IPV6_IN_IP
+            if fragment == Fragment::None && depth < MAX_TUNNEL_DEPTH =>
+        {
+            if let inner @ Decoded::Ip(_) = decode_ip_any(bytes, depth + 1) {
+                return inner;
+            }
+        }
+        _ => {}
+    }
+    Decoded::Ip(summary)
+}
+
+fn widen(v4: [u8; 4]) -> AddrBytes {
+    let mut out = [0u8; 16];
+    out[..4].copy_from_slice(&v4);
+    out
+}
+
+/// Formats an address for output.
+pub fn addr_to_string(v6: bool, addr: &AddrBytes) -> String {
+    if v6 {
+        std::net::Ipv6Addr::from(*addr).to_string()
+    } else {
+        std::net::Ipv4Addr::new(addr[0], addr[1], addr[2], addr[3]).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::PacketBuilder;
+
+    fn tcp_frame(flags_syn: bool) -> Vec<u8> {
+        let mut b = PacketBuilder::ethernet2([1; 6], [2; 6])
+            .ipv4([10, 0, 0, 1], [10, 0, 0, 2], 64)
+            .tcp(50000, 445, 1, 1000);
+        if flags_syn {
+            b = b.syn();
+        }
+        let mut out = Vec::new();
+        b.write(&mut out, &[0u8; 10]).unwrap();
+        out
+    }
+
+    #[test]
+    fn ethernet_ipv4_tcp() {
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &tcp_frame(true)) else {
+            panic!()
+        };
+        assert!(!s.v6);
+        assert_eq!(&s.src[..4], &[10, 0, 0, 1]);
+        assert_eq!(s.proto, ip_proto::TCP);
+        assert_eq!(s.ports, Some((50000, 445)));
+        assert_eq!(s.tcp_flags & tcp_flags::SYN, tcp_flags::SYN);
+        assert_eq!(s.fragment, Fragment::None);
+    }
+
+    #[test]
+    fn snaplen_truncated_still_yields_ports() {
+        let frame = tcp_frame(true);
+        // Ethernet + IPv4 + 4 bytes of TCP.
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &frame[..14 + 20 + 4]) else {
+            panic!()
+        };
+        assert_eq!(s.ports, Some((50000, 445)));
+        assert_eq!(s.tcp_flags, 0);
+        assert_eq!(
+            decode(LinkType::ETHERNET, &frame[..14 + 20 + 2]),
+            Decoded::Undecodable(Undecodable::TruncatedTransport(6))
+        );
+        assert_eq!(
+            decode(LinkType::ETHERNET, &frame[..14 + 10]),
+            Decoded::Undecodable(Undecodable::TruncatedIpHeader)
+        );
+        assert_eq!(
+            decode(LinkType::ETHERNET, &frame[..10]),
+            Decoded::Undecodable(Undecodable::TruncatedLinkHeader)
+        );
+    }
+
+    #[test]
+    fn vlan_qinq_and_mpls_are_peeled() {
+        let inner = tcp_frame(false);
+        let ip = &inner[14..];
+        let mut qinq = inner[..12].to_vec();
+        qinq.extend([0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x00]);
+        qinq.extend(ip);
+        assert!(matches!(decode(LinkType::ETHERNET, &qinq), Decoded::Ip(s) if s.ports == Some((50000, 445))));
+        let mut mpls = inner[..12].to_vec();
+        mpls.extend([0x88, 0x47, 0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40]);
+        mpls.extend(ip);
+        assert!(matches!(decode(LinkType::ETHERNET, &mpls), Decoded::Ip(s) if s.ports == Some((50000, 445))));
+    }
+
+    #[test]
+    fn non_ip_frames() {
+        let mut arp = vec![0xff; 12];
+        arp.extend([0x08, 0x06]);
+        arp.extend([0; 28]);
+        assert_eq!(decode(LinkType::ETHERNET, &arp), Decoded::NonIp(NonIpKind::EtherType(0x0806)));
+        let mut llc = vec![0x01; 12];
+        llc.extend([0x00, 0x26]);
+        llc.extend([0x42; 38]);
+        assert_eq!(decode(LinkType::ETHERNET, &llc), Decoded::NonIp(NonIpKind::Llc));
+        assert!(NonIpKind::EtherType(0x88cc).describe().starts_with("LLDP"));
+    }
+
+    #[test]
+    fn cooked_null_and_raw_links() {
+        let frame = tcp_frame(false);
+        let ip = &frame[14..];
+        let mut sll = vec![0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00];
+        sll.extend(ip);
+        assert!(matches!(decode(LinkType::LINUX_SLL, &sll), Decoded::Ip(_)));
+        let mut sll2 = vec![0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+        sll2.extend(ip);
+        assert!(matches!(decode(LinkType::LINUX_SLL2, &sll2), Decoded::Ip(_)));
+        let mut null = 2u32.to_le_bytes().to_vec();
+        null.extend(ip);
+        assert!(matches!(decode(LinkType::NULL, &null), Decoded::Ip(_)));
+        let mut null_be = 2u32.to_be_bytes().to_vec();
+        null_be.extend(ip);
+        assert!(matches!(decode(LinkType::NULL, &null_be), Decoded::Ip(_)));
+        assert!(matches!(decode(LinkType::LOOP, &null_be), Decoded::Ip(_)));
+        assert!(matches!(decode(LinkType::RAW, ip), Decoded::Ip(_)));
+        assert!(matches!(decode(LinkType::IPV4, ip), Decoded::Ip(_)));
+        assert_eq!(
+            decode(LinkType(147), ip),
+            Decoded::Undecodable(Undecodable::UnsupportedLinkType(LinkType(147)))
+        );
+    }
+
+    #[test]
+    fn ipv4_fragments() {
+        let frame = tcp_frame(false);
+        let mut first = frame.clone();
+        first[14 + 6] = 0x20; // MF
+        first[14 + 4..14 + 6].copy_from_slice(&[0x12, 0x34]);
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &first) else { panic!() };
+        assert_eq!(s.fragment, Fragment::First { id: 0x1234 });
+        assert_eq!(s.ports, Some((50000, 445)));
+        let mut later = first.clone();
+        later[14 + 6] = 0x00;
+        later[14 + 7] = 0x03; // offset 3 * 8
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &later) else { panic!() };
+        assert_eq!(s.fragment, Fragment::Later { id: 0x1234 });
+        assert_eq!(s.ports, None);
+    }
+
+    #[test]
+    fn ipv6_extension_headers_are_walked() {
+        let mut out = Vec::new();
+        PacketBuilder::ipv6([1; 16], [2; 16], 64)
+            .udp(5353, 53)
+            .write(&mut out, &[0; 8])
+            .unwrap();
+        // Insert a hop-by-hop header (8 bytes) before UDP.
+        let mut with_ext = out[..40].to_vec();
+        with_ext[6] = 0; // next header: hop-by-hop
+        let payload_len = u16::from_be_bytes([out[4], out[5]]) + 8;
+        with_ext[4..6].copy_from_slice(&payload_len.to_be_bytes());
+        with_ext.extend([17, 0, 1, 4, 0, 0, 0, 0]);
+        with_ext.extend(&out[40..]);
+        let Decoded::Ip(s) = decode(LinkType::RAW, &with_ext) else { panic!() };
+        assert!(s.v6);
+        assert_eq!(s.proto, ip_proto::UDP);
+        assert_eq!(s.ports, Some((5353, 53)));
+    }
+
+    #[test]
+    fn ip_in_ip_is_unwrapped() {
+        let frame = tcp_frame(false);
+        let inner = &frame[14..];
+        let mut outer = Vec::new();
+        PacketBuilder::ipv4([192, 0, 2, 1], [192, 0, 2, 2], 64)
+            .write(&mut outer, etherparse::IpNumber(4), inner)
+            .unwrap();
+        let Decoded::Ip(s) = decode(LinkType::RAW, &outer) else { panic!() };
+        assert_eq!(&s.src[..4], &[10, 0, 0, 1]);
+        assert_eq!(s.ports, Some((50000, 445)));
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for len in 0..64 {
+            let data: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            for lt in [0, 1, 12, 101, 108, 113, 228, 229, 276, 999] {
+                let _ = decode(LinkType(lt), &data);
+            }
+        }
+    }
+}

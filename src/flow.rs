@@ -1,0 +1,260 @@
+//! Bidirectional flows: a canonical key for both directions of a conversation, the
+//! per-flow state the classifier needs, and the table that holds them.
+//!
+//! A flow is (IP pair, IP protocol, port pair) for TCP, UDP and SCTP and (IP pair, IP
+//! protocol) for other IP protocols. The key orders its two endpoints so that both
+//! directions of a conversation map to one key; counters are kept per endpoint ("sent by
+//! endpoint 0/1") and turned into client/server directions only when the flow is
+//! classified, because which side is the server may only become clear later (a SYN seen
+//! after the capture started mid-flow).
+
+use rustc_hash::FxHashMap;
+
+use crate::decode::{AddrBytes, IpSummary, tcp_flags};
+
+/// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlowKey {
+    /// Address of endpoint 0.
+    pub addr: [AddrBytes; 2],
+    /// Ports of endpoints 0 and 1 (0 for protocols without ports).
+    pub port: [u16; 2],
+    /// IP protocol.
+    pub proto: u8,
+    /// IPv6 addresses.
+    pub v6: bool,
+}
+
+impl FlowKey {
+    /// The key of a packet and the endpoint (0 or 1) that sent it.
+    #[inline]
+    pub fn from_packet(p: &IpSummary) -> (FlowKey, usize) {
+        let (sport, dport) = p.ports.unwrap_or((0, 0));
+        let forward = (p.src, sport) <= (p.dst, dport);
+        let key = if forward {
+            FlowKey {
+                addr: [p.src, p.dst],
+                port: [sport, dport],
+                proto: p.proto,
+                v6: p.v6,
+            }
+        } else {
+            FlowKey {
+                addr: [p.dst, p.src],
+                port: [dport, sport],
+                proto: p.proto,
+                v6: p.v6,
+            }
+        };
+        (key, usize::from(!forward))
+    }
+
+    /// Whether the protocol carries ports.
+    pub fn has_ports(&self) -> bool {
+        matches!(self.proto, 6 | 17 | 132)
+    }
+}
+
+/// Marker for "no endpoint" in the compact per-flow fields.
+const NO_ENDPOINT: u8 = 2;
+
+/// Everything kept per flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowState {
+    /// First packet time, ns since the epoch.
+    pub first_ts: i64,
+    /// Last packet time, ns since the epoch.
+    pub last_ts: i64,
+    /// Packets sent by endpoint 0 and 1.
+    pub packets: [u64; 2],
+    /// Bytes (on-the-wire frame lengths) sent by endpoint 0 and 1.
+    pub bytes: [u64; 2],
+    /// Endpoint that received the first SYN without ACK, or [`NO_ENDPOINT`].
+    syn_receiver: u8,
+    /// Endpoint that was the destination of the first packet.
+    first_destination: u8,
+}
+
+impl FlowState {
+    fn new(ts: i64, sender: usize) -> FlowState {
+        FlowState {
+            first_ts: ts,
+            last_ts: ts,
+            packets: [0; 2],
+            bytes: [0; 2],
+            syn_receiver: NO_ENDPOINT,
+            first_destination: 1 - sender as u8,
+        }
+    }
+
+    #[inline]
+    fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8) {
+        self.packets[sender] += 1;
+        self.bytes[sender] += u64::from(bytes);
+        // Timestamps can go backwards in merged or damaged files: keep the span.
+        self.first_ts = self.first_ts.min(ts);
+        self.last_ts = self.last_ts.max(ts);
+        if self.syn_receiver == NO_ENDPOINT
+            && flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN
+        {
+            self.syn_receiver = 1 - sender as u8;
+        }
+    }
+
+    /// The endpoint that received the first pure SYN, if the capture saw one.
+    pub fn syn_receiver(&self) -> Option<usize> {
+        (self.syn_receiver != NO_ENDPOINT).then_some(usize::from(self.syn_receiver))
+    }
+
+    /// The endpoint the first packet was sent to.
+    pub fn first_destination(&self) -> usize {
+        usize::from(self.first_destination)
+    }
+}
+
+/// Identity of an IP fragment series: (version, source, destination, protocol, id).
+type FragmentId = (bool, AddrBytes, AddrBytes, u8, u32);
+
+/// Fragment series remembered at most; past this the memory is cleared (later fragments of
+/// forgotten series are then counted as unmatched, never lost).
+const MAX_FRAGMENT_SERIES: usize = 65_536;
+
+/// All flows of a run, plus the fragment series that map later fragments to them.
+#[derive(Debug, Default)]
+pub struct FlowTable {
+    flows: FxHashMap<FlowKey, FlowState>,
+    fragments: FxHashMap<FragmentId, (FlowKey, u8)>,
+}
+
+impl FlowTable {
+    /// An empty table.
+    pub fn new() -> FlowTable {
+        FlowTable::default()
+    }
+
+    /// Counts a packet that carries its own flow identity (not a later fragment).
+    #[inline]
+    pub fn add_packet(&mut self, p: &IpSummary, ts: i64, bytes: u32) {
+        let (key, sender) = FlowKey::from_packet(p);
+        self.flows
+            .entry(key)
+            .or_insert_with(|| FlowState::new(ts, sender))
+            .add(sender, ts, bytes, p.tcp_flags);
+        if let crate::decode::Fragment::First { id } = p.fragment {
+            if self.fragments.len() >= MAX_FRAGMENT_SERIES {
+                self.fragments.clear();
+            }
+            self.fragments
+                .insert((p.v6, p.src, p.dst, p.proto, id), (key, sender as u8));
+        }
+    }
+
+    /// Counts a later fragment against the flow of its first fragment. Returns false when
+    /// the first fragment was not seen (the caller counts it as unmatched).
+    #[inline]
+    pub fn add_later_fragment(&mut self, p: &IpSummary, id: u32, ts: i64, bytes: u32) -> bool {
+        let Some((key, sender)) = self.fragments.get(&(p.v6, p.src, p.dst, p.proto, id)) else {
+            return false;
+        };
+        let state = self
+            .flows
+            .get_mut(key)
+            .expect("fragment series point at live flows");
+        state.add(usize::from(*sender), ts, bytes, 0);
+        true
+    }
+
+    /// Number of flows.
+    pub fn len(&self) -> usize {
+        self.flows.len()
+    }
+
+    /// Whether there are no flows.
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty()
+    }
+
+    /// All flows, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&FlowKey, &FlowState)> {
+        self.flows.iter()
+    }
+
+    /// Takes all flows out, sorted by first packet time (then key) for stable output.
+    pub fn drain_sorted(&mut self) -> Vec<(FlowKey, FlowState)> {
+        self.fragments.clear();
+        let mut all: Vec<(FlowKey, FlowState)> = self.flows.drain().collect();
+        all.sort_unstable_by(|a, b| (a.1.first_ts, a.0).cmp(&(b.1.first_ts, b.0)));
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::Fragment;
+
+    fn pkt(src: u8, dst: u8, sport: u16, dport: u16, flags: u8) -> IpSummary {
+        let mut s = [0u8; 16];
+        s[0] = src;
+        let mut d = [0u8; 16];
+        d[0] = dst;
+        IpSummary {
+            v6: false,
+            src: s,
+            dst: d,
+            proto: 6,
+            ports: Some((sport, dport)),
+            tcp_flags: flags,
+            fragment: Fragment::None,
+        }
+    }
+
+    #[test]
+    fn both_directions_share_a_key() {
+        let (a, sa) = FlowKey::from_packet(&pkt(10, 20, 50000, 445, 0));
+        let (b, sb) = FlowKey::from_packet(&pkt(20, 10, 445, 50000, 0));
+        assert_eq!(a, b);
+        assert_ne!(sa, sb);
+    }
+
+    #[test]
+    fn per_endpoint_counts_and_syn_receiver() {
+        let mut t = FlowTable::new();
+        t.add_packet(&pkt(10, 20, 50000, 445, tcp_flags::SYN), 1, 60);
+        t.add_packet(&pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK), 2, 62);
+        t.add_packet(&pkt(10, 20, 50000, 445, tcp_flags::ACK), 3, 54);
+        assert_eq!(t.len(), 1);
+        let (key, state) = t.iter().next().unwrap();
+        let server = state.syn_receiver().unwrap();
+        assert_eq!(key.port[server], 445);
+        assert_eq!(state.packets[1 - server], 2);
+        assert_eq!(state.bytes[1 - server], 114);
+        assert_eq!(state.packets[server], 1);
+        assert_eq!((state.first_ts, state.last_ts), (1, 3));
+    }
+
+    #[test]
+    fn syn_ack_alone_names_no_server() {
+        let mut t = FlowTable::new();
+        t.add_packet(&pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK), 1, 60);
+        let (_, state) = t.iter().next().unwrap();
+        assert_eq!(state.syn_receiver(), None);
+    }
+
+    #[test]
+    fn later_fragments_join_the_first() {
+        let mut t = FlowTable::new();
+        let mut first = pkt(10, 20, 5000, 53, 0);
+        first.proto = 17;
+        first.fragment = Fragment::First { id: 7 };
+        t.add_packet(&first, 1, 1514);
+        let mut later = first;
+        later.ports = None;
+        later.fragment = Fragment::Later { id: 7 };
+        assert!(t.add_later_fragment(&later, 7, 2, 600));
+        assert!(!t.add_later_fragment(&later, 8, 3, 600));
+        let (_, state) = t.iter().next().unwrap();
+        assert_eq!(state.packets.iter().sum::<u64>(), 2);
+        assert_eq!(state.bytes.iter().sum::<u64>(), 2114);
+    }
+}

@@ -1,0 +1,27 @@
+//! The `wiretally` binary: parse the command line, run the command, turn the result into
+//! an exit status and at most one line on stderr.
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Read(args) => commands::read(args),
+        Command::Interfaces => commands::interfaces(),
+        Command::Table(args) => commands::table(args),
+        Command::Lookup(args) => commands::lookup(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("wiretally: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

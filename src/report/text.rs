@@ -1,0 +1,304 @@
+//! The text report: a header, then aligned tables for services, unknown traffic,
+//! range-only ports and non-flow frames, in human units.
+
+use std::io::{self, Write};
+
+use super::{ReportWriter, printable, units};
+use crate::summary::{Counters, Summary};
+
+/// Writes the human-readable report; `top` bounds rows per section.
+pub struct TextWriter {
+    /// Rows per section (and hosts per unknown line).
+    pub top: usize,
+}
+
+const SERVICES_SHOWN_PER_ROW: usize = 3;
+const LABEL_WIDTH_MAX: usize = 44;
+
+#[derive(Clone, Copy)]
+enum Align {
+    Left,
+    Right,
+}
+
+/// Lays out rows in columns padded to their widest cell.
+struct Columns {
+    aligns: Vec<Align>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Columns {
+    fn new(header: &[(&str, Align)]) -> Columns {
+        Columns {
+            aligns: header.iter().map(|h| h.1).collect(),
+            rows: vec![header.iter().map(|h| h.0.to_string()).collect()],
+        }
+    }
+
+    fn push(&mut self, row: Vec<String>) {
+        self.rows.push(row);
+    }
+
+    fn write(&self, out: &mut dyn Write, indent: &str) -> io::Result<()> {
+        let mut widths = vec![0; self.aligns.len()];
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate() {
+                widths[i] = widths[i].max(cell.chars().count());
+            }
+        }
+        for row in &self.rows {
+            let mut line = String::from(indent);
+            for (i, cell) in row.iter().enumerate() {
+                let pad = widths[i] - cell.chars().count();
+                let last = i + 1 == row.len();
+                match self.aligns[i] {
+                    Align::Left if last => line.push_str(cell),
+                    Align::Left => {
+                        line.push_str(cell);
+                        line.extend(std::iter::repeat_n(' ', pad));
+                    }
+                    Align::Right => {
+                        line.extend(std::iter::repeat_n(' ', pad));
+                        line.push_str(cell);
+                    }
+                }
+                if !last {
+                    line.push_str("  ");
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    let text = printable(text);
+    if text.chars().count() <= max {
+        return text.into_owned();
+    }
+    let mut cut: String = text.chars().take(max - 3).collect();
+    cut.push_str("...");
+    cut
+}
+
+fn services_text(services: &[String]) -> String {
+    let shown: Vec<String> = services
+        .iter()
+        .take(SERVICES_SHOWN_PER_ROW)
+        .map(|s| printable(s).into_owned())
+        .collect();
+    let more = services.len().saturating_sub(SERVICES_SHOWN_PER_ROW);
+    if more > 0 {
+        format!("{} +{more} more", shown.join(", "))
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
+    [
+        units::count(c.flows),
+        units::count(c.packets),
+        units::bytes(c.bytes),
+        units::percent(c.bytes, total_bytes),
+    ]
+}
+
+impl ReportWriter for TextWriter {
+    fn write(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let t = &s.totals;
+        let sources: Vec<String> = s.sources.iter().map(|x| printable(x).into_owned()).collect();
+        writeln!(out, "wiretally: {}", sources.join(", "))?;
+        writeln!(
+            out,
+            "  {} packets, {}, {} flows",
+            units::count(t.packets),
+            units::bytes(t.bytes),
+            units::count(t.flows)
+        )?;
+        if let (Some(first), Some(last)) = (t.first_ts, t.last_ts) {
+            writeln!(
+                out,
+                "  {} .. {} ({})",
+                units::utc(first),
+                units::utc(last),
+                units::duration(last - first)
+            )?;
+        }
+        if let Some(filter) = &s.filter {
+            writeln!(
+                out,
+                "  filter: {} ({} of {} frames passed)",
+                printable(filter),
+                units::count(t.packets),
+                units::count(t.packets_read)
+            )?;
+        }
+        writeln!(out, "  table: {}", printable(&s.table))?;
+
+        let total = t.bytes;
+        if !s.services.is_empty() {
+            writeln!(out, "\nSERVICES by bytes")?;
+            let mut cols = Columns::new(&[
+                ("SERVICE", Align::Left),
+                ("PORT", Align::Left),
+                ("FLOWS", Align::Right),
+                ("PACKETS", Align::Right),
+                ("BYTES", Align::Right),
+                ("SHARE", Align::Right),
+                ("SYSTEM SERVICES", Align::Left),
+            ]);
+            for line in s.services.iter().take(self.top) {
+                let port = match (line.port, line.port_range, line.ip_proto) {
+                    (Some(p), _, _) => format!("{p}/{}", line.transport),
+                    (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{} (range)", line.transport),
+                    (_, _, Some(n)) => format!("ip proto {n}"),
+                    _ => String::new(),
+                };
+                let mut row = vec![shorten(&line.label, LABEL_WIDTH_MAX), port];
+                row.extend(counter_cells(&line.counters, total));
+                row.push(services_text(&line.system_services));
+                cols.push(row);
+                if let Some(ports) = &line.ports {
+                    let top: Vec<String> = ports
+                        .iter()
+                        .take(self.top)
+                        .map(|p| {
+                            format!("{} ({} flows, {})", p.port, units::count(p.counters.flows), units::bytes(p.counters.bytes))
+                        })
+                        .collect();
+                    let more = ports.len().saturating_sub(self.top);
+                    let suffix = if more > 0 { format!(", +{more} more ports") } else { String::new() };
+                    cols.push(vec![
+                        format!("  range match, top server ports: {}{suffix}", top.join(", ")),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ]);
+                }
+            }
+            write_columns_with_notes(&cols, out)?;
+            if s.services.len() > self.top {
+                writeln!(out, "  ... {} more services (use --top)", s.services.len() - self.top)?;
+            }
+        }
+
+        if !s.unknown.is_empty() {
+            writeln!(out, "\nUNKNOWN TRAFFIC (no table entry) by server port")?;
+            let mut cols = Columns::new(&[
+                ("PORT", Align::Left),
+                ("FLOWS", Align::Right),
+                ("PACKETS", Align::Right),
+                ("BYTES", Align::Right),
+                ("SHARE", Align::Right),
+                ("TOP SERVERS", Align::Left),
+            ]);
+            for line in s.unknown.iter().take(self.top) {
+                let port = match (line.port, line.ip_proto) {
+                    (Some(p), _) => format!("{p}/{}", line.transport),
+                    (_, Some(n)) => format!("{} (ip proto {n})", line.name.as_deref().unwrap_or("?")),
+                    _ => String::new(),
+                };
+                let hosts: Vec<String> = line
+                    .top_servers
+                    .iter()
+                    .take(3)
+                    .map(|h| format!("{} ({})", h.addr, units::bytes(h.counters.bytes)))
+                    .collect();
+                let mut row = vec![port];
+                row.extend(counter_cells(&line.counters, total));
+                row.push(hosts.join(", "));
+                cols.push(row);
+            }
+            cols.write(out, "  ")?;
+            if s.unknown.len() > self.top {
+                writeln!(out, "  ... {} more unknown ports (use --top)", s.unknown.len() - self.top)?;
+            }
+        }
+
+        let range_ports: Vec<(&str, u16, &str, &Counters)> = s
+            .services
+            .iter()
+            .filter_map(|l| l.ports.as_ref().map(|p| (l, p)))
+            .flat_map(|(l, ports)| ports.iter().map(move |p| (l.label.as_str(), p.port, l.transport.as_str(), &p.counters)))
+            .collect();
+        if !range_ports.is_empty() {
+            writeln!(out, "\nRANGE-ONLY PORTS (weak evidence: only a table range covers them)")?;
+            let mut sorted = range_ports;
+            sorted.sort_by(|a, b| b.3.bytes.cmp(&a.3.bytes).then(a.1.cmp(&b.1)));
+            let mut cols = Columns::new(&[
+                ("PORT", Align::Left),
+                ("FLOWS", Align::Right),
+                ("PACKETS", Align::Right),
+                ("BYTES", Align::Right),
+                ("SHARE", Align::Right),
+                ("COUNTED UNDER", Align::Left),
+            ]);
+            for (label, port, transport, c) in sorted.iter().take(self.top) {
+                let mut row = vec![format!("{port}/{transport}")];
+                row.extend(counter_cells(c, total));
+                row.push(shorten(label, LABEL_WIDTH_MAX));
+                cols.push(row);
+            }
+            cols.write(out, "  ")?;
+            if sorted.len() > self.top {
+                writeln!(out, "  ... {} more range-only ports (use --top)", sorted.len() - self.top)?;
+            }
+        }
+
+        if !s.other.is_empty() {
+            writeln!(out, "\nOTHER FRAMES (not TCP/UDP/IP-protocol flows)")?;
+            let mut cols = Columns::new(&[
+                ("KIND", Align::Left),
+                ("PACKETS", Align::Right),
+                ("BYTES", Align::Right),
+                ("SHARE", Align::Right),
+                ("REASON", Align::Left),
+            ]);
+            for o in &s.other {
+                cols.push(vec![
+                    o.kind.clone(),
+                    units::count(o.packets),
+                    units::bytes(o.bytes),
+                    units::percent(o.bytes, total),
+                    printable(&o.reason).into_owned(),
+                ]);
+            }
+            cols.write(out, "  ")?;
+        }
+
+        if !s.warnings.is_empty() {
+            writeln!(out, "\nWARNINGS")?;
+            for w in &s.warnings {
+                writeln!(out, "  {}", printable(w))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes a table where some rows are notes (one long first cell, the rest empty): the
+/// notes are printed as they are instead of widening the first column.
+fn write_columns_with_notes(cols: &Columns, out: &mut dyn Write) -> io::Result<()> {
+    let is_note = |row: &Vec<String>| row[1..].iter().all(String::is_empty);
+    let normal = Columns {
+        aligns: cols.aligns.clone(),
+        rows: cols.rows.iter().filter(|r| !is_note(r)).cloned().collect(),
+    };
+    let mut rendered = Vec::new();
+    normal.write(&mut rendered, "  ")?;
+    let rendered = String::from_utf8(rendered).map_err(io::Error::other)?;
+    let mut lines = rendered.lines();
+    for row in &cols.rows {
+        if is_note(row) {
+            writeln!(out, "    {}", row[0].trim())?;
+        } else if let Some(line) = lines.next() {
+            writeln!(out, "{line}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,225 @@
+//! The report model: what a run found, per service entry, per unknown (transport, server
+//! port), and per non-flow reason. Every writer (text, JSON, CSV) renders this one value,
+//! and the JSON form of it is the documented machine interface (`schema_version`).
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the JSON document; bumped when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Flow, packet and byte counters in both directions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counters {
+    /// Flows.
+    pub flows: u64,
+    /// Packets, both directions.
+    pub packets: u64,
+    /// Bytes (on-the-wire frame lengths), both directions.
+    pub bytes: u64,
+    /// Packets client -> server.
+    pub packets_c2s: u64,
+    /// Bytes client -> server.
+    pub bytes_c2s: u64,
+    /// Packets server -> client.
+    pub packets_s2c: u64,
+    /// Bytes server -> client.
+    pub bytes_s2c: u64,
+}
+
+impl Counters {
+    /// Adds one flow's directional counts.
+    pub fn add_flow(&mut self, packets_c2s: u64, bytes_c2s: u64, packets_s2c: u64, bytes_s2c: u64) {
+        self.flows += 1;
+        self.packets_c2s += packets_c2s;
+        self.bytes_c2s += bytes_c2s;
+        self.packets_s2c += packets_s2c;
+        self.bytes_s2c += bytes_s2c;
+        self.packets += packets_c2s + packets_s2c;
+        self.bytes += bytes_c2s + bytes_s2c;
+    }
+
+    /// Adds another set of counters.
+    pub fn merge(&mut self, other: &Counters) {
+        self.flows += other.flows;
+        self.packets += other.packets;
+        self.bytes += other.bytes;
+        self.packets_c2s += other.packets_c2s;
+        self.bytes_c2s += other.bytes_c2s;
+        self.packets_s2c += other.packets_s2c;
+        self.bytes_s2c += other.bytes_s2c;
+    }
+}
+
+/// Run-wide totals.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Frames counted (after the filter, if any).
+    pub packets: u64,
+    /// Sum of their on-the-wire lengths.
+    pub bytes: u64,
+    /// Flows.
+    pub flows: u64,
+    /// Earliest frame time, seconds since the epoch.
+    pub first_ts: Option<f64>,
+    /// Latest frame time, seconds since the epoch.
+    pub last_ts: Option<f64>,
+    /// Frames read from the sources, before the filter.
+    pub packets_read: u64,
+    /// Frames the filter dropped.
+    pub packets_filtered_out: u64,
+}
+
+/// Traffic of one server port under a range entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PortLine {
+    /// Server port.
+    pub port: u16,
+    /// Counters.
+    #[serde(flatten)]
+    pub counters: Counters,
+}
+
+/// Traffic of one host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostLine {
+    /// Address.
+    pub addr: String,
+    /// Counters.
+    #[serde(flatten)]
+    pub counters: Counters,
+}
+
+/// One service entry of the table with the traffic classified to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLine {
+    /// Joined application protocols.
+    pub label: String,
+    /// `tcp`, `udp`, `sctp` or `ip`.
+    pub transport: String,
+    /// Exact port, for port entries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port: Option<u16>,
+    /// `[lo, hi]`, for range entries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port_range: Option<[u16; 2]>,
+    /// IP protocol number, for IP-protocol entries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ip_proto: Option<u8>,
+    /// `exact`, `range` or `ip_proto`: how strong the evidence is.
+    #[serde(rename = "match")]
+    pub match_kind: String,
+    /// Windows system services behind the entry.
+    pub system_services: Vec<String>,
+    /// Counters.
+    #[serde(flatten)]
+    pub counters: Counters,
+    /// Range entries: every server port seen, by bytes.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ports: Option<Vec<PortLine>>,
+}
+
+/// Traffic no table entry names, per (transport, server port) or IP protocol.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnknownLine {
+    /// `tcp`, `udp`, `sctp` or `ip`.
+    pub transport: String,
+    /// Server port, for port transports.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port: Option<u16>,
+    /// IP protocol number, for protocols without ports.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ip_proto: Option<u8>,
+    /// Protocol name for IP-protocol lines (e.g. `OSPF`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+    /// Counters.
+    #[serde(flatten)]
+    pub counters: Counters,
+    /// Servers by bytes (at most `--top`).
+    pub top_servers: Vec<HostLine>,
+    /// Clients by bytes (at most `--top`).
+    pub top_clients: Vec<HostLine>,
+}
+
+/// Frames that are not flow packets, per kind and reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherLine {
+    /// `non_ip`, `icmp`, `icmpv6`, `undecodable` or `fragment_unmatched`.
+    pub kind: String,
+    /// What exactly (e.g. `ARP (EtherType 0x0806)`).
+    pub reason: String,
+    /// Frames.
+    pub packets: u64,
+    /// Their on-the-wire bytes.
+    pub bytes: u64,
+}
+
+/// A whole run's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// JSON schema version.
+    pub schema_version: u32,
+    /// Files read (or the interface).
+    pub sources: Vec<String>,
+    /// Where the port table came from.
+    pub table: String,
+    /// The BPF filter, if any.
+    pub filter: Option<String>,
+    /// Totals.
+    pub totals: Totals,
+    /// Service entries with traffic, by bytes.
+    pub services: Vec<ServiceLine>,
+    /// Unknown traffic, by bytes.
+    pub unknown: Vec<UnknownLine>,
+    /// Non-flow frames, by bytes.
+    pub other: Vec<OtherLine>,
+    /// Warnings (cut-off files, table notes).
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    /// Packets and bytes over all lines; equal to the totals on every run
+    /// (the reconciliation invariant).
+    pub fn line_sums(&self) -> (u64, u64) {
+        let mut packets = 0;
+        let mut bytes = 0;
+        for s in &self.services {
+            packets += s.counters.packets;
+            bytes += s.counters.bytes;
+        }
+        for u in &self.unknown {
+            packets += u.counters.packets;
+            bytes += u.counters.bytes;
+        }
+        for o in &self.other {
+            packets += o.packets;
+            bytes += o.bytes;
+        }
+        (packets, bytes)
+    }
+}
+
+/// Seconds since the epoch from nanoseconds.
+pub fn ns_to_secs(ns: i64) -> f64 {
+    ns as f64 / 1e9
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_add_and_merge() {
+        let mut a = Counters::default();
+        a.add_flow(2, 100, 1, 50);
+        let mut b = Counters::default();
+        b.add_flow(1, 10, 0, 0);
+        b.add_flow(1, 10, 1, 10);
+        a.merge(&b);
+        assert_eq!(a.flows, 3);
+        assert_eq!(a.packets, 6);
+        assert_eq!(a.bytes, 180);
+        assert_eq!(a.packets_c2s, 4);
+        assert_eq!(a.bytes_s2c, 60);
+    }
+}

@@ -1,0 +1,559 @@
+//! The Windows service port table: loading it (markdown or CSV), folding its rows into
+//! service entries, and the dense lookup arrays built from them.
+//!
+//! # Rules (from the product spec; each has a test below)
+//!
+//! * Rows sharing (transport, port) form one service entry whose label joins the distinct
+//!   application protocols with ` / `, in table order, and which lists every distinct
+//!   system service.
+//! * An exact port beats any range covering it.
+//! * A port covered only by ranges gets the union of all range rows covering it; ports
+//!   covered by the same set of range rows share one entry (e.g. 1024-49151/tcp is "RPC",
+//!   49152-65535/tcp is "RPC / Randomly allocated high TCP ports").
+//! * `n/a` rows are matched by IP protocol number (GRE 47, ESP 50, AH 51).
+
+mod lookup;
+pub mod parse;
+
+use std::fmt;
+use std::path::Path;
+
+pub use lookup::{Lookup, MatchKind, Specificity};
+
+/// The table shipped in the binary: Microsoft's port summary, kept as the source has it.
+pub const BUILTIN_TABLE: &str = include_str!("../../data/windows-service-ports.md");
+
+/// The name the built-in table is reported under.
+pub const BUILTIN_NAME: &str = "built-in Windows service port table";
+
+/// A port-carrying transport the table can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    /// TCP (IP protocol 6).
+    Tcp,
+    /// UDP (IP protocol 17).
+    Udp,
+    /// SCTP (IP protocol 132).
+    Sctp,
+}
+
+impl Transport {
+    /// All transports, in display order.
+    pub const ALL: [Transport; 3] = [Transport::Tcp, Transport::Udp, Transport::Sctp];
+
+    /// Lower-case name as used in `445/tcp` and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Sctp => "sctp",
+        }
+    }
+
+    /// The IP protocol number that carries this transport.
+    pub fn ip_proto(self) -> u8 {
+        match self {
+            Transport::Tcp => 6,
+            Transport::Udp => 17,
+            Transport::Sctp => 132,
+        }
+    }
+
+    /// Parses `tcp`, `udp` or `sctp` (any case).
+    pub fn parse(text: &str) -> Option<Transport> {
+        match text.to_ascii_lowercase().as_str() {
+            "tcp" => Some(Transport::Tcp),
+            "udp" => Some(Transport::Udp),
+            "sctp" => Some(Transport::Sctp),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The port column of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortSpec {
+    /// One port.
+    Single(u16),
+    /// An inclusive range of ports.
+    Range(u16, u16),
+    /// `n/a`: the row is matched by IP protocol number.
+    NotApplicable,
+}
+
+/// The protocol column of a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowProtocol {
+    /// A port-carrying transport.
+    Port(Transport),
+    /// An IP protocol matched by number (GRE, ESP, AH, ...).
+    Ip(u8),
+}
+
+/// One row of a table file, normalised.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// 1-based line in the file the row came from.
+    pub line: usize,
+    /// Port column.
+    pub ports: PortSpec,
+    /// Protocol column.
+    pub protocol: RowProtocol,
+    /// Application protocol column (backticks stripped).
+    pub application_protocol: String,
+    /// System service name column (backticks stripped).
+    pub service: String,
+}
+
+/// What a service entry covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryScope {
+    /// One exact (transport, port).
+    Port(Transport, u16),
+    /// Ports of one transport covered only by ranges; `lo..=hi` is the span of ports
+    /// that share exactly this set of range rows.
+    Range(Transport, u16, u16),
+    /// An IP protocol without ports.
+    IpProto(u8),
+}
+
+impl EntryScope {
+    /// `445/tcp`, `49152-65535/tcp` or `ip/47`.
+    pub fn port_text(&self) -> String {
+        match *self {
+            EntryScope::Port(t, p) => format!("{p}/{t}"),
+            EntryScope::Range(t, lo, hi) => format!("{lo}-{hi}/{t}"),
+            EntryScope::IpProto(n) => format!("ip/{n}"),
+        }
+    }
+
+    /// The JSON transport name: `tcp`, `udp`, `sctp` or `ip`.
+    pub fn transport_name(&self) -> &'static str {
+        match *self {
+            EntryScope::Port(t, _) | EntryScope::Range(t, _, _) => t.as_str(),
+            EntryScope::IpProto(_) => "ip",
+        }
+    }
+}
+
+/// Rows folded into one classification target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceEntry {
+    /// Distinct application protocols joined with ` / `, in table order.
+    pub label: String,
+    /// What the entry covers.
+    pub scope: EntryScope,
+    /// Distinct application protocols, in table order.
+    pub application_protocols: Vec<String>,
+    /// Distinct system services, in table order.
+    pub system_services: Vec<String>,
+    /// Lines of the rows behind the entry.
+    pub lines: Vec<usize>,
+}
+
+impl ServiceEntry {
+    /// Whether the entry comes from port ranges (weak evidence).
+    pub fn is_range(&self) -> bool {
+        matches!(self.scope, EntryScope::Range(..))
+    }
+}
+
+/// Something the loader accepted but reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableWarning {
+    /// 1-based line of the row.
+    pub line: usize,
+    /// What was noticed.
+    pub message: String,
+}
+
+/// Why a table could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum TableError {
+    /// The file could not be read.
+    #[error("cannot read table {path}: {source}")]
+    Io {
+        /// File path.
+        path: String,
+        /// Underlying error.
+        source: std::io::Error,
+    },
+    /// A row could not be parsed.
+    #[error("table {source_name} line {line}: {message}")]
+    Row {
+        /// File name.
+        source_name: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file holds no rows.
+    #[error("table {source_name}: no table rows found")]
+    Empty {
+        /// File name.
+        source_name: String,
+    },
+    /// More entries than the lookup arrays can index.
+    #[error("table {source_name}: {count} service entries, at most {max} are supported")]
+    TooManyEntries {
+        /// File name.
+        source_name: String,
+        /// Entries the table would need.
+        count: usize,
+        /// Supported maximum.
+        max: usize,
+    },
+}
+
+impl TableError {
+    fn row(source: &str, line: usize, message: String) -> TableError {
+        TableError::Row {
+            source_name: source.to_string(),
+            line,
+            message,
+        }
+    }
+}
+
+/// A loaded table: its rows, the service entries built from them and the lookup arrays.
+#[derive(Debug, Clone)]
+pub struct ServiceTable {
+    source_name: String,
+    rows: Vec<TableRow>,
+    entries: Vec<ServiceEntry>,
+    warnings: Vec<TableWarning>,
+    lookup: Lookup,
+}
+
+impl ServiceTable {
+    /// The table embedded in the binary.
+    pub fn builtin() -> ServiceTable {
+        ServiceTable::from_markdown(BUILTIN_NAME, BUILTIN_TABLE)
+            .expect("the built-in table is checked by tests")
+    }
+
+    /// Loads a table file: CSV when the name ends in `.csv` or the first line is the
+    /// CSV header, markdown otherwise.
+    pub fn from_file(path: &Path) -> Result<ServiceTable, TableError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| TableError::Io {
+            path: name.clone(),
+            source,
+        })?;
+        let looks_csv = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+            || text
+                .lines()
+                .next()
+                .is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("port,"));
+        if looks_csv {
+            ServiceTable::from_csv(&name, &text)
+        } else {
+            ServiceTable::from_markdown(&name, &text)
+        }
+    }
+
+    /// Builds a table from markdown text.
+    pub fn from_markdown(source: &str, text: &str) -> Result<ServiceTable, TableError> {
+        let parsed = parse::parse_markdown(source, text)?;
+        ServiceTable::from_rows(source, parsed.rows, parsed.warnings)
+    }
+
+    /// Builds a table from CSV text.
+    pub fn from_csv(source: &str, text: &str) -> Result<ServiceTable, TableError> {
+        let parsed = parse::parse_csv(source, text)?;
+        ServiceTable::from_rows(source, parsed.rows, parsed.warnings)
+    }
+
+    /// Folds rows into service entries and builds the lookup arrays.
+    pub fn from_rows(
+        source: &str,
+        rows: Vec<TableRow>,
+        warnings: Vec<TableWarning>,
+    ) -> Result<ServiceTable, TableError> {
+        let mut entries: Vec<ServiceEntry> = Vec::new();
+        let mut builder = lookup::LookupBuilder::new();
+
+        // Exact ports and IP protocols: one entry per key, in order of first row.
+        for row in &rows {
+            let scope = match (row.ports, row.protocol) {
+                (PortSpec::Single(p), RowProtocol::Port(t)) => EntryScope::Port(t, p),
+                (PortSpec::NotApplicable, RowProtocol::Ip(n)) => EntryScope::IpProto(n),
+                _ => continue,
+            };
+            let index = match entries.iter().position(|e| e.scope == scope) {
+                Some(i) => i,
+                None => {
+                    entries.push(ServiceEntry {
+                        label: String::new(),
+                        scope,
+                        application_protocols: Vec::new(),
+                        system_services: Vec::new(),
+                        lines: Vec::new(),
+                    });
+                    entries.len() - 1
+                }
+            };
+            add_row(&mut entries[index], row);
+            match scope {
+                EntryScope::Port(t, p) => builder.set_exact(t, p, index),
+                EntryScope::IpProto(n) => builder.set_ip(n, index),
+                EntryScope::Range(..) => unreachable!("ranges are handled below"),
+            }
+        }
+
+        // Ranges: split each transport's port space where the set of covering range rows
+        // changes; every span with a non-empty set becomes one entry.
+        for transport in Transport::ALL {
+            let ranges: Vec<(u16, u16, &TableRow)> = rows
+                .iter()
+                .filter_map(|r| match (r.ports, r.protocol) {
+                    (PortSpec::Range(lo, hi), RowProtocol::Port(t)) if t == transport => {
+                        Some((lo, hi, r))
+                    }
+                    _ => None,
+                })
+                .collect();
+            if ranges.is_empty() {
+                continue;
+            }
+            let mut cuts: Vec<u32> = ranges
+                .iter()
+                .flat_map(|&(lo, hi, _)| [u32::from(lo), u32::from(hi) + 1])
+                .collect();
+            cuts.sort_unstable();
+            cuts.dedup();
+            for span in cuts.windows(2) {
+                let (lo, hi) = (span[0] as u16, (span[1] - 1) as u16);
+                let covering: Vec<&TableRow> = ranges
+                    .iter()
+                    .filter(|&&(rlo, rhi, _)| rlo <= lo && hi <= rhi)
+                    .map(|&(_, _, r)| r)
+                    .collect();
+                if covering.is_empty() {
+                    continue;
+                }
+                let mut entry = ServiceEntry {
+                    label: String::new(),
+                    scope: EntryScope::Range(transport, lo, hi),
+                    application_protocols: Vec::new(),
+                    system_services: Vec::new(),
+                    lines: Vec::new(),
+                };
+                for row in covering {
+                    add_row(&mut entry, row);
+                }
+                entries.push(entry);
+                builder.set_range(transport, lo, hi, entries.len() - 1);
+            }
+        }
+
+        for entry in &mut entries {
+            entry.label = entry.application_protocols.join(" / ");
+        }
+        let lookup = builder.finish().map_err(|max| TableError::TooManyEntries {
+            source_name: source.to_string(),
+            count: entries.len(),
+            max,
+        })?;
+        Ok(ServiceTable {
+            source_name: source.to_string(),
+            rows,
+            entries,
+            warnings,
+            lookup,
+        })
+    }
+
+    /// The name of the file (or the built-in table) this came from.
+    pub fn source_name(&self) -> &str {
+        &self.source_name
+    }
+
+    /// The rows as read.
+    pub fn rows(&self) -> &[TableRow] {
+        &self.rows
+    }
+
+    /// The service entries; indices match [`Lookup`] results.
+    pub fn entries(&self) -> &[ServiceEntry] {
+        &self.entries
+    }
+
+    /// One entry by index.
+    pub fn entry(&self, index: u16) -> &ServiceEntry {
+        &self.entries[usize::from(index)]
+    }
+
+    /// Warnings from loading.
+    pub fn warnings(&self) -> &[TableWarning] {
+        &self.warnings
+    }
+
+    /// The dense lookup arrays.
+    pub fn lookup(&self) -> &Lookup {
+        &self.lookup
+    }
+}
+
+fn add_row(entry: &mut ServiceEntry, row: &TableRow) {
+    if !entry.application_protocols.contains(&row.application_protocol) {
+        entry
+            .application_protocols
+            .push(row.application_protocol.clone());
+    }
+    if !entry.system_services.contains(&row.service) {
+        entry.system_services.push(row.service.clone());
+    }
+    entry.lines.push(row.line);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builtin_entry(table: &ServiceTable, t: Transport, port: u16) -> Option<&ServiceEntry> {
+        table
+            .lookup()
+            .port(t, port)
+            .entry()
+            .map(|i| table.entry(i))
+    }
+
+    #[test]
+    fn builtin_table_loads_every_row() {
+        let table = ServiceTable::builtin();
+        let data_rows = BUILTIN_TABLE
+            .lines()
+            .filter(|l| l.starts_with('|'))
+            .count()
+            - 2; // header and separator
+        assert_eq!(table.rows().len(), data_rows);
+        assert_eq!(table.rows().len(), 183);
+        // 3 IP protocols + exact ports + 2 range spans on TCP.
+        let ranges = table.entries().iter().filter(|e| e.is_range()).count();
+        assert_eq!(ranges, 2);
+        assert_eq!(table.entries().len(), 105);
+    }
+
+    #[test]
+    fn rows_sharing_a_port_form_one_entry_with_joined_label() {
+        let table = ServiceTable::builtin();
+        let https = builtin_entry(&table, Transport::Tcp, 443).unwrap();
+        assert_eq!(
+            https.label,
+            "HTTPS / RPC over HTTPS / Certificate-based Authentication (HTTPS)"
+        );
+        assert_eq!(https.scope, EntryScope::Port(Transport::Tcp, 443));
+        assert_eq!(
+            https.system_services,
+            [
+                "HTTP SSL",
+                "World Wide Web Publishing Service",
+                "SharePoint Portal Server",
+                "Exchange Server 2003",
+                "WinRM 1.1 and earlier",
+                "Hyper-V service"
+            ]
+        );
+        let dns_udp = builtin_entry(&table, Transport::Udp, 53).unwrap();
+        assert_eq!(dns_udp.label, "DNS");
+        assert_eq!(dns_udp.system_services.len(), 2);
+    }
+
+    #[test]
+    fn exact_port_beats_range() {
+        let table = ServiceTable::builtin();
+        let m = table.lookup().port(Transport::Tcp, 3389);
+        assert_eq!(m.kind(), MatchKind::Exact);
+        assert_eq!(table.entry(m.entry().unwrap()).label, "RDS");
+        // 42424 and 51515 sit inside both ranges but are exact rows.
+        let m = table.lookup().port(Transport::Tcp, 51515);
+        assert_eq!(m.kind(), MatchKind::Exact);
+        assert_eq!(table.entry(m.entry().unwrap()).label, "MOM-Clear");
+    }
+
+    #[test]
+    fn overlapping_ranges_unite() {
+        let table = ServiceTable::builtin();
+        let m = table.lookup().port(Transport::Tcp, 50000);
+        assert_eq!(m.kind(), MatchKind::Range);
+        let e = table.entry(m.entry().unwrap());
+        assert_eq!(e.scope, EntryScope::Range(Transport::Tcp, 49152, 65535));
+        assert_eq!(e.label, "RPC / Randomly allocated high TCP ports");
+        assert_eq!(
+            e.system_services,
+            ["Randomly allocated high TCP ports", "Hyper-V service"]
+        );
+        let low = table.entry(table.lookup().port(Transport::Tcp, 8080).entry().unwrap());
+        assert_eq!(low.scope, EntryScope::Range(Transport::Tcp, 1024, 49151));
+        assert_eq!(low.label, "RPC");
+        // Ranges are TCP only: a high UDP port is unknown.
+        assert_eq!(table.lookup().port(Transport::Udp, 50000).kind(), MatchKind::None);
+        assert_eq!(table.lookup().port(Transport::Tcp, 1023).kind(), MatchKind::None);
+    }
+
+    #[test]
+    fn ip_protocol_rows() {
+        let table = ServiceTable::builtin();
+        for (n, label) in [(47, "GRE (IP protocol 47)"), (50, "IPsec ESP (IP protocol 50)"), (51, "IPsec AH (IP protocol 51)")] {
+            let e = table.entry(table.lookup().ip_proto(n).unwrap());
+            assert_eq!(e.label, label);
+            assert_eq!(e.scope, EntryScope::IpProto(n));
+        }
+        assert_eq!(table.lookup().ip_proto(1), None);
+    }
+
+    #[test]
+    fn backticks_are_stripped_and_typo_warned() {
+        let table = ServiceTable::builtin();
+        let quotd = builtin_entry(&table, Transport::Tcp, 17).unwrap();
+        assert_eq!(quotd.label, "Quotd");
+        let chat = builtin_entry(&table, Transport::Udp, 2703).unwrap();
+        assert_eq!(chat.label, "SMS Remote Chat");
+        assert_eq!(table.warnings().len(), 1);
+        assert!(table.warnings()[0].message.contains("UPD"));
+    }
+
+    #[test]
+    fn every_source_row_is_reachable_by_lookup() {
+        let table = ServiceTable::builtin();
+        for row in table.rows() {
+            let entry = match (row.ports, row.protocol) {
+                (PortSpec::Single(p), RowProtocol::Port(t)) => table.lookup().port(t, p).entry(),
+                (PortSpec::Range(lo, hi), RowProtocol::Port(t)) => {
+                    // Some port of the range not named exactly must reach an entry holding the row.
+                    (lo..=hi)
+                        .map(|p| table.lookup().port(t, p))
+                        .find(|m| m.kind() == MatchKind::Range)
+                        .and_then(|m| m.entry())
+                }
+                (PortSpec::NotApplicable, RowProtocol::Ip(n)) => table.lookup().ip_proto(n),
+                _ => None,
+            };
+            let entry = table.entry(entry.expect("row reachable"));
+            assert!(entry.lines.contains(&row.line), "row at line {}", row.line);
+            assert!(entry.system_services.contains(&row.service));
+        }
+    }
+
+    #[test]
+    fn csv_table_builds_entries() {
+        let csv = "port,protocol,application_protocol,service\n\
+                   8443,TCP,Portal,Web\n8443,TCP,Admin,Web\n9000-9100,udp,Games,Lobby\n";
+        let table = ServiceTable::from_csv("c.csv", csv).unwrap();
+        let e = table.entry(table.lookup().port(Transport::Tcp, 8443).entry().unwrap());
+        assert_eq!(e.label, "Portal / Admin");
+        assert_eq!(e.system_services, ["Web"]);
+        let r = table.lookup().port(Transport::Udp, 9050);
+        assert_eq!(r.kind(), MatchKind::Range);
+    }
+}
