@@ -121,11 +121,7 @@ impl<'t> Analyzer<'t> {
             packets_read: 0,
             first_ts: i64::MAX,
             last_ts: i64::MIN,
-            warnings: table
-                .warnings()
-                .iter()
-                .map(|w| format!("table {} line {}: {}", table.source_name(), w.line, w.message))
-                .collect(),
+            warnings: Vec::new(),
         }
     }
 

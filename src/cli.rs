@@ -55,7 +55,7 @@ pub struct ReadArgs {
     pub filter: Option<String>,
 
     /// Rows per section in text output, and hosts per unknown line.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
 
     /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.

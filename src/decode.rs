@@ -62,6 +62,7 @@ const ETHERNET_HEADER_LEN: usize = 14;
 const SLL_HEADER_LEN: usize = 16;
 const SLL2_HEADER_LEN: usize = 20;
 const NULL_HEADER_LEN: usize = 4;
+const CISCO_HDLC_HEADER_LEN: usize = 4;
 const MPLS_LABEL_LEN: usize = 4;
 const PPPOE_HEADER_LEN: usize = 6;
 const PPP_PROTO_IPV4: u16 = 0x0021;
@@ -127,6 +128,8 @@ pub enum NonIpKind {
     Netlink,
     /// A BSD null/loopback frame of another address family.
     AddressFamily(u32),
+    /// A PPP frame carrying another protocol (LCP, IPCP, ...).
+    PppProtocol(u16),
 }
 
 impl NonIpKind {
@@ -140,6 +143,7 @@ impl NonIpKind {
             NonIpKind::Llc => "802.3 LLC frame (STP, CDP, ...)".to_string(),
             NonIpKind::Netlink => "Linux netlink message".to_string(),
             NonIpKind::AddressFamily(af) => format!("loopback address family {af}"),
+            NonIpKind::PppProtocol(p) => format!("PPP protocol 0x{p:04x}"),
         }
     }
 }
@@ -258,6 +262,8 @@ pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => decode_ip_any(data, 0),
         LinkType::IPV4 | LinkType::IPV6 => decode_ip_any(data, 0),
         LinkType::NULL | LinkType::LOOP => decode_null(data, link_type == LinkType::LOOP),
+        LinkType::PPP => decode_ppp(data),
+        LinkType::C_HDLC => decode_cisco_hdlc(data),
         other => Decoded::Undecodable(Undecodable::UnsupportedLinkType(other)),
     }
 }
@@ -336,6 +342,30 @@ fn decode_sll(data: &[u8], header_len: usize, proto_at: usize, hatype_at: usize)
         SLL_PROTO_802_3 | SLL_PROTO_802_2 => Decoded::NonIp(NonIpKind::Llc),
         _ => decode_ether_type(proto, &data[header_len..], 0),
     }
+}
+
+/// PPP in HDLC-like framing: optional address/control bytes 0xff 0x03, then a one- or
+/// two-byte protocol field.
+fn decode_ppp(data: &[u8]) -> Decoded {
+    let body = data.strip_prefix(&[0xff, 0x03][..]).unwrap_or(data);
+    let (proto, rest) = match body {
+        // An odd first byte is a compressed one-byte protocol field.
+        [p, rest @ ..] if p & 1 == 1 => (u16::from(*p), rest),
+        [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
+        _ => return Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+    };
+    match proto {
+        PPP_PROTO_IPV4 | PPP_PROTO_IPV6 => decode_ip_any(rest, 0),
+        other => Decoded::NonIp(NonIpKind::PppProtocol(other)),
+    }
+}
+
+/// Cisco HDLC: address, control, then an EtherType.
+fn decode_cisco_hdlc(data: &[u8]) -> Decoded {
+    if data.len() < CISCO_HDLC_HEADER_LEN {
+        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+    }
+    decode_ether_type(u16::from_be_bytes([data[2], data[3]]), &data[CISCO_HDLC_HEADER_LEN..], 0)
 }
 
 /// BSD null (host byte order family) and OpenBSD loop (network byte order).
@@ -561,6 +591,13 @@ mod tests {
         assert!(matches!(decode(LinkType::LOOP, &null_be), Decoded::Ip(_)));
         assert!(matches!(decode(LinkType::RAW, ip), Decoded::Ip(_)));
         assert!(matches!(decode(LinkType::IPV4, ip), Decoded::Ip(_)));
+        let mut ppp = vec![0xff, 0x03, 0x00, 0x21];
+        ppp.extend(ip);
+        assert!(matches!(decode(LinkType::PPP, &ppp), Decoded::Ip(_)));
+        assert_eq!(decode(LinkType::PPP, &[0xff, 0x03, 0xc0, 0x21, 1]), Decoded::NonIp(NonIpKind::PppProtocol(0xc021)));
+        let mut hdlc = vec![0x0f, 0x00, 0x08, 0x00];
+        hdlc.extend(ip);
+        assert!(matches!(decode(LinkType::C_HDLC, &hdlc), Decoded::Ip(_)));
         assert_eq!(
             decode(LinkType(147), ip),
             Decoded::Undecodable(Undecodable::UnsupportedLinkType(LinkType(147)))

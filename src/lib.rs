@@ -14,4 +14,5 @@ pub mod decode;
 pub mod flow;
 pub mod report;
 pub mod summary;
+pub mod synth;
 pub mod table;

@@ -441,7 +441,7 @@ mod tests {
         // 3 IP protocols + exact ports + 2 range spans on TCP.
         let ranges = table.entries().iter().filter(|e| e.is_range()).count();
         assert_eq!(ranges, 2);
-        assert_eq!(table.entries().len(), 105);
+        assert_eq!(table.entries().len(), 110);
     }
 
     #[test]
