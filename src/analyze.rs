@@ -257,7 +257,12 @@ impl<'t> Analyzer<'t> {
                 }
             })
             .collect();
-        services.sort_by(|a, b| b.counters.bytes.cmp(&a.counters.bytes).then(a.label.cmp(&b.label)));
+        services.sort_by(|a, b| {
+            b.counters
+                .bytes
+                .cmp(&a.counters.bytes)
+                .then(a.label.cmp(&b.label))
+        });
 
         let mut unknown_lines: Vec<UnknownLine> = unknown
             .into_iter()
@@ -369,7 +374,11 @@ struct UnknownAcc {
 
 impl UnknownAcc {
     fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, (packets, bytes): (u64, u64)) {
-        let map = if server { &mut self.servers } else { &mut self.clients };
+        let map = if server {
+            &mut self.servers
+        } else {
+            &mut self.clients
+        };
         let slot = map.entry((v6, addr)).or_default();
         slot.0 += 1;
         slot.1 += packets;
@@ -400,7 +409,14 @@ mod tests {
     use crate::capture::LinkType;
     use etherparse::PacketBuilder;
 
-    fn eth_tcp(src: [u8; 4], dst: [u8; 4], sport: u16, dport: u16, syn: bool, ack: bool) -> Vec<u8> {
+    fn eth_tcp(
+        src: [u8; 4],
+        dst: [u8; 4],
+        sport: u16,
+        dport: u16,
+        syn: bool,
+        ack: bool,
+    ) -> Vec<u8> {
         let mut b = PacketBuilder::ethernet2([1; 6], [2; 6])
             .ipv4(src, dst, 64)
             .tcp(sport, dport, 1, 1000);
@@ -461,7 +477,10 @@ mod tests {
         assert_eq!(records[0].server, "10.0.0.1");
         assert_eq!(records[0].client_port, Some(50123));
         assert_eq!(records[0].server_rule, "syn");
-        assert_eq!(summary.line_sums(), (summary.totals.packets, summary.totals.bytes));
+        assert_eq!(
+            summary.line_sums(),
+            (summary.totals.packets, summary.totals.bytes)
+        );
     }
 
     #[test]
@@ -475,17 +494,28 @@ mod tests {
             (LinkType::ETHERNET, eth_tcp(a, b, 999, 700, true, false)),
         ];
         let (summary, _) = run(&frames);
-        let low = summary.services.iter().find(|s| s.port_range == Some([1024, 49151])).unwrap();
+        let low = summary
+            .services
+            .iter()
+            .find(|s| s.port_range == Some([1024, 49151]))
+            .unwrap();
         assert_eq!(low.match_kind, "range");
         let ports = low.ports.as_ref().unwrap();
         assert_eq!(ports.len(), 1);
         assert_eq!((ports[0].port, ports[0].counters.flows), (8080, 2));
-        let high = summary.services.iter().find(|s| s.port_range == Some([49152, 65535])).unwrap();
+        let high = summary
+            .services
+            .iter()
+            .find(|s| s.port_range == Some([49152, 65535]))
+            .unwrap();
         assert_eq!(high.ports.as_ref().unwrap()[0].port, 50000);
         assert_eq!(summary.unknown.len(), 1);
         assert_eq!(summary.unknown[0].port, Some(700));
         assert_eq!(summary.unknown[0].top_servers[0].addr, "10.0.0.9");
-        assert_eq!(summary.line_sums(), (summary.totals.packets, summary.totals.bytes));
+        assert_eq!(
+            summary.line_sums(),
+            (summary.totals.packets, summary.totals.bytes)
+        );
     }
 
     #[test]
@@ -509,7 +539,12 @@ mod tests {
         let kinds: Vec<&str> = summary.other.iter().map(|o| o.kind.as_str()).collect();
         assert!(kinds.contains(&"non_ip") && kinds.contains(&"icmp"));
         assert_eq!(kinds.iter().filter(|k| **k == "undecodable").count(), 2);
-        assert!(summary.other.iter().any(|o| o.reason.contains("LINKTYPE 147")));
+        assert!(
+            summary
+                .other
+                .iter()
+                .any(|o| o.reason.contains("LINKTYPE 147"))
+        );
         assert_eq!(summary.totals.flows, 0);
         assert_eq!(summary.line_sums(), (4, summary.totals.bytes));
     }

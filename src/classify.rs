@@ -91,7 +91,10 @@ pub fn classify(key: &FlowKey, state: &FlowState, lookup: &Lookup) -> Classifica
             ServerRule::TableMatch,
         )
     } else if key.port[0] != key.port[1] {
-        (usize::from(key.port[1] < key.port[0]), ServerRule::LowerPort)
+        (
+            usize::from(key.port[1] < key.port[0]),
+            ServerRule::LowerPort,
+        )
     } else {
         (state.first_destination(), ServerRule::FirstDestination)
     };
@@ -132,11 +135,18 @@ mod tests {
         (*k, *s)
     }
 
-    fn server_port(packets: &[(u8, u8, u16, u16, u8)], proto: u8) -> (u16, ServerRule, Option<String>) {
+    fn server_port(
+        packets: &[(u8, u8, u16, u16, u8)],
+        proto: u8,
+    ) -> (u16, ServerRule, Option<String>) {
         let table = ServiceTable::builtin();
         let (key, state) = flow(packets, proto);
         let c = classify(&key, &state, table.lookup());
-        (key.port[c.server], c.rule, c.entry.map(|e| table.entry(e).label.clone()))
+        (
+            key.port[c.server],
+            c.rule,
+            c.entry.map(|e| table.entry(e).label.clone()),
+        )
     }
 
     #[test]
@@ -150,7 +160,10 @@ mod tests {
     fn rule2_exact_beats_range_beats_none() {
         // Mid-flow TCP 3389 <-> 50000: no SYN; 3389 exact beats 50000 range.
         let (port, rule, label) = server_port(&[(1, 2, 50000, 3389, tcp_flags::ACK)], 6);
-        assert_eq!((port, rule, label.as_deref()), (3389, ServerRule::TableMatch, Some("RDS")));
+        assert_eq!(
+            (port, rule, label.as_deref()),
+            (3389, ServerRule::TableMatch, Some("RDS"))
+        );
         // Server-to-client packet first: still 3389.
         let (port, _, _) = server_port(&[(2, 1, 3389, 50000, tcp_flags::ACK)], 6);
         assert_eq!(port, 3389);
@@ -163,7 +176,10 @@ mod tests {
     fn both_ports_in_table_lower_port_wins() {
         // 137/udp and 138/udp both exact: lower port.
         let (port, rule, label) = server_port(&[(1, 2, 138, 137, 0)], 17);
-        assert_eq!((port, rule, label.as_deref()), (137, ServerRule::LowerPort, Some("NetBIOS Name Resolution")));
+        assert_eq!(
+            (port, rule, label.as_deref()),
+            (137, ServerRule::LowerPort, Some("NetBIOS Name Resolution"))
+        );
     }
 
     #[test]

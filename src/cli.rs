@@ -113,9 +113,15 @@ pub fn parse_lookup(text: &str) -> Result<LookupQuery, String> {
         _ => {}
     }
     let Some((a, b)) = lower.split_once('/') else {
-        return Err(format!("'{text}': expected PORT/PROTO such as 445/tcp, or gre, esp, ah, ip/47"));
+        return Err(format!(
+            "'{text}': expected PORT/PROTO such as 445/tcp, or gre, esp, ah, ip/47"
+        ));
     };
-    let (num, proto) = if a.chars().all(|c| c.is_ascii_digit()) { (a, b) } else { (b, a) };
+    let (num, proto) = if a.chars().all(|c| c.is_ascii_digit()) {
+        (a, b)
+    } else {
+        (b, a)
+    };
     if proto == "ip" {
         return num
             .parse::<u8>()
@@ -137,8 +143,14 @@ mod tests {
 
     #[test]
     fn lookup_queries() {
-        assert_eq!(parse_lookup("445/tcp"), Ok(LookupQuery::Port(Transport::Tcp, 445)));
-        assert_eq!(parse_lookup("UDP/2703"), Ok(LookupQuery::Port(Transport::Udp, 2703)));
+        assert_eq!(
+            parse_lookup("445/tcp"),
+            Ok(LookupQuery::Port(Transport::Tcp, 445))
+        );
+        assert_eq!(
+            parse_lookup("UDP/2703"),
+            Ok(LookupQuery::Port(Transport::Udp, 2703))
+        );
         assert_eq!(parse_lookup("esp"), Ok(LookupQuery::IpProto(50)));
         assert_eq!(parse_lookup("ip/47"), Ok(LookupQuery::IpProto(47)));
         assert!(parse_lookup("70000/tcp").is_err());

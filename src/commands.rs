@@ -115,7 +115,13 @@ pub fn interfaces() -> Result<()> {
                 flags.push("loopback");
             }
             let addrs: Vec<String> = d.addresses.iter().map(|a| a.addr.to_string()).collect();
-            writeln!(out, "{:<16} [{}] {}", d.name, flags.join(","), addrs.join(" "))?;
+            writeln!(
+                out,
+                "{:<16} [{}] {}",
+                d.name,
+                flags.join(","),
+                addrs.join(" ")
+            )?;
             if let Some(desc) = &d.desc {
                 writeln!(out, "{:<16} {}", "", report::printable(desc))?;
             }
@@ -155,7 +161,12 @@ pub fn table(args: TableArgs) -> Result<()> {
     let table = load_table(&args.table)?;
     if args.check {
         for w in table.warnings() {
-            eprintln!("wiretally: warning: table {} line {}: {}", table.source_name(), w.line, w.message);
+            eprintln!(
+                "wiretally: warning: table {} line {}: {}",
+                table.source_name(),
+                w.line,
+                w.message
+            );
         }
         return emit(|out| {
             writeln!(
@@ -178,12 +189,22 @@ pub fn table(args: TableArgs) -> Result<()> {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["port", "match", "label", "system_services"])?;
             for v in &views {
-                w.write_record([v.port.as_str(), v.match_kind, v.label, &v.system_services.join("; ")])?;
+                w.write_record([
+                    v.port.as_str(),
+                    v.match_kind,
+                    v.label,
+                    &v.system_services.join("; "),
+                ])?;
             }
             w.flush()
         }),
         Format::Text => emit(|out| {
-            writeln!(out, "# {} ({} entries)", report::printable(table.source_name()), views.len())?;
+            writeln!(
+                out,
+                "# {} ({} entries)",
+                report::printable(table.source_name()),
+                views.len()
+            )?;
             let width = views.iter().map(|v| v.port.len()).max().unwrap_or(4);
             for v in &views {
                 writeln!(
@@ -231,7 +252,11 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
             }
             LookupQuery::IpProto(n) => {
                 let e = table.lookup().ip_proto(n);
-                (format!("ip/{n}"), e, if e.is_some() { "ip_proto" } else { "none" })
+                (
+                    format!("ip/{n}"),
+                    e,
+                    if e.is_some() { "ip_proto" } else { "none" },
+                )
             }
         };
         let entry = entry.map(|i| table.entry(i));
@@ -265,12 +290,20 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
                     Some(e) => {
                         let why = match v.match_kind {
                             "exact" => "exact port".to_string(),
-                            "range" => format!("range match: only the table range(s) covering {} name it", e.port),
+                            "range" => format!(
+                                "range match: only the table range(s) covering {} name it",
+                                e.port
+                            ),
                             _ => "IP protocol number".to_string(),
                         };
                         writeln!(out, "{}: {} ({why})", v.query, report::printable(e.label))?;
-                        writeln!(out, "    system services: {}", report::printable(&e.system_services.join(", ")))?;
-                        let lines: Vec<String> = e.table_lines.iter().map(ToString::to_string).collect();
+                        writeln!(
+                            out,
+                            "    system services: {}",
+                            report::printable(&e.system_services.join(", "))
+                        )?;
+                        let lines: Vec<String> =
+                            e.table_lines.iter().map(ToString::to_string).collect();
                         writeln!(out, "    table lines: {}", lines.join(", "))?;
                     }
                 }

@@ -305,7 +305,9 @@ fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> D
                 return match payload.first().map(|b| b >> 4) {
                     Some(4 | 6) => decode_ip_any(payload, 0),
                     // Ethernet over MPLS (pseudowire with control word 0x0000).
-                    Some(0) if payload.len() >= 4 + ETHERNET_HEADER_LEN => decode_ethernet(&payload[4..]),
+                    Some(0) if payload.len() >= 4 + ETHERNET_HEADER_LEN => {
+                        decode_ethernet(&payload[4..])
+                    }
                     _ => Decoded::NonIp(NonIpKind::EtherType(ether_type)),
                 };
             }
@@ -365,7 +367,11 @@ fn decode_cisco_hdlc(data: &[u8]) -> Decoded {
     if data.len() < CISCO_HDLC_HEADER_LEN {
         return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
     }
-    decode_ether_type(u16::from_be_bytes([data[2], data[3]]), &data[CISCO_HDLC_HEADER_LEN..], 0)
+    decode_ether_type(
+        u16::from_be_bytes([data[2], data[3]]),
+        &data[CISCO_HDLC_HEADER_LEN..],
+        0,
+    )
 }
 
 /// BSD null (host byte order family) and OpenBSD loop (network byte order).
@@ -379,7 +385,11 @@ fn decode_null(data: &[u8], network_order: bool) -> Decoded {
     } else {
         // The writer's byte order is unknown: a small family number reads right one way.
         let le = u32::from_le_bytes(raw);
-        if le <= 0xffff { le } else { u32::from_be_bytes(raw) }
+        if le <= 0xffff {
+            le
+        } else {
+            u32::from_be_bytes(raw)
+        }
     };
     if family == AF_INET || AF_INET6_VALUES.contains(&family) {
         decode_ip_any(&data[NULL_HEADER_LEN..], 0)
@@ -552,11 +562,15 @@ mod tests {
         let mut qinq = inner[..12].to_vec();
         qinq.extend([0x88, 0xa8, 0x00, 0x64, 0x81, 0x00, 0x00, 0xc8, 0x08, 0x00]);
         qinq.extend(ip);
-        assert!(matches!(decode(LinkType::ETHERNET, &qinq), Decoded::Ip(s) if s.ports == Some((50000, 445))));
+        assert!(
+            matches!(decode(LinkType::ETHERNET, &qinq), Decoded::Ip(s) if s.ports == Some((50000, 445)))
+        );
         let mut mpls = inner[..12].to_vec();
         mpls.extend([0x88, 0x47, 0x00, 0x01, 0x00, 0x40, 0x00, 0x02, 0x01, 0x40]);
         mpls.extend(ip);
-        assert!(matches!(decode(LinkType::ETHERNET, &mpls), Decoded::Ip(s) if s.ports == Some((50000, 445))));
+        assert!(
+            matches!(decode(LinkType::ETHERNET, &mpls), Decoded::Ip(s) if s.ports == Some((50000, 445)))
+        );
     }
 
     #[test]
@@ -564,11 +578,17 @@ mod tests {
         let mut arp = vec![0xff; 12];
         arp.extend([0x08, 0x06]);
         arp.extend([0; 28]);
-        assert_eq!(decode(LinkType::ETHERNET, &arp), Decoded::NonIp(NonIpKind::EtherType(0x0806)));
+        assert_eq!(
+            decode(LinkType::ETHERNET, &arp),
+            Decoded::NonIp(NonIpKind::EtherType(0x0806))
+        );
         let mut llc = vec![0x01; 12];
         llc.extend([0x00, 0x26]);
         llc.extend([0x42; 38]);
-        assert_eq!(decode(LinkType::ETHERNET, &llc), Decoded::NonIp(NonIpKind::Llc));
+        assert_eq!(
+            decode(LinkType::ETHERNET, &llc),
+            Decoded::NonIp(NonIpKind::Llc)
+        );
         assert!(NonIpKind::EtherType(0x88cc).describe().starts_with("LLDP"));
     }
 
@@ -579,9 +599,14 @@ mod tests {
         let mut sll = vec![0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00];
         sll.extend(ip);
         assert!(matches!(decode(LinkType::LINUX_SLL, &sll), Decoded::Ip(_)));
-        let mut sll2 = vec![0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0];
+        let mut sll2 = vec![
+            0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0,
+        ];
         sll2.extend(ip);
-        assert!(matches!(decode(LinkType::LINUX_SLL2, &sll2), Decoded::Ip(_)));
+        assert!(matches!(
+            decode(LinkType::LINUX_SLL2, &sll2),
+            Decoded::Ip(_)
+        ));
         let mut null = 2u32.to_le_bytes().to_vec();
         null.extend(ip);
         assert!(matches!(decode(LinkType::NULL, &null), Decoded::Ip(_)));
@@ -594,7 +619,10 @@ mod tests {
         let mut ppp = vec![0xff, 0x03, 0x00, 0x21];
         ppp.extend(ip);
         assert!(matches!(decode(LinkType::PPP, &ppp), Decoded::Ip(_)));
-        assert_eq!(decode(LinkType::PPP, &[0xff, 0x03, 0xc0, 0x21, 1]), Decoded::NonIp(NonIpKind::PppProtocol(0xc021)));
+        assert_eq!(
+            decode(LinkType::PPP, &[0xff, 0x03, 0xc0, 0x21, 1]),
+            Decoded::NonIp(NonIpKind::PppProtocol(0xc021))
+        );
         let mut hdlc = vec![0x0f, 0x00, 0x08, 0x00];
         hdlc.extend(ip);
         assert!(matches!(decode(LinkType::C_HDLC, &hdlc), Decoded::Ip(_)));
@@ -610,13 +638,17 @@ mod tests {
         let mut first = frame.clone();
         first[14 + 6] = 0x20; // MF
         first[14 + 4..14 + 6].copy_from_slice(&[0x12, 0x34]);
-        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &first) else { panic!() };
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &first) else {
+            panic!()
+        };
         assert_eq!(s.fragment, Fragment::First { id: 0x1234 });
         assert_eq!(s.ports, Some((50000, 445)));
         let mut later = first.clone();
         later[14 + 6] = 0x00;
         later[14 + 7] = 0x03; // offset 3 * 8
-        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &later) else { panic!() };
+        let Decoded::Ip(s) = decode(LinkType::ETHERNET, &later) else {
+            panic!()
+        };
         assert_eq!(s.fragment, Fragment::Later { id: 0x1234 });
         assert_eq!(s.ports, None);
     }
@@ -635,7 +667,9 @@ mod tests {
         with_ext[4..6].copy_from_slice(&payload_len.to_be_bytes());
         with_ext.extend([17, 0, 1, 4, 0, 0, 0, 0]);
         with_ext.extend(&out[40..]);
-        let Decoded::Ip(s) = decode(LinkType::RAW, &with_ext) else { panic!() };
+        let Decoded::Ip(s) = decode(LinkType::RAW, &with_ext) else {
+            panic!()
+        };
         assert!(s.v6);
         assert_eq!(s.proto, ip_proto::UDP);
         assert_eq!(s.ports, Some((5353, 53)));
@@ -649,7 +683,9 @@ mod tests {
         PacketBuilder::ipv4([192, 0, 2, 1], [192, 0, 2, 2], 64)
             .write(&mut outer, etherparse::IpNumber(4), inner)
             .unwrap();
-        let Decoded::Ip(s) = decode(LinkType::RAW, &outer) else { panic!() };
+        let Decoded::Ip(s) = decode(LinkType::RAW, &outer) else {
+            panic!()
+        };
         assert_eq!(&s.src[..4], &[10, 0, 0, 1]);
         assert_eq!(s.ports, Some((50000, 445)));
     }

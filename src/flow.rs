@@ -183,7 +183,7 @@ impl FlowTable {
     pub fn drain_sorted(&mut self) -> Vec<(FlowKey, FlowState)> {
         self.fragments.clear();
         let mut all: Vec<(FlowKey, FlowState)> = self.flows.drain().collect();
-        all.sort_unstable_by(|a, b| (a.1.first_ts, a.0).cmp(&(b.1.first_ts, b.0)));
+        all.sort_unstable_by_key(|(key, state)| (state.first_ts, *key));
         all
     }
 }
@@ -221,7 +221,11 @@ mod tests {
     fn per_endpoint_counts_and_syn_receiver() {
         let mut t = FlowTable::new();
         t.add_packet(&pkt(10, 20, 50000, 445, tcp_flags::SYN), 1, 60);
-        t.add_packet(&pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK), 2, 62);
+        t.add_packet(
+            &pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK),
+            2,
+            62,
+        );
         t.add_packet(&pkt(10, 20, 50000, 445, tcp_flags::ACK), 3, 54);
         assert_eq!(t.len(), 1);
         let (key, state) = t.iter().next().unwrap();
@@ -236,7 +240,11 @@ mod tests {
     #[test]
     fn syn_ack_alone_names_no_server() {
         let mut t = FlowTable::new();
-        t.add_packet(&pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK), 1, 60);
+        t.add_packet(
+            &pkt(20, 10, 445, 50000, tcp_flags::SYN | tcp_flags::ACK),
+            1,
+            60,
+        );
         let (_, state) = t.iter().next().unwrap();
         assert_eq!(state.syn_receiver(), None);
     }

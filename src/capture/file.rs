@@ -81,6 +81,16 @@ impl Resolution {
     }
 }
 
+/// Where a record's bytes sit in the buffer, and its header fields.
+#[derive(Debug, Clone, Copy)]
+struct RecordSpan {
+    start: usize,
+    len: usize,
+    ts_ns: i64,
+    orig_len: u32,
+    link_type: LinkType,
+}
+
 #[derive(Debug)]
 enum State {
     Pcap {
@@ -207,7 +217,10 @@ impl FileReader {
         let head = &self.buf[..have.min(8)];
         if have >= 2 && head[..2] == GZIP_MAGIC {
             return Err(CaptureError::NotACapture {
-                path: format!("{} (gzip-compressed: decompress it first, e.g. zcat FILE | wiretally read -)", self.name),
+                path: format!(
+                    "{} (gzip-compressed: decompress it first, e.g. zcat FILE | wiretally read -)",
+                    self.name
+                ),
                 magic: head.to_vec(),
             });
         }
@@ -305,7 +318,7 @@ impl FileReader {
         }
     }
 
-    fn next_pcap(&mut self) -> Result<Option<(usize, usize, i64, u32, LinkType)>, CaptureError> {
+    fn next_pcap(&mut self) -> Result<Option<RecordSpan>, CaptureError> {
         let State::Pcap {
             big_endian,
             nanos,
@@ -353,10 +366,16 @@ impl FileReader {
             };
         let data_start = self.pos + header_len;
         self.pos += total;
-        Ok(Some((data_start, caplen as usize, ts_ns, orig_len, link_type)))
+        Ok(Some(RecordSpan {
+            start: data_start,
+            len: caplen as usize,
+            ts_ns,
+            orig_len,
+            link_type,
+        }))
     }
 
-    fn next_pcapng(&mut self) -> Result<Option<(usize, usize, i64, u32, LinkType)>, CaptureError> {
+    fn next_pcapng(&mut self) -> Result<Option<RecordSpan>, CaptureError> {
         loop {
             let start = self.offset();
             let have = self.fill(12)?;
@@ -369,29 +388,40 @@ impl FileReader {
             let State::PcapNg { big_endian, .. } = self.state else {
                 unreachable!("called for pcapng only")
             };
-            let raw_type = u32::from_le_bytes(self.buf[self.pos..self.pos + 4].try_into().expect("4"));
+            let raw_type =
+                u32::from_le_bytes(self.buf[self.pos..self.pos + 4].try_into().expect("4"));
             let mut big_endian = big_endian;
             if raw_type == PCAPNG_SHB {
                 if have < 12 {
                     return Err(self.truncated(start, 12, have));
                 }
-                let bom = u32::from_le_bytes(self.buf[self.pos + 8..self.pos + 12].try_into().expect("4"));
+                let bom = u32::from_le_bytes(
+                    self.buf[self.pos + 8..self.pos + 12].try_into().expect("4"),
+                );
                 big_endian = if bom == PCAPNG_BYTE_ORDER_MAGIC {
                     false
                 } else if bom.swap_bytes() == PCAPNG_BYTE_ORDER_MAGIC {
                     true
                 } else {
-                    return Err(self.damaged(start, "section header with a bad byte-order magic".into()));
+                    return Err(
+                        self.damaged(start, "section header with a bad byte-order magic".into())
+                    );
                 };
             }
             let block = &self.buf[self.pos..self.pos + 8];
             let block_type = read_u32(block, 0, big_endian);
             let total_len = read_u32(block, 4, big_endian);
             if total_len < 12 || total_len % 4 != 0 {
-                return Err(self.damaged(start, format!("block length {total_len} is not a multiple of 4 of at least 12")));
+                return Err(self.damaged(
+                    start,
+                    format!("block length {total_len} is not a multiple of 4 of at least 12"),
+                ));
             }
             if total_len > ABSOLUTE_MAX_RECORD {
-                return Err(self.damaged(start, format!("block length {total_len} exceeds {ABSOLUTE_MAX_RECORD}")));
+                return Err(self.damaged(
+                    start,
+                    format!("block length {total_len} exceeds {ABSOLUTE_MAX_RECORD}"),
+                ));
             }
             let total = total_len as usize;
             let have = self.fill(total)?;
@@ -402,7 +432,10 @@ impl FileReader {
             let body_end = self.pos + total - 4;
             let trailer = read_u32(&self.buf[body_end..body_end + 4], 0, big_endian);
             if trailer != total_len {
-                return Err(self.damaged(start, format!("block length {total_len} does not match its trailing copy {trailer}")));
+                return Err(self.damaged(
+                    start,
+                    format!("block length {total_len} does not match its trailing copy {trailer}"),
+                ));
             }
             self.pos += total;
             let body = &self.buf[body_start..body_end];
@@ -415,7 +448,9 @@ impl FileReader {
                 }
                 BLOCK_IDB => {
                     if body.len() < 8 {
-                        return Err(self.damaged(start, "interface description block too short".into()));
+                        return Err(
+                            self.damaged(start, "interface description block too short".into())
+                        );
                     }
                     let iface = parse_idb(body, big_endian);
                     if let State::PcapNg { interfaces, .. } = &mut self.state {
@@ -431,12 +466,20 @@ impl FileReader {
                         _ => 4,
                     };
                     if body.len() < fixed {
-                        return Err(self.damaged(start, "packet block too short for its header".into()));
+                        return Err(
+                            self.damaged(start, "packet block too short for its header".into())
+                        );
                     }
                     let (iface_id, ts_units, caplen, orig_len) = match block_type {
                         BLOCK_EPB => {
-                            let ts = (u64::from(read_u32(body, 4, big_endian)) << 32) | u64::from(read_u32(body, 8, big_endian));
-                            (read_u32(body, 0, big_endian), ts, read_u32(body, 12, big_endian), read_u32(body, 16, big_endian))
+                            let ts = (u64::from(read_u32(body, 4, big_endian)) << 32)
+                                | u64::from(read_u32(body, 8, big_endian));
+                            (
+                                read_u32(body, 0, big_endian),
+                                ts,
+                                read_u32(body, 12, big_endian),
+                                read_u32(body, 16, big_endian),
+                            )
                         }
                         BLOCK_PB => {
                             let id = if big_endian {
@@ -444,13 +487,21 @@ impl FileReader {
                             } else {
                                 u16::from_le_bytes([body[0], body[1]])
                             };
-                            let ts = (u64::from(read_u32(body, 4, big_endian)) << 32) | u64::from(read_u32(body, 8, big_endian));
-                            (u32::from(id), ts, read_u32(body, 12, big_endian), read_u32(body, 16, big_endian))
+                            let ts = (u64::from(read_u32(body, 4, big_endian)) << 32)
+                                | u64::from(read_u32(body, 8, big_endian));
+                            (
+                                u32::from(id),
+                                ts,
+                                read_u32(body, 12, big_endian),
+                                read_u32(body, 16, big_endian),
+                            )
                         }
                         _ => {
                             let orig = read_u32(body, 0, big_endian);
                             let room = (body.len() - 4) as u32;
-                            let snap = interfaces.first().map_or(u32::MAX, |i| if i.snaplen == 0 { u32::MAX } else { i.snaplen });
+                            let snap = interfaces.first().map_or(u32::MAX, |i| {
+                                if i.snaplen == 0 { u32::MAX } else { i.snaplen }
+                            });
                             (0, 0, orig.min(room).min(snap), orig)
                         }
                     };
@@ -463,7 +514,10 @@ impl FileReader {
                     if caplen as usize > body.len() - fixed {
                         return Err(self.damaged(
                             start,
-                            format!("packet claims {caplen} captured bytes but its block holds {}", body.len() - fixed),
+                            format!(
+                                "packet claims {caplen} captured bytes but its block holds {}",
+                                body.len() - fixed
+                            ),
                         ));
                     }
                     let ts_ns = if block_type == BLOCK_SPB {
@@ -474,7 +528,13 @@ impl FileReader {
                             .to_nanos(ts_units)
                             .saturating_add(iface.offset_secs.saturating_mul(1_000_000_000))
                     };
-                    return Ok(Some((body_start + fixed, caplen as usize, ts_ns, orig_len, iface.link_type)));
+                    return Ok(Some(RecordSpan {
+                        start: body_start + fixed,
+                        len: caplen as usize,
+                        ts_ns,
+                        orig_len,
+                        link_type: iface.link_type,
+                    }));
                 }
                 _ => {} // name resolution, statistics, custom and unknown blocks
             }
@@ -496,7 +556,13 @@ fn parse_idb(body: &[u8], big_endian: bool) -> Interface {
     };
     let mut opts = &body[8..];
     while opts.len() >= 4 {
-        let read16 = |b: &[u8]| if big_endian { u16::from_be_bytes([b[0], b[1]]) } else { u16::from_le_bytes([b[0], b[1]]) };
+        let read16 = |b: &[u8]| {
+            if big_endian {
+                u16::from_be_bytes([b[0], b[1]])
+            } else {
+                u16::from_le_bytes([b[0], b[1]])
+            }
+        };
         let code = read16(&opts[0..2]);
         let len = usize::from(read16(&opts[2..4]));
         if code == OPT_END {
@@ -547,11 +613,11 @@ impl PacketSource for FileReader {
             State::Pcap { .. } => self.next_pcap()?,
             State::PcapNg { .. } => self.next_pcapng()?,
         };
-        Ok(next.map(|(start, len, ts_ns, orig_len, link_type)| RawPacket {
-            ts_ns,
-            orig_len,
-            link_type,
-            data: &self.buf[start..start + len],
+        Ok(next.map(|r| RawPacket {
+            ts_ns: r.ts_ns,
+            orig_len: r.orig_len,
+            link_type: r.link_type,
+            data: &self.buf[r.start..r.start + r.len],
         }))
     }
 
@@ -565,8 +631,20 @@ mod tests {
     use super::*;
 
     fn pcap_header(magic: u32, big: bool, link: u32) -> Vec<u8> {
-        let w = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
-        let w16 = |v: u16| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let w = |v: u32| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
+        let w16 = |v: u16| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
         let mut out = Vec::new();
         out.extend(w(magic));
         out.extend(w16(2));
@@ -579,7 +657,13 @@ mod tests {
     }
 
     fn pcap_record(big: bool, secs: u32, frac: u32, data: &[u8], orig: u32) -> Vec<u8> {
-        let w = |v: u32| if big { v.to_be_bytes() } else { v.to_le_bytes() };
+        let w = |v: u32| {
+            if big {
+                v.to_be_bytes()
+            } else {
+                v.to_le_bytes()
+            }
+        };
         let mut out = Vec::new();
         out.extend(w(secs));
         out.extend(w(frac));
@@ -622,7 +706,9 @@ mod tests {
         let mut r = reader(file).unwrap();
         assert!(r.next_packet().unwrap().is_some());
         match r.next_packet() {
-            Err(CaptureError::Truncated { offset, missing, .. }) => {
+            Err(CaptureError::Truncated {
+                offset, missing, ..
+            }) => {
                 assert_eq!(offset, cut_at as u64);
                 assert_eq!(missing, 3);
             }
@@ -632,11 +718,23 @@ mod tests {
 
     #[test]
     fn bad_magic_and_short_files() {
-        assert!(matches!(reader(b"hello world, not a capture".to_vec()), Err(CaptureError::NotACapture { .. })));
-        assert!(matches!(reader(Vec::new()), Err(CaptureError::TooShort { .. })));
+        assert!(matches!(
+            reader(b"hello world, not a capture".to_vec()),
+            Err(CaptureError::NotACapture { .. })
+        ));
+        assert!(matches!(
+            reader(Vec::new()),
+            Err(CaptureError::TooShort { .. })
+        ));
         let header = pcap_header(PCAP_MAGIC_USEC, false, 1);
-        assert!(matches!(reader(header[..10].to_vec()), Err(CaptureError::TooShort { .. })));
-        assert!(matches!(reader(vec![0x1f, 0x8b, 8, 0]), Err(CaptureError::NotACapture { .. })));
+        assert!(matches!(
+            reader(header[..10].to_vec()),
+            Err(CaptureError::TooShort { .. })
+        ));
+        assert!(matches!(
+            reader(vec![0x1f, 0x8b, 8, 0]),
+            Err(CaptureError::NotACapture { .. })
+        ));
     }
 
     #[test]
@@ -646,7 +744,10 @@ mod tests {
         rec[8..12].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
         file.extend(rec);
         let mut r = reader(file).unwrap();
-        assert!(matches!(r.next_packet(), Err(CaptureError::Damaged { offset: 24, .. })));
+        assert!(matches!(
+            r.next_packet(),
+            Err(CaptureError::Damaged { offset: 24, .. })
+        ));
     }
 
     fn block(t: u32, body: &[u8]) -> Vec<u8> {
@@ -703,9 +804,15 @@ mod tests {
         let mut r = reader(file).unwrap();
         assert_eq!(r.format(), CaptureFormat::PcapNg);
         let p = r.next_packet().unwrap().unwrap();
-        assert_eq!((p.link_type, p.ts_ns, p.orig_len, p.data), (LinkType::ETHERNET, 2_000_000_000, 100, &[1u8, 2, 3][..]));
+        assert_eq!(
+            (p.link_type, p.ts_ns, p.orig_len, p.data),
+            (LinkType::ETHERNET, 2_000_000_000, 100, &[1u8, 2, 3][..])
+        );
         let p = r.next_packet().unwrap().unwrap();
-        assert_eq!((p.link_type, p.ts_ns, p.data.len()), (LinkType::LINUX_SLL, 3_000_000_000, 5));
+        assert_eq!(
+            (p.link_type, p.ts_ns, p.data.len()),
+            (LinkType::LINUX_SLL, 3_000_000_000, 5)
+        );
         assert!(r.next_packet().unwrap().is_none());
     }
 
@@ -716,7 +823,9 @@ mod tests {
         let at = file.len() as u64;
         file.extend(epb(4, 0, &[1], 1));
         let mut r = reader(file).unwrap();
-        assert!(matches!(r.next_packet(), Err(CaptureError::Damaged { offset, .. }) if offset == at));
+        assert!(
+            matches!(r.next_packet(), Err(CaptureError::Damaged { offset, .. }) if offset == at)
+        );
 
         let mut file = shb();
         file.extend(idb(1, None));

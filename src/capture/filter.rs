@@ -47,8 +47,10 @@ impl PacketFilter {
                 link_type,
                 message,
             };
-            let link = i32::try_from(link_type.0).map_err(|_| error("link type out of range".into()))?;
-            let dead = pcap::Capture::dead(pcap::Linktype(link)).map_err(|e| error(e.to_string()))?;
+            let link =
+                i32::try_from(link_type.0).map_err(|_| error("link type out of range".into()))?;
+            let dead =
+                pcap::Capture::dead(pcap::Linktype(link)).map_err(|e| error(e.to_string()))?;
             let program = dead
                 .compile(&self.expression, true)
                 .map_err(|e| error(e.to_string()))?;
@@ -70,7 +72,9 @@ mod tests {
 
     #[test]
     fn bad_expression_is_refused() {
-        let err = PacketFilter::new("tcp port eleventy").err().expect("must fail");
+        let err = PacketFilter::new("tcp port eleventy")
+            .err()
+            .expect("must fail");
         assert!(err.to_string().contains("eleventy"));
     }
 
@@ -80,10 +84,20 @@ mod tests {
         let mut frame = vec![0xff; 12];
         frame.extend([0x08, 0x06]);
         frame.extend([0; 28]);
-        let p = RawPacket { ts_ns: 0, orig_len: 42, link_type: LinkType::ETHERNET, data: &frame };
+        let p = RawPacket {
+            ts_ns: 0,
+            orig_len: 42,
+            link_type: LinkType::ETHERNET,
+            data: &frame,
+        };
         assert!(f.matches(&p).unwrap());
         frame[12..14].copy_from_slice(&[0x08, 0x00]);
-        let p = RawPacket { ts_ns: 0, orig_len: 42, link_type: LinkType::ETHERNET, data: &frame };
+        let p = RawPacket {
+            ts_ns: 0,
+            orig_len: 42,
+            link_type: LinkType::ETHERNET,
+            data: &frame,
+        };
         assert!(!f.matches(&p).unwrap());
     }
 }

@@ -26,7 +26,13 @@ impl MemorySource {
     }
 
     /// Adds a frame with an explicit on-the-wire length (for snaplen-truncated frames).
-    pub fn push_truncated(&mut self, ts_ns: i64, link_type: LinkType, data: Vec<u8>, orig_len: u32) {
+    pub fn push_truncated(
+        &mut self,
+        ts_ns: i64,
+        link_type: LinkType,
+        data: Vec<u8>,
+        orig_len: u32,
+    ) {
         self.frames.push((ts_ns, orig_len, link_type, data));
     }
 }

@@ -118,7 +118,9 @@ pub enum CaptureError {
         len: usize,
     },
     /// The file ends inside a record.
-    #[error("{path}: capture cut off at byte offset {offset} inside a record ({missing} more bytes expected)")]
+    #[error(
+        "{path}: capture cut off at byte offset {offset} inside a record ({missing} more bytes expected)"
+    )]
     Truncated {
         /// The file.
         path: String,
@@ -143,7 +145,10 @@ impl CaptureError {
     /// Whether the error ends a file part way through, after which what was read is still
     /// good (cut-off or damaged records), as opposed to a file that could not be read at all.
     pub fn is_partial(&self) -> bool {
-        matches!(self, CaptureError::Truncated { .. } | CaptureError::Damaged { .. })
+        matches!(
+            self,
+            CaptureError::Truncated { .. } | CaptureError::Damaged { .. }
+        )
     }
 }
 

@@ -10,8 +10,22 @@ use crate::summary::{Counters, Summary};
 pub struct CsvWriter;
 
 const HEADER: [&str; 17] = [
-    "section", "label", "transport", "port", "port_lo", "port_hi", "ip_proto", "match", "flows",
-    "packets", "bytes", "packets_c2s", "bytes_c2s", "packets_s2c", "bytes_s2c", "system_services",
+    "section",
+    "label",
+    "transport",
+    "port",
+    "port_lo",
+    "port_hi",
+    "ip_proto",
+    "match",
+    "flows",
+    "packets",
+    "bytes",
+    "packets_c2s",
+    "bytes_c2s",
+    "packets_s2c",
+    "bytes_s2c",
+    "system_services",
     "kind",
 ];
 
@@ -20,7 +34,16 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 }
 
 fn counter_fields(c: &Counters) -> [String; 7] {
-    [c.flows, c.packets, c.bytes, c.packets_c2s, c.bytes_c2s, c.packets_s2c, c.bytes_s2c].map(|n| n.to_string())
+    [
+        c.flows,
+        c.packets,
+        c.bytes,
+        c.packets_c2s,
+        c.bytes_c2s,
+        c.packets_s2c,
+        c.bytes_s2c,
+    ]
+    .map(|n| n.to_string())
 }
 
 impl ReportWriter for CsvWriter {

@@ -18,7 +18,10 @@ pub enum FlowFormat {
 impl FlowFormat {
     /// CSV when the path ends in `.csv`, NDJSON otherwise.
     pub fn for_path(path: &Path) -> FlowFormat {
-        if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")) {
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+        {
             FlowFormat::Csv
         } else {
             FlowFormat::Ndjson
@@ -40,8 +43,16 @@ impl FlowWriter {
         let file = BufWriter::new(File::create(path)?);
         let format = FlowFormat::for_path(path);
         Ok(match format {
-            FlowFormat::Ndjson => FlowWriter { format, ndjson: Some(file), csv: None },
-            FlowFormat::Csv => FlowWriter { format, ndjson: None, csv: Some(csv::Writer::from_writer(file)) },
+            FlowFormat::Ndjson => FlowWriter {
+                format,
+                ndjson: Some(file),
+                csv: None,
+            },
+            FlowFormat::Csv => FlowWriter {
+                format,
+                ndjson: None,
+                csv: Some(csv::Writer::from_writer(file)),
+            },
         })
     }
 

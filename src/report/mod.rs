@@ -46,7 +46,13 @@ pub fn writer_for(format: Format, top: usize) -> Box<dyn ReportWriter> {
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().any(char::is_control) {
         text.chars()
-            .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
             .collect::<String>()
             .into()
     } else {

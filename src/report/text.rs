@@ -108,7 +108,11 @@ fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
 impl ReportWriter for TextWriter {
     fn write(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         let t = &s.totals;
-        let sources: Vec<String> = s.sources.iter().map(|x| printable(x).into_owned()).collect();
+        let sources: Vec<String> = s
+            .sources
+            .iter()
+            .map(|x| printable(x).into_owned())
+            .collect();
         writeln!(out, "wiretally: {}", sources.join(", "))?;
         writeln!(
             out,
@@ -165,13 +169,25 @@ impl ReportWriter for TextWriter {
                         .iter()
                         .take(self.top)
                         .map(|p| {
-                            format!("{} ({} flows, {})", p.port, units::count(p.counters.flows), units::bytes(p.counters.bytes))
+                            format!(
+                                "{} ({} flows, {})",
+                                p.port,
+                                units::count(p.counters.flows),
+                                units::bytes(p.counters.bytes)
+                            )
                         })
                         .collect();
                     let more = ports.len().saturating_sub(self.top);
-                    let suffix = if more > 0 { format!(", +{more} more ports") } else { String::new() };
+                    let suffix = if more > 0 {
+                        format!(", +{more} more ports")
+                    } else {
+                        String::new()
+                    };
                     cols.push(vec![
-                        format!("  range match, top server ports: {}{suffix}", top.join(", ")),
+                        format!(
+                            "  range match, top server ports: {}{suffix}",
+                            top.join(", ")
+                        ),
                         String::new(),
                         String::new(),
                         String::new(),
@@ -183,7 +199,11 @@ impl ReportWriter for TextWriter {
             }
             write_columns_with_notes(&cols, out)?;
             if s.services.len() > self.top {
-                writeln!(out, "  ... {} more services (use --top)", s.services.len() - self.top)?;
+                writeln!(
+                    out,
+                    "  ... {} more services (use --top)",
+                    s.services.len() - self.top
+                )?;
             }
         }
 
@@ -200,7 +220,9 @@ impl ReportWriter for TextWriter {
             for line in s.unknown.iter().take(self.top) {
                 let port = match (line.port, line.ip_proto) {
                     (Some(p), _) => format!("{p}/{}", line.transport),
-                    (_, Some(n)) => format!("{} (ip proto {n})", line.name.as_deref().unwrap_or("?")),
+                    (_, Some(n)) => {
+                        format!("{} (ip proto {n})", line.name.as_deref().unwrap_or("?"))
+                    }
                     _ => String::new(),
                 };
                 let hosts: Vec<String> = line
@@ -216,7 +238,11 @@ impl ReportWriter for TextWriter {
             }
             cols.write(out, "  ")?;
             if s.unknown.len() > self.top {
-                writeln!(out, "  ... {} more unknown ports (use --top)", s.unknown.len() - self.top)?;
+                writeln!(
+                    out,
+                    "  ... {} more unknown ports (use --top)",
+                    s.unknown.len() - self.top
+                )?;
             }
         }
 
@@ -224,10 +250,17 @@ impl ReportWriter for TextWriter {
             .services
             .iter()
             .filter_map(|l| l.ports.as_ref().map(|p| (l, p)))
-            .flat_map(|(l, ports)| ports.iter().map(move |p| (l.label.as_str(), p.port, l.transport.as_str(), &p.counters)))
+            .flat_map(|(l, ports)| {
+                ports
+                    .iter()
+                    .map(move |p| (l.label.as_str(), p.port, l.transport.as_str(), &p.counters))
+            })
             .collect();
         if !range_ports.is_empty() {
-            writeln!(out, "\nRANGE-ONLY PORTS (weak evidence: only a table range covers them)")?;
+            writeln!(
+                out,
+                "\nRANGE-ONLY PORTS (weak evidence: only a table range covers them)"
+            )?;
             let mut sorted = range_ports;
             sorted.sort_by(|a, b| b.3.bytes.cmp(&a.3.bytes).then(a.1.cmp(&b.1)));
             let mut cols = Columns::new(&[
@@ -246,7 +279,11 @@ impl ReportWriter for TextWriter {
             }
             cols.write(out, "  ")?;
             if sorted.len() > self.top {
-                writeln!(out, "  ... {} more range-only ports (use --top)", sorted.len() - self.top)?;
+                writeln!(
+                    out,
+                    "  ... {} more range-only ports (use --top)",
+                    sorted.len() - self.top
+                )?;
             }
         }
 

@@ -162,7 +162,16 @@ fn ip_headers(src: IpAddr, dst: IpAddr, proto: u8) -> IpHeaders {
 
 /// A TCP segment as an IP packet.
 #[allow(clippy::too_many_arguments)]
-pub fn tcp_ip(src: IpAddr, dst: IpAddr, sport: u16, dport: u16, flags: u8, seq: u32, ack: u32, payload: &[u8]) -> Vec<u8> {
+pub fn tcp_ip(
+    src: IpAddr,
+    dst: IpAddr,
+    sport: u16,
+    dport: u16,
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    payload: &[u8],
+) -> Vec<u8> {
     let mut tcp = TcpHeader::new(sport, dport, seq, 64240);
     tcp.syn = flags & tcp_flags::SYN != 0;
     tcp.fin = flags & tcp_flags::FIN != 0;
@@ -204,9 +213,13 @@ pub fn echo_request_ip(src: IpAddr, dst: IpAddr, id: u16, seq: u16) -> Vec<u8> {
     let mut out = Vec::new();
     let builder = PacketBuilder::ip(ip_headers(src, dst, if src.is_ipv6() { 58 } else { 1 }));
     if src.is_ipv6() {
-        builder.icmpv6_echo_request(id, seq).write(&mut out, &[0x61; 32])
+        builder
+            .icmpv6_echo_request(id, seq)
+            .write(&mut out, &[0x61; 32])
     } else {
-        builder.icmpv4_echo_request(id, seq).write(&mut out, &[0x61; 32])
+        builder
+            .icmpv4_echo_request(id, seq)
+            .write(&mut out, &[0x61; 32])
     }
     .expect("writing to a Vec");
     out
@@ -214,12 +227,20 @@ pub fn echo_request_ip(src: IpAddr, dst: IpAddr, id: u16, seq: u16) -> Vec<u8> {
 
 /// Splits a transport segment (header + payload) into IPv4 fragments of at most
 /// `chunk` payload bytes (a multiple of 8).
-pub fn ipv4_fragments(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, segment: &[u8], chunk: usize) -> Vec<Vec<u8>> {
+pub fn ipv4_fragments(
+    src: [u8; 4],
+    dst: [u8; 4],
+    proto: u8,
+    id: u16,
+    segment: &[u8],
+    chunk: usize,
+) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut offset = 0;
     while offset < segment.len() {
         let end = (offset + chunk).min(segment.len());
-        let mut h = Ipv4Header::new((end - offset) as u16, 64, IpNumber(proto), src, dst).expect("valid header");
+        let mut h = Ipv4Header::new((end - offset) as u16, 64, IpNumber(proto), src, dst)
+            .expect("valid header");
         h.identification = id;
         h.more_fragments = end < segment.len();
         h.fragment_offset = IpFragOffset::try_new((offset / 8) as u16).expect("offset fits");
@@ -234,7 +255,14 @@ pub fn ipv4_fragments(src: [u8; 4], dst: [u8; 4], proto: u8, id: u16, segment: &
 }
 
 /// Splits a transport segment into IPv6 fragments (fragment extension header).
-pub fn ipv6_fragments(src: [u8; 16], dst: [u8; 16], proto: u8, id: u32, segment: &[u8], chunk: usize) -> Vec<Vec<u8>> {
+pub fn ipv6_fragments(
+    src: [u8; 16],
+    dst: [u8; 16],
+    proto: u8,
+    id: u32,
+    segment: &[u8],
+    chunk: usize,
+) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     let mut offset = 0;
     while offset < segment.len() {
@@ -276,8 +304,12 @@ pub fn udp_segment(src: IpAddr, dst: IpAddr, sport: u16, dport: u16, payload: &[
 pub fn payload(server_port: u16, to_server: bool, len: usize, seed: u64) -> Vec<u8> {
     let prefix: &[u8] = match (server_port, to_server) {
         (445 | 139, _) => &[0x00, 0x00, 0x00, 0x40, 0xfe, b'S', b'M', b'B', 0x40, 0x00],
-        (443 | 636 | 3269 | 5986 | 993 | 995, true) => &[0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03],
-        (443 | 636 | 3269 | 5986 | 993 | 995, false) => &[0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 0x00, 0x56, 0x03, 0x03],
+        (443 | 636 | 3269 | 5986 | 993 | 995, true) => &[
+            0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+        ],
+        (443 | 636 | 3269 | 5986 | 993 | 995, false) => &[
+            0x16, 0x03, 0x03, 0x00, 0x5a, 0x02, 0x00, 0x00, 0x56, 0x03, 0x03,
+        ],
         (135 | 49152..=65535, _) => &[0x05, 0x00, 0x0b, 0x03, 0x10, 0x00, 0x00, 0x00],
         (3389, _) => &[0x03, 0x00, 0x00, 0x2b, 0x26, 0xe0, 0x00, 0x00],
         (5985 | 80, true) => b"POST /wsman HTTP/1.1\r\nHost: dc01\r\n",
@@ -314,7 +346,10 @@ pub const MS: i64 = 1_000_000;
 impl Trace {
     /// An empty trace on a link.
     pub fn new(link: Link) -> Trace {
-        Trace { link, frames: Vec::new() }
+        Trace {
+            link,
+            frames: Vec::new(),
+        }
     }
 
     /// Adds an IP packet between two hosts on this trace's link.
@@ -324,7 +359,10 @@ impl Trace {
 
     /// Adds an IP packet on a given link.
     pub fn push_ip_on(&mut self, link: Link, ts_ns: i64, from: &Host, to: &Host, ip: &[u8]) {
-        self.frames.push(Frame { ts_ns, data: wrap(link, from.mac, to.mac, ip) });
+        self.frames.push(Frame {
+            ts_ns,
+            data: wrap(link, from.mac, to.mac, ip),
+        });
     }
 
     /// Adds a ready-made frame.
@@ -336,52 +374,164 @@ impl Trace {
     /// into segments of at most 1460 bytes, then FIN/ACK teardown. `rtt_ns` spaces replies.
     /// Returns the time of the last frame.
     #[allow(clippy::too_many_arguments)]
-    pub fn tcp_session(&mut self, start: i64, client: &Host, server: &Host, cport: u16, sport: u16, exchanges: &[(usize, usize)], rtt_ns: i64) -> i64 {
+    pub fn tcp_session(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        cport: u16,
+        sport: u16,
+        exchanges: &[(usize, usize)],
+        rtt_ns: i64,
+    ) -> i64 {
         let (c, s) = (client.ip, server.ip);
         let mut t = start;
         let (mut cseq, mut sseq) = (1000u32, 5000u32);
         let link = self.link;
-        self.push_ip_on(link, t, client, server, &tcp_ip(c, s, cport, sport, tcp_flags::SYN, cseq, 0, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            client,
+            server,
+            &tcp_ip(c, s, cport, sport, tcp_flags::SYN, cseq, 0, &[]),
+        );
         t += rtt_ns / 2;
-        self.push_ip_on(link, t, server, client, &tcp_ip(s, c, sport, cport, tcp_flags::SYN | tcp_flags::ACK, sseq, cseq + 1, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            server,
+            client,
+            &tcp_ip(
+                s,
+                c,
+                sport,
+                cport,
+                tcp_flags::SYN | tcp_flags::ACK,
+                sseq,
+                cseq + 1,
+                &[],
+            ),
+        );
         t += rtt_ns / 2;
         cseq += 1;
         sseq += 1;
-        self.push_ip_on(link, t, client, server, &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            client,
+            server,
+            &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, &[]),
+        );
         for (i, &(req, resp)) in exchanges.iter().enumerate() {
             let seed = u64::from(cport) << 16 | i as u64;
             for chunk in payload(sport, true, req, seed).chunks(1460) {
                 t += MS / 10;
-                self.push_ip_on(link, t, client, server, &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, chunk));
+                self.push_ip_on(
+                    link,
+                    t,
+                    client,
+                    server,
+                    &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, chunk),
+                );
                 cseq = cseq.wrapping_add(chunk.len() as u32);
             }
             t += rtt_ns;
             let reply = payload(sport, false, resp, seed ^ 0xffff);
             for chunk in reply.chunks(1460) {
-                self.push_ip_on(link, t, server, client, &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, chunk));
+                self.push_ip_on(
+                    link,
+                    t,
+                    server,
+                    client,
+                    &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, chunk),
+                );
                 sseq = sseq.wrapping_add(chunk.len() as u32);
                 t += MS / 20;
             }
             if resp == 0 {
-                self.push_ip_on(link, t, server, client, &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, &[]));
+                self.push_ip_on(
+                    link,
+                    t,
+                    server,
+                    client,
+                    &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, &[]),
+                );
             }
         }
         t += 5 * MS;
-        self.push_ip_on(link, t, client, server, &tcp_ip(c, s, cport, sport, tcp_flags::FIN | tcp_flags::ACK, cseq, sseq, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            client,
+            server,
+            &tcp_ip(
+                c,
+                s,
+                cport,
+                sport,
+                tcp_flags::FIN | tcp_flags::ACK,
+                cseq,
+                sseq,
+                &[],
+            ),
+        );
         t += rtt_ns / 2;
-        self.push_ip_on(link, t, server, client, &tcp_ip(s, c, sport, cport, tcp_flags::FIN | tcp_flags::ACK, sseq, cseq + 1, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            server,
+            client,
+            &tcp_ip(
+                s,
+                c,
+                sport,
+                cport,
+                tcp_flags::FIN | tcp_flags::ACK,
+                sseq,
+                cseq + 1,
+                &[],
+            ),
+        );
         t += rtt_ns / 2;
-        self.push_ip_on(link, t, client, server, &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq + 1, sseq + 1, &[]));
+        self.push_ip_on(
+            link,
+            t,
+            client,
+            server,
+            &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq + 1, sseq + 1, &[]),
+        );
         t
     }
 
     /// A connection attempt nobody answers: the SYN and `retries` retransmissions
     /// (1 s, then doubling, as Windows does).
-    pub fn tcp_unanswered(&mut self, start: i64, client: &Host, server: &Host, cport: u16, sport: u16, retries: u32) -> i64 {
+    pub fn tcp_unanswered(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        cport: u16,
+        sport: u16,
+        retries: u32,
+    ) -> i64 {
         let mut t = start;
         let mut gap = 1_000 * MS;
         for _ in 0..=retries {
-            self.push_ip(t, client, server, &tcp_ip(client.ip, server.ip, cport, sport, tcp_flags::SYN, 7000, 0, &[]));
+            self.push_ip(
+                t,
+                client,
+                server,
+                &tcp_ip(
+                    client.ip,
+                    server.ip,
+                    cport,
+                    sport,
+                    tcp_flags::SYN,
+                    7000,
+                    0,
+                    &[],
+                ),
+            );
             t += gap;
             gap *= 2;
         }
@@ -389,22 +539,90 @@ impl Trace {
     }
 
     /// A connection attempt answered with RST/ACK (port closed).
-    pub fn tcp_rejected(&mut self, start: i64, client: &Host, server: &Host, cport: u16, sport: u16, rtt_ns: i64) -> i64 {
-        self.push_ip(start, client, server, &tcp_ip(client.ip, server.ip, cport, sport, tcp_flags::SYN, 9000, 0, &[]));
+    pub fn tcp_rejected(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        cport: u16,
+        sport: u16,
+        rtt_ns: i64,
+    ) -> i64 {
+        self.push_ip(
+            start,
+            client,
+            server,
+            &tcp_ip(
+                client.ip,
+                server.ip,
+                cport,
+                sport,
+                tcp_flags::SYN,
+                9000,
+                0,
+                &[],
+            ),
+        );
         let t = start + rtt_ns;
-        self.push_ip(t, server, client, &tcp_ip(server.ip, client.ip, sport, cport, tcp_flags::RST | tcp_flags::ACK, 0, 9001, &[]));
+        self.push_ip(
+            t,
+            server,
+            client,
+            &tcp_ip(
+                server.ip,
+                client.ip,
+                sport,
+                cport,
+                tcp_flags::RST | tcp_flags::ACK,
+                0,
+                9001,
+                &[],
+            ),
+        );
         t
     }
 
     /// A UDP request and (if `resp` is some) its answer.
     #[allow(clippy::too_many_arguments)]
-    pub fn udp_exchange(&mut self, start: i64, client: &Host, server: &Host, cport: u16, sport: u16, req: usize, resp: Option<usize>, rtt_ns: i64) -> i64 {
+    pub fn udp_exchange(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        cport: u16,
+        sport: u16,
+        req: usize,
+        resp: Option<usize>,
+        rtt_ns: i64,
+    ) -> i64 {
         let seed = u64::from(cport) << 16 | u64::from(sport);
-        self.push_ip(start, client, server, &udp_ip(client.ip, server.ip, cport, sport, &payload(sport, true, req, seed)));
+        self.push_ip(
+            start,
+            client,
+            server,
+            &udp_ip(
+                client.ip,
+                server.ip,
+                cport,
+                sport,
+                &payload(sport, true, req, seed),
+            ),
+        );
         match resp {
             Some(n) => {
                 let t = start + rtt_ns;
-                self.push_ip(t, server, client, &udp_ip(server.ip, client.ip, sport, cport, &payload(sport, false, n, seed ^ 1)));
+                self.push_ip(
+                    t,
+                    server,
+                    client,
+                    &udp_ip(
+                        server.ip,
+                        client.ip,
+                        sport,
+                        cport,
+                        &payload(sport, false, n, seed ^ 1),
+                    ),
+                );
                 t
             }
             None => start,
@@ -451,7 +669,9 @@ pub fn lldp(from: &Host) -> Vec<u8> {
     out.extend([0x88, 0xcc]);
     out.extend([0x02, 0x07, 0x04]);
     out.extend(from.mac);
-    out.extend([0x04, 0x03, 0x05, b'g', b'1', 0x06, 0x02, 0x00, 0x78, 0x00, 0x00]);
+    out.extend([
+        0x04, 0x03, 0x05, b'g', b'1', 0x06, 0x02, 0x00, 0x78, 0x00, 0x00,
+    ]);
     out.resize(60, 0);
     out
 }

@@ -54,8 +54,25 @@ pub fn small_mix(link: Link, n: u8, start: i64) -> Trace {
     let client = Host::parse(&format!("192.168.{n}.10"));
     let server = Host::parse(&format!("192.168.{n}.1"));
     let mut t = Trace::new(link);
-    t.udp_exchange(start, &client, &server, 51000 + u16::from(n), 53, 45, Some(120), 2 * MS);
-    t.tcp_session(start + 10 * MS, &client, &server, 52000 + u16::from(n), 445, &[(200, 300)], 2 * MS);
+    t.udp_exchange(
+        start,
+        &client,
+        &server,
+        51000 + u16::from(n),
+        53,
+        45,
+        Some(120),
+        2 * MS,
+    );
+    t.tcp_session(
+        start + 10 * MS,
+        &client,
+        &server,
+        52000 + u16::from(n),
+        445,
+        &[(200, 300)],
+        2 * MS,
+    );
     t
 }
 
@@ -72,18 +89,61 @@ pub fn all() -> Vec<Fixture> {
         content: pcap(LinkType::ETHERNET, demo()),
     }];
     for (name, description, link, lt) in [
-        ("link-sll.pcap", "small mix (DNS + SMB session, 10 packets, 2 flows) on Linux cooked v1 (LINKTYPE 113)", Link::Sll, LinkType::LINUX_SLL),
-        ("link-sll2.pcap", "small mix on Linux cooked v2 (LINKTYPE 276)", Link::Sll2, LinkType::LINUX_SLL2),
-        ("link-raw.pcap", "small mix on raw IP (LINKTYPE_RAW 101)", Link::Raw, LinkType::RAW),
-        ("link-ipv4.pcap", "small mix on LINKTYPE_IPV4 (228)", Link::Raw, LinkType::IPV4),
-        ("link-null.pcap", "small mix on BSD loopback (LINKTYPE_NULL 0, little-endian family)", Link::Null, LinkType::NULL),
-        ("link-loop.pcap", "small mix on OpenBSD loopback (LINKTYPE_LOOP 108, big-endian family)", Link::Loop, LinkType::LOOP),
-        ("link-unsupported.pcap", "small mix under a link type wiretally does not decode (USER0, 147): 10 undecodable frames, named", Link::Raw, LinkType(147)),
+        (
+            "link-sll.pcap",
+            "small mix (DNS + SMB session, 10 packets, 2 flows) on Linux cooked v1 (LINKTYPE 113)",
+            Link::Sll,
+            LinkType::LINUX_SLL,
+        ),
+        (
+            "link-sll2.pcap",
+            "small mix on Linux cooked v2 (LINKTYPE 276)",
+            Link::Sll2,
+            LinkType::LINUX_SLL2,
+        ),
+        (
+            "link-raw.pcap",
+            "small mix on raw IP (LINKTYPE_RAW 101)",
+            Link::Raw,
+            LinkType::RAW,
+        ),
+        (
+            "link-ipv4.pcap",
+            "small mix on LINKTYPE_IPV4 (228)",
+            Link::Raw,
+            LinkType::IPV4,
+        ),
+        (
+            "link-null.pcap",
+            "small mix on BSD loopback (LINKTYPE_NULL 0, little-endian family)",
+            Link::Null,
+            LinkType::NULL,
+        ),
+        (
+            "link-loop.pcap",
+            "small mix on OpenBSD loopback (LINKTYPE_LOOP 108, big-endian family)",
+            Link::Loop,
+            LinkType::LOOP,
+        ),
+        (
+            "link-unsupported.pcap",
+            "small mix under a link type wiretally does not decode (USER0, 147): 10 undecodable frames, named",
+            Link::Raw,
+            LinkType(147),
+        ),
     ] {
-        list.push(Fixture { name, description, content: pcap(lt, small_mix(link, 1, s).into_frames()) });
+        list.push(Fixture {
+            name,
+            description,
+            content: pcap(lt, small_mix(link, 1, s).into_frames()),
+        });
     }
     let mut tagged = small_mix(Link::Vlan(20), 1, s);
-    for (n, link) in [(2, Link::QinQ(100, 20)), (3, Link::Mpls(1001)), (4, Link::Pppoe(0x1234))] {
+    for (n, link) in [
+        (2, Link::QinQ(100, 20)),
+        (3, Link::Mpls(1001)),
+        (4, Link::Pppoe(0x1234)),
+    ] {
         for f in small_mix(link, n, s + i64::from(n) * SEC).into_frames() {
             tagged.push_frame(f.ts_ns, f.data);
         }
@@ -107,7 +167,15 @@ pub fn all() -> Vec<Fixture> {
     let mut snap = PcapOptions::new(LinkType::ETHERNET);
     snap.snaplen = 96;
     let mut bulk = small_mix(Link::Ethernet, 1, s);
-    bulk.tcp_session(s + SEC, &Host::parse("192.168.1.10"), &Host::parse("192.168.1.20"), 53000, 445, &[(300, 20_000)], 2 * MS);
+    bulk.tcp_session(
+        s + SEC,
+        &Host::parse("192.168.1.10"),
+        &Host::parse("192.168.1.20"),
+        53000,
+        445,
+        &[(300, 20_000)],
+        2 * MS,
+    );
     list.push(Fixture { name: "snaplen96.pcap", description: "small mix plus a 20 kB SMB read captured with snaplen 96 (tcpdump -s 96): bytes are counted from orig_len", content: Content::Pcap(snap, bulk.into_frames()) });
     let mut tiny = PcapOptions::new(LinkType::ETHERNET);
     tiny.snaplen = 36;
@@ -140,23 +208,67 @@ fn fragments() -> Vec<Frame> {
     let kdc = Host::parse("10.20.0.10");
     let mut t = Trace::new(Link::Ethernet);
     // Kerberos AS exchange over UDP; the 4000-byte reply (a fat PAC) is fragmented.
-    t.push_ip(s, &client, &kdc, &frames::udp_ip(client.ip, kdc.ip, 50100, 88, &frames::payload(88, true, 300, 1)));
-    let reply = frames::udp_segment(kdc.ip, client.ip, 88, 50100, &frames::payload(88, false, 4000, 2));
-    let (IpAddr::V4(k4), IpAddr::V4(c4)) = (kdc.ip, client.ip) else { unreachable!() };
-    for (i, frag) in frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4242, &reply, 1480).iter().enumerate() {
+    t.push_ip(
+        s,
+        &client,
+        &kdc,
+        &frames::udp_ip(
+            client.ip,
+            kdc.ip,
+            50100,
+            88,
+            &frames::payload(88, true, 300, 1),
+        ),
+    );
+    let reply = frames::udp_segment(
+        kdc.ip,
+        client.ip,
+        88,
+        50100,
+        &frames::payload(88, false, 4000, 2),
+    );
+    let (IpAddr::V4(k4), IpAddr::V4(c4)) = (kdc.ip, client.ip) else {
+        unreachable!()
+    };
+    for (i, frag) in frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4242, &reply, 1480)
+        .iter()
+        .enumerate()
+    {
         t.push_ip(s + 2 * MS + i as i64 * 10_000, &kdc, &client, frag);
     }
     // DNS over IPv6 with a 1800-byte answer in two fragments.
     let c6 = Host::parse("2001:db8:20::5");
     let d6 = Host::parse("2001:db8:20::10");
-    t.push_ip(s + 5 * MS, &c6, &d6, &frames::udp_ip(c6.ip, d6.ip, 50200, 53, &frames::payload(53, true, 40, 3)));
-    let answer = frames::udp_segment(d6.ip, c6.ip, 53, 50200, &frames::payload(53, false, 1800, 4));
-    let (IpAddr::V6(d), IpAddr::V6(c)) = (d6.ip, c6.ip) else { unreachable!() };
-    for (i, frag) in frames::ipv6_fragments(d.octets(), c.octets(), 17, 0x0bad_cafe, &answer, 1232).iter().enumerate() {
+    t.push_ip(
+        s + 5 * MS,
+        &c6,
+        &d6,
+        &frames::udp_ip(c6.ip, d6.ip, 50200, 53, &frames::payload(53, true, 40, 3)),
+    );
+    let answer = frames::udp_segment(
+        d6.ip,
+        c6.ip,
+        53,
+        50200,
+        &frames::payload(53, false, 1800, 4),
+    );
+    let (IpAddr::V6(d), IpAddr::V6(c)) = (d6.ip, c6.ip) else {
+        unreachable!()
+    };
+    for (i, frag) in frames::ipv6_fragments(d.octets(), c.octets(), 17, 0x0bad_cafe, &answer, 1232)
+        .iter()
+        .enumerate()
+    {
         t.push_ip(s + 7 * MS + i as i64 * 10_000, &d6, &c6, frag);
     }
     // A later fragment of a series whose first fragment the capture missed.
-    let orphan = frames::udp_segment(kdc.ip, client.ip, 88, 50101, &frames::payload(88, false, 3000, 5));
+    let orphan = frames::udp_segment(
+        kdc.ip,
+        client.ip,
+        88,
+        50101,
+        &frames::payload(88, false, 3000, 5),
+    );
     let series = frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4343, &orphan, 1480);
     t.push_ip(s + 9 * MS, &kdc, &client, &series[1]);
     t.into_frames()
@@ -169,7 +281,15 @@ fn midflow() -> Vec<Frame> {
     let mut t = Trace::new(Link::Ethernet);
     // Full session, then drop the handshake and the client's first data segment so the
     // capture starts with the server's reply.
-    t.tcp_session(s, &client, &jump, 50000, 3389, &[(400, 3000), (200, 6000)], 3 * MS);
+    t.tcp_session(
+        s,
+        &client,
+        &jump,
+        50000,
+        3389,
+        &[(400, 3000), (200, 6000)],
+        3 * MS,
+    );
     t.into_frames().into_iter().skip(4).collect()
 }
 
@@ -182,7 +302,21 @@ fn both_ports() -> Vec<Frame> {
     t.udp_exchange(s, &a, &b, 138, 137, 50, Some(90), MS);
     // SMB/NetBIOS session mid-flow between 445 and 139, first packet 445 -> 139.
     for i in 0..3 {
-        t.push_ip(s + (10 + i) * MS, &a, &b, &frames::tcp_ip(a.ip, b.ip, 445, 139, crate::decode::tcp_flags::ACK, 1, 1, &[0; 100]));
+        t.push_ip(
+            s + (10 + i) * MS,
+            &a,
+            &b,
+            &frames::tcp_ip(
+                a.ip,
+                b.ip,
+                445,
+                139,
+                crate::decode::tcp_flags::ACK,
+                1,
+                1,
+                &[0; 100],
+            ),
+        );
     }
     // IKE 500 <-> 500: equal ports, the first packet's destination (b) is the server.
     t.udp_exchange(s + 20 * MS, &a, &b, 500, 500, 300, Some(280), MS);
@@ -192,7 +326,8 @@ fn both_ports() -> Vec<Frame> {
 fn cutoff() -> Vec<u8> {
     let mut bytes = Vec::new();
     let frames = small_mix(Link::Ethernet, 1, DEMO_START_NS).into_frames();
-    write_pcap(&mut bytes, PcapOptions::new(LinkType::ETHERNET), &frames).expect("writing to a Vec");
+    write_pcap(&mut bytes, PcapOptions::new(LinkType::ETHERNET), &frames)
+        .expect("writing to a Vec");
     bytes.truncate(bytes.len() - 7);
     bytes
 }
@@ -205,20 +340,58 @@ fn non_ip() -> Vec<Frame> {
     let b6 = Host::parse("2001:db8:50::2");
     let mut t = Trace::new(Link::Ethernet);
     for i in 0..3 {
-        t.push_frame(s + i * MS, frames::arp_request(&a, [10, 50, 0, 2 + i as u8]));
+        t.push_frame(
+            s + i * MS,
+            frames::arp_request(&a, [10, 50, 0, 2 + i as u8]),
+        );
     }
     t.push_frame(s + 10 * MS, frames::lldp(&a));
     t.push_frame(s + 11 * MS, frames::lldp(&b));
     t.push_frame(s + 12 * MS, frames::stp_bpdu(&a));
     t.push_frame(s + 13 * MS, frames::stp_bpdu(&a));
-    t.push_ip(s + 20 * MS, &a, &b, &frames::echo_request_ip(a.ip, b.ip, 1, 1));
-    t.push_ip(s + 21 * MS, &a, &b, &frames::echo_request_ip(a.ip, b.ip, 1, 2));
-    t.push_ip(s + 22 * MS, &a6, &b6, &frames::echo_request_ip(a6.ip, b6.ip, 1, 1));
+    t.push_ip(
+        s + 20 * MS,
+        &a,
+        &b,
+        &frames::echo_request_ip(a.ip, b.ip, 1, 1),
+    );
+    t.push_ip(
+        s + 21 * MS,
+        &a,
+        &b,
+        &frames::echo_request_ip(a.ip, b.ip, 1, 2),
+    );
+    t.push_ip(
+        s + 22 * MS,
+        &a6,
+        &b6,
+        &frames::echo_request_ip(a6.ip, b6.ip, 1, 1),
+    );
     let igmp_group = Host::parse("224.0.0.22");
-    t.push_ip(s + 30 * MS, &a, &igmp_group, &frames::proto_ip(a.ip, igmp_group.ip, 2, &[0x22, 0, 0xf9, 0x02, 0, 0, 0, 1, 4, 0, 0, 0, 239, 1, 1, 1]));
+    t.push_ip(
+        s + 30 * MS,
+        &a,
+        &igmp_group,
+        &frames::proto_ip(
+            a.ip,
+            igmp_group.ip,
+            2,
+            &[0x22, 0, 0xf9, 0x02, 0, 0, 0, 1, 4, 0, 0, 0, 239, 1, 1, 1],
+        ),
+    );
     let ospf_group = Host::parse("224.0.0.5");
     for i in 0..2 {
-        t.push_ip(s + (40 + i) * MS, &a, &ospf_group, &frames::proto_ip(a.ip, ospf_group.ip, 89, &[2, 1, 0, 44, 10, 50, 0, 1, 0, 0, 0, 0]));
+        t.push_ip(
+            s + (40 + i) * MS,
+            &a,
+            &ospf_group,
+            &frames::proto_ip(
+                a.ip,
+                ospf_group.ip,
+                89,
+                &[2, 1, 0, 44, 10, 50, 0, 1, 0, 0, 0, 0],
+            ),
+        );
     }
     t.into_frames()
 }
@@ -226,7 +399,11 @@ fn non_ip() -> Vec<Frame> {
 fn two_interfaces() -> Content {
     let eth = small_mix(Link::Ethernet, 1, DEMO_START_NS).into_frames();
     let sll = small_mix(Link::Sll, 2, DEMO_START_NS + 500 * MS).into_frames();
-    let mut frames: Vec<(u32, Frame)> = eth.into_iter().map(|f| (0, f)).chain(sll.into_iter().map(|f| (1, f))).collect();
+    let mut frames: Vec<(u32, Frame)> = eth
+        .into_iter()
+        .map(|f| (0, f))
+        .chain(sll.into_iter().map(|f| (1, f)))
+        .collect();
     frames.sort_by_key(|(_, f)| f.ts_ns);
     Content::PcapNg(vec![LinkType::ETHERNET, LinkType::LINUX_SLL], frames)
 }
@@ -239,20 +416,46 @@ fn tunnels() -> Vec<Frame> {
     // 4in4: the inner small mix's frames, each IP packet wrapped in an outer IPv4 header.
     let inner = small_mix(Link::Raw, 1, s).into_frames();
     for f in &inner {
-        t.push_ip(f.ts_ns, &r1, &r2, &frames::proto_ip(r1.ip, r2.ip, 4, &f.data));
+        t.push_ip(
+            f.ts_ns,
+            &r1,
+            &r2,
+            &frames::proto_ip(r1.ip, r2.ip, 4, &f.data),
+        );
     }
     // 6in4: an IPv6 DNS exchange inside IPv4.
     let c6 = Host::parse("2001:db8:60::5");
     let d6 = Host::parse("2001:db8:60::53");
     let q = frames::udp_ip(c6.ip, d6.ip, 50300, 53, &frames::payload(53, true, 40, 9));
-    let a = frames::udp_ip(d6.ip, c6.ip, 53, 50300, &frames::payload(53, false, 140, 10));
-    t.push_ip(s + 50 * MS, &r1, &r2, &frames::proto_ip(r1.ip, r2.ip, 41, &q));
-    t.push_ip(s + 52 * MS, &r2, &r1, &frames::proto_ip(r2.ip, r1.ip, 41, &a));
+    let a = frames::udp_ip(
+        d6.ip,
+        c6.ip,
+        53,
+        50300,
+        &frames::payload(53, false, 140, 10),
+    );
+    t.push_ip(
+        s + 50 * MS,
+        &r1,
+        &r2,
+        &frames::proto_ip(r1.ip, r2.ip, 41, &q),
+    );
+    t.push_ip(
+        s + 52 * MS,
+        &r2,
+        &r1,
+        &frames::proto_ip(r2.ip, r1.ip, 41, &a),
+    );
     // GRE (IPv4 payload, protocol type 0x0800): stays a GRE flow.
     for (i, f) in inner.iter().take(4).enumerate() {
         let mut gre = vec![0x00, 0x00, 0x08, 0x00];
         gre.extend(&f.data);
-        t.push_ip(s + (60 + i as i64) * MS, &r1, &r2, &frames::proto_ip(r1.ip, r2.ip, 47, &gre));
+        t.push_ip(
+            s + (60 + i as i64) * MS,
+            &r1,
+            &r2,
+            &frames::proto_ip(r1.ip, r2.ip, 47, &gre),
+        );
     }
     t.into_frames()
 }
@@ -283,81 +486,299 @@ pub fn demo() -> Vec<Frame> {
 
     for i in 0..24u8 {
         let on_vlan = i >= 18;
-        let client = if on_vlan { Host::parse(&format!("10.10.2.{}", 100 + i)) } else { Host::parse(&format!("10.10.1.{}", 100 + i)) };
+        let client = if on_vlan {
+            Host::parse(&format!("10.10.2.{}", 100 + i))
+        } else {
+            Host::parse(&format!("10.10.1.{}", 100 + i))
+        };
         let tr = if on_vlan { &mut vlan } else { &mut t };
         let mut at = s + i64::from(i) * 9 * SEC + rng.range(0, 900) as i64 * MS;
         // Logon: DNS SRV lookups, DC locator ping, Kerberos AS and TGS.
         for _ in 0..rng.range(3, 6) {
-            tr.udp_exchange(at, &client, &dc1, rng.ephemeral_port(), 53, rng.range(38, 70) as usize, Some(rng.range(90, 260) as usize), rtt);
+            tr.udp_exchange(
+                at,
+                &client,
+                &dc1,
+                rng.ephemeral_port(),
+                53,
+                rng.range(38, 70) as usize,
+                Some(rng.range(90, 260) as usize),
+                rtt,
+            );
             at += rng.range(5, 40) as i64 * MS;
         }
-        tr.udp_exchange(at, &client, &dc1, rng.ephemeral_port(), 389, 210, Some(160), rtt);
+        tr.udp_exchange(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            389,
+            210,
+            Some(160),
+            rtt,
+        );
         at += 20 * MS;
-        tr.udp_exchange(at, &client, &dc1, rng.ephemeral_port(), 88, 280, Some(1400), rtt);
+        tr.udp_exchange(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            88,
+            280,
+            Some(1400),
+            rtt,
+        );
         at += 30 * MS;
-        at = tr.tcp_session(at, &client, &dc1, rng.ephemeral_port(), 88, &[(1500, 1600)], rtt) + 10 * MS;
-        at = tr.tcp_session(at, &client, &dc1, rng.ephemeral_port(), 389, &[(300, 2500), (250, 1800)], rtt) + 10 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            88,
+            &[(1500, 1600)],
+            rtt,
+        ) + 10 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            389,
+            &[(300, 2500), (250, 1800)],
+            rtt,
+        ) + 10 * MS;
         // Group policy over SMB from the DC, then the user's file share.
-        at = tr.tcp_session(at, &client, &dc1, rng.ephemeral_port(), 445, &[(400, 400), (300, 6000)], rtt) + 50 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            445,
+            &[(400, 400), (300, 6000)],
+            rtt,
+        ) + 50 * MS;
         let read = rng.range(20_000, 120_000) as usize;
-        at = tr.tcp_session(at, &client, &fs1, rng.ephemeral_port(), 445, &[(400, 400), (200, read), (20_000, 200)], rtt) + 20 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &fs1,
+            rng.ephemeral_port(),
+            445,
+            &[(400, 400), (200, read), (20_000, 200)],
+            rtt,
+        ) + 20 * MS;
         // RPC: endpoint mapper, then the dynamic port it names.
-        at = tr.tcp_session(at, &client, &dc1, rng.ephemeral_port(), 135, &[(160, 150)], rtt) + 5 * MS;
-        at = tr.tcp_session(at, &client, &dc1, rng.ephemeral_port(), 49667, &[(900, 1100), (600, 700)], rtt) + 10 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            135,
+            &[(160, 150)],
+            rtt,
+        ) + 5 * MS;
+        at = tr.tcp_session(
+            at,
+            &client,
+            &dc1,
+            rng.ephemeral_port(),
+            49667,
+            &[(900, 1100), (600, 700)],
+            rtt,
+        ) + 10 * MS;
         tr.udp_exchange(at, &client, &dc1, 123, 123, 48, Some(48), rtt);
         at += 100 * MS;
         tr.udp_exchange(at, &client, &bcast, 137, 137, 50, None, rtt);
         tr.udp_exchange(at + 300 * MS, &client, &bcast, 138, 138, 230, None, rtt);
         tr.udp_exchange(at + 400 * MS, &client, &mdns, 5353, 5353, 60, None, rtt);
-        tr.udp_exchange(at + 450 * MS, &client, &wsd, rng.ephemeral_port(), 3702, 600, None, rtt);
-        tr.udp_exchange(at + 480 * MS, &client, &wsd, rng.ephemeral_port(), 1900, 130, None, rtt);
+        tr.udp_exchange(
+            at + 450 * MS,
+            &client,
+            &wsd,
+            rng.ephemeral_port(),
+            3702,
+            600,
+            None,
+            rtt,
+        );
+        tr.udp_exchange(
+            at + 480 * MS,
+            &client,
+            &wsd,
+            rng.ephemeral_port(),
+            1900,
+            130,
+            None,
+            rtt,
+        );
         at += SEC;
         match i % 6 {
             0 => {
-                tr.tcp_session(at, &client, &jump, rng.ephemeral_port(), 3389, &[(800, 4000), (300, 30_000), (300, 25_000)], rtt);
+                tr.tcp_session(
+                    at,
+                    &client,
+                    &jump,
+                    rng.ephemeral_port(),
+                    3389,
+                    &[(800, 4000), (300, 30_000), (300, 25_000)],
+                    rtt,
+                );
             }
             1 => {
-                tr.tcp_session(at, &client, &web, rng.ephemeral_port(), 443, &[(517, 4200), (900, 15_000)], rtt);
+                tr.tcp_session(
+                    at,
+                    &client,
+                    &web,
+                    rng.ephemeral_port(),
+                    443,
+                    &[(517, 4200), (900, 15_000)],
+                    rtt,
+                );
             }
             2 => {
-                tr.tcp_session(at, &client, &fs1, rng.ephemeral_port(), 5985, &[(2200, 1800), (1500, 4000)], rtt);
-                tr.tcp_session(at + 2 * SEC, &client, &linux, rng.ephemeral_port(), 22, &[(40, 40), (1200, 3000)], rtt);
+                tr.tcp_session(
+                    at,
+                    &client,
+                    &fs1,
+                    rng.ephemeral_port(),
+                    5985,
+                    &[(2200, 1800), (1500, 4000)],
+                    rtt,
+                );
+                tr.tcp_session(
+                    at + 2 * SEC,
+                    &client,
+                    &linux,
+                    rng.ephemeral_port(),
+                    22,
+                    &[(40, 40), (1200, 3000)],
+                    rtt,
+                );
             }
             3 => {
-                tr.tcp_session(at, &client, &web, rng.ephemeral_port(), 8443, &[(517, 3000), (600, 9000)], rtt);
-                tr.tcp_session(at + SEC, &client, &mongo, rng.ephemeral_port(), 27017, &[(300, 5000)], rtt);
+                tr.tcp_session(
+                    at,
+                    &client,
+                    &web,
+                    rng.ephemeral_port(),
+                    8443,
+                    &[(517, 3000), (600, 9000)],
+                    rtt,
+                );
+                tr.tcp_session(
+                    at + SEC,
+                    &client,
+                    &mongo,
+                    rng.ephemeral_port(),
+                    27017,
+                    &[(300, 5000)],
+                    rtt,
+                );
             }
             4 => {
                 tr.tcp_unanswered(at, &client, &dc2, rng.ephemeral_port(), 49668, 2);
-                tr.tcp_rejected(at + 5 * SEC, &client, &closed, rng.ephemeral_port(), 445, rtt);
+                tr.tcp_rejected(
+                    at + 5 * SEC,
+                    &client,
+                    &closed,
+                    rng.ephemeral_port(),
+                    445,
+                    rtt,
+                );
             }
             _ => {
-                tr.tcp_session(at, &client, &web, rng.ephemeral_port(), 443, &[(517, 4200)], rtt);
+                tr.tcp_session(
+                    at,
+                    &client,
+                    &web,
+                    rng.ephemeral_port(),
+                    443,
+                    &[(517, 4200)],
+                    rtt,
+                );
             }
         }
         // Echo to the DC, ARP for the gateway.
-        tr.push_ip(at + 3 * SEC, &client, &dc1, &frames::echo_request_ip(client.ip, dc1.ip, u16::from(i), 1));
-        tr.push_ip(at + 3 * SEC + rtt, &dc1, &client, &frames::echo_request_ip(dc1.ip, client.ip, u16::from(i), 1));
+        tr.push_ip(
+            at + 3 * SEC,
+            &client,
+            &dc1,
+            &frames::echo_request_ip(client.ip, dc1.ip, u16::from(i), 1),
+        );
+        tr.push_ip(
+            at + 3 * SEC + rtt,
+            &dc1,
+            &client,
+            &frames::echo_request_ip(dc1.ip, client.ip, u16::from(i), 1),
+        );
         tr.push_frame(at + 4 * SEC, frames::arp_request(&client, [10, 10, 0, 1]));
     }
     // IPv6 clients: DNS and SMB over IPv6.
     for i in 0..4u8 {
         let c6 = Host::parse(&format!("2001:db8:10:1::{}", 0x65 + i));
         let at = s + 30 * SEC + i64::from(i) * 20 * SEC;
-        t.udp_exchange(at, &c6, &dc1_v6, rng.ephemeral_port(), 53, 60, Some(180), rtt);
-        t.tcp_session(at + 10 * MS, &c6, &fs1_v6, rng.ephemeral_port(), 445, &[(400, 400), (200, 40_000)], rtt);
+        t.udp_exchange(
+            at,
+            &c6,
+            &dc1_v6,
+            rng.ephemeral_port(),
+            53,
+            60,
+            Some(180),
+            rtt,
+        );
+        t.tcp_session(
+            at + 10 * MS,
+            &c6,
+            &fs1_v6,
+            rng.ephemeral_port(),
+            445,
+            &[(400, 400), (200, 40_000)],
+            rtt,
+        );
     }
     // Site-to-site tunnel: GRE keepalives and an ESP stream.
     for k in 0..20 {
-        let (from, to) = if k % 2 == 0 { (&rras, &branch) } else { (&branch, &rras) };
-        t.push_ip(s + k * 10 * SEC, from, to, &frames::proto_ip(from.ip, to.ip, 47, &[0, 0, 0x08, 0x00, 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 47, 0, 0, 10, 10, 0, 1, 198, 51, 100, 7]));
+        let (from, to) = if k % 2 == 0 {
+            (&rras, &branch)
+        } else {
+            (&branch, &rras)
+        };
+        t.push_ip(
+            s + k * 10 * SEC,
+            from,
+            to,
+            &frames::proto_ip(
+                from.ip,
+                to.ip,
+                47,
+                &[
+                    0, 0, 0x08, 0x00, 0x45, 0, 0, 20, 0, 0, 0, 0, 64, 47, 0, 0, 10, 10, 0, 1, 198,
+                    51, 100, 7,
+                ],
+            ),
+        );
     }
     for k in 0..60 {
-        let (from, to) = if k % 3 == 0 { (&branch, &rras) } else { (&rras, &branch) };
+        let (from, to) = if k % 3 == 0 {
+            (&branch, &rras)
+        } else {
+            (&rras, &branch)
+        };
         let mut esp = vec![0x00, 0x00, 0x10, 0x01];
         esp.extend((k as u32 + 1).to_be_bytes());
-        esp.extend(frames::payload(0, true, 200 + (k as usize * 37) % 900, k as u64));
-        t.push_ip(s + 5 * SEC + k * 4 * SEC, from, to, &frames::proto_ip(from.ip, to.ip, 50, &esp));
+        esp.extend(frames::payload(
+            0,
+            true,
+            200 + (k as usize * 37) % 900,
+            k as u64,
+        ));
+        t.push_ip(
+            s + 5 * SEC + k * 4 * SEC,
+            from,
+            to,
+            &frames::proto_ip(from.ip, to.ip, 50, &esp),
+        );
     }
     for k in 0..10 {
         t.push_frame(s + k * 30 * SEC, frames::lldp(&rras));

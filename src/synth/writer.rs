@@ -32,11 +32,19 @@ impl PcapOptions {
 }
 
 fn u32b(v: u32, big: bool) -> [u8; 4] {
-    if big { v.to_be_bytes() } else { v.to_le_bytes() }
+    if big {
+        v.to_be_bytes()
+    } else {
+        v.to_le_bytes()
+    }
 }
 
 fn u16b(v: u16, big: bool) -> [u8; 2] {
-    if big { v.to_be_bytes() } else { v.to_le_bytes() }
+    if big {
+        v.to_be_bytes()
+    } else {
+        v.to_le_bytes()
+    }
 }
 
 /// Writes a classic pcap file.
@@ -113,8 +121,14 @@ mod tests {
     #[test]
     fn written_pcap_reads_back() {
         let frames = vec![
-            Frame { ts_ns: 1_500_000_123, data: vec![1; 100] },
-            Frame { ts_ns: 2_000_000_000, data: vec![2; 40] },
+            Frame {
+                ts_ns: 1_500_000_123,
+                data: vec![1; 100],
+            },
+            Frame {
+                ts_ns: 2_000_000_000,
+                data: vec![2; 40],
+            },
         ];
         for (nanos, big) in [(false, false), (true, true)] {
             let mut opts = PcapOptions::new(LinkType::ETHERNET);

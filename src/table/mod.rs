@@ -405,7 +405,10 @@ impl ServiceTable {
 }
 
 fn add_row(entry: &mut ServiceEntry, row: &TableRow) {
-    if !entry.application_protocols.contains(&row.application_protocol) {
+    if !entry
+        .application_protocols
+        .contains(&row.application_protocol)
+    {
         entry
             .application_protocols
             .push(row.application_protocol.clone());
@@ -421,21 +424,13 @@ mod tests {
     use super::*;
 
     fn builtin_entry(table: &ServiceTable, t: Transport, port: u16) -> Option<&ServiceEntry> {
-        table
-            .lookup()
-            .port(t, port)
-            .entry()
-            .map(|i| table.entry(i))
+        table.lookup().port(t, port).entry().map(|i| table.entry(i))
     }
 
     #[test]
     fn builtin_table_loads_every_row() {
         let table = ServiceTable::builtin();
-        let data_rows = BUILTIN_TABLE
-            .lines()
-            .filter(|l| l.starts_with('|'))
-            .count()
-            - 2; // header and separator
+        let data_rows = BUILTIN_TABLE.lines().filter(|l| l.starts_with('|')).count() - 2; // header and separator
         assert_eq!(table.rows().len(), data_rows);
         assert_eq!(table.rows().len(), 183);
         // 3 IP protocols + exact ports + 2 range spans on TCP.
@@ -497,14 +492,24 @@ mod tests {
         assert_eq!(low.scope, EntryScope::Range(Transport::Tcp, 1024, 49151));
         assert_eq!(low.label, "RPC");
         // Ranges are TCP only: a high UDP port is unknown.
-        assert_eq!(table.lookup().port(Transport::Udp, 50000).kind(), MatchKind::None);
-        assert_eq!(table.lookup().port(Transport::Tcp, 1023).kind(), MatchKind::None);
+        assert_eq!(
+            table.lookup().port(Transport::Udp, 50000).kind(),
+            MatchKind::None
+        );
+        assert_eq!(
+            table.lookup().port(Transport::Tcp, 1023).kind(),
+            MatchKind::None
+        );
     }
 
     #[test]
     fn ip_protocol_rows() {
         let table = ServiceTable::builtin();
-        for (n, label) in [(47, "GRE (IP protocol 47)"), (50, "IPsec ESP (IP protocol 50)"), (51, "IPsec AH (IP protocol 51)")] {
+        for (n, label) in [
+            (47, "GRE (IP protocol 47)"),
+            (50, "IPsec ESP (IP protocol 50)"),
+            (51, "IPsec AH (IP protocol 51)"),
+        ] {
             let e = table.entry(table.lookup().ip_proto(n).unwrap());
             assert_eq!(e.label, label);
             assert_eq!(e.scope, EntryScope::IpProto(n));

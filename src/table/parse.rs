@@ -81,7 +81,9 @@ pub fn parse_csv(source: &str, text: &str) -> Result<ParsedRows, TableError> {
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
     let expected = ["port", "protocol", "application_protocol", "service"];
-    let headers = reader.headers().map_err(|e| TableError::row(source, 1, e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| TableError::row(source, 1, e.to_string()))?;
     let found: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
     if found != expected {
         return Err(TableError::row(
@@ -111,7 +113,11 @@ pub fn parse_csv(source: &str, text: &str) -> Result<ParsedRows, TableError> {
                 format!("expected 4 fields, found {}", record.len()),
             ));
         }
-        parsed.push_row(source, line_no, [&record[0], &record[1], &record[2], &record[3]])?;
+        parsed.push_row(
+            source,
+            line_no,
+            [&record[0], &record[1], &record[2], &record[3]],
+        )?;
     }
     if parsed.rows.is_empty() {
         return Err(TableError::Empty {
@@ -130,8 +136,9 @@ fn is_header(cells: &[&str]) -> bool {
 impl ParsedRows {
     fn push_row(&mut self, source: &str, line: usize, cells: [&str; 4]) -> Result<(), TableError> {
         let [port_text, proto_text, app_text, service_text] = cells.map(normalise_name);
-        let ports = parse_port_spec(&port_text)
-            .ok_or_else(|| TableError::row(source, line, format!("cannot read port '{port_text}'")))?;
+        let ports = parse_port_spec(&port_text).ok_or_else(|| {
+            TableError::row(source, line, format!("cannot read port '{port_text}'"))
+        })?;
         let protocol = self.parse_protocol(source, line, &proto_text, &app_text)?;
         match (&ports, &protocol) {
             (PortSpec::NotApplicable, RowProtocol::Port(_)) => {
@@ -151,10 +158,18 @@ impl ParsedRows {
             _ => {}
         }
         if app_text.is_empty() {
-            return Err(TableError::row(source, line, "empty application protocol".into()));
+            return Err(TableError::row(
+                source,
+                line,
+                "empty application protocol".into(),
+            ));
         }
         if service_text.is_empty() {
-            return Err(TableError::row(source, line, "empty system service name".into()));
+            return Err(TableError::row(
+                source,
+                line,
+                "empty system service name".into(),
+            ));
         }
         self.rows.push(TableRow {
             line,
@@ -191,7 +206,14 @@ impl ParsedRows {
             .iter()
             .find(|(name, _)| *name == upper)
             .map(|&(_, n)| n)
-            .or_else(|| upper.strip_prefix("IP").unwrap_or(&upper).trim().parse::<u8>().ok());
+            .or_else(|| {
+                upper
+                    .strip_prefix("IP")
+                    .unwrap_or(&upper)
+                    .trim()
+                    .parse::<u8>()
+                    .ok()
+            });
         let by_text = ip_protocol_in_text(app);
         match (by_name, by_text) {
             (Some(a), Some(b)) if a != b => Err(TableError::row(
@@ -203,7 +225,9 @@ impl ParsedRows {
             (None, None) => Err(TableError::row(
                 source,
                 line,
-                format!("unknown protocol '{proto}' (expected TCP, UDP, SCTP, GRE, ESP, AH or an IP protocol number)"),
+                format!(
+                    "unknown protocol '{proto}' (expected TCP, UDP, SCTP, GRE, ESP, AH or an IP protocol number)"
+                ),
             )),
         }
     }
@@ -256,7 +280,10 @@ mod tests {
     #[test]
     fn port_specs() {
         assert_eq!(parse_port_spec("445"), Some(PortSpec::Single(445)));
-        assert_eq!(parse_port_spec("1024-65535"), Some(PortSpec::Range(1024, 65535)));
+        assert_eq!(
+            parse_port_spec("1024-65535"),
+            Some(PortSpec::Range(1024, 65535))
+        );
         assert_eq!(
             parse_port_spec("random port number between 49152 - 65535"),
             Some(PortSpec::Range(49152, 65535))
@@ -322,7 +349,12 @@ mod tests {
         assert_eq!(parsed.rows[1].protocol, RowProtocol::Ip(47));
 
         let bad_header = "port,proto,app,service\n1,tcp,a,b\n";
-        assert!(parse_csv("h.csv", bad_header).unwrap_err().to_string().contains("header"));
+        assert!(
+            parse_csv("h.csv", bad_header)
+                .unwrap_err()
+                .to_string()
+                .contains("header")
+        );
 
         let bad_proto = "port,protocol,application_protocol,service\n1,tcp,a,b\n2,xyz,a,b\n";
         let err = parse_csv("p.csv", bad_proto).unwrap_err().to_string();
@@ -336,6 +368,11 @@ mod tests {
         let b = "port,protocol,application_protocol,service\n47,GRE,x,y\n";
         assert!(parse_csv("b.csv", b).is_err());
         let c = "port,protocol,application_protocol,service\nn/a,GRE,GRE (IP protocol 50),y\n";
-        assert!(parse_csv("c.csv", c).unwrap_err().to_string().contains("50"));
+        assert!(
+            parse_csv("c.csv", c)
+                .unwrap_err()
+                .to_string()
+                .contains("50")
+        );
     }
 }

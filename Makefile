@@ -1,0 +1,30 @@
+# wiretally: the two commands a newcomer runs are `make demo` and `make test`.
+CARGO ?= cargo
+
+.PHONY: demo test deps build lint fixtures bench clean
+
+deps:
+	@./scripts/ensure-deps.sh
+
+build: deps
+	$(CARGO) build --release
+
+## Build in release mode and summarise the demo capture of a Windows domain.
+demo: build
+	./target/release/wiretally read fixtures/demo.pcap
+
+## The whole test suite (unit, CLI integration, tshark cross-check when tshark is installed).
+test: deps
+	$(CARGO) test --all-targets
+
+## Formatting and lints, as CI checks them.
+lint: deps
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+## Regenerate fixtures/ with the project's deterministic generator.
+fixtures: deps
+	$(CARGO) run --release --bin wiretally-gen -- fixtures fixtures
+
+clean:
+	$(CARGO) clean

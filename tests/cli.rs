@@ -1,0 +1,613 @@
+//! End-to-end tests: run the built `wiretally` binary on the generated fixtures and check
+//! exact numbers from its JSON (read back into the library's own types), its other
+//! formats, and its errors.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use wiretally::summary::{ServiceLine, Summary};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wiretally"))
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `read --format json` and returns the parsed summary, checking the reconciliation
+/// invariant on the way.
+fn summary(args: &[&str]) -> Summary {
+    let mut full = vec!["read", "--format", "json"];
+    full.extend(args);
+    let out = run(&full);
+    assert!(
+        out.status.success(),
+        "wiretally {full:?} failed: {}",
+        stderr(&out)
+    );
+    let s: Summary = serde_json::from_slice(&out.stdout).expect("valid JSON summary");
+    assert_eq!(s.schema_version, 1);
+    assert_eq!(
+        s.line_sums(),
+        (s.totals.packets, s.totals.bytes),
+        "lines must add up to the totals"
+    );
+    s
+}
+
+fn service<'a>(s: &'a Summary, transport: &str, port: u16) -> &'a ServiceLine {
+    s.services
+        .iter()
+        .find(|l| l.transport == transport && l.port == Some(port))
+        .unwrap_or_else(|| panic!("no service {port}/{transport} in {:?}", s.services))
+}
+
+fn other_packets(s: &Summary, kind: &str) -> u64 {
+    s.other
+        .iter()
+        .filter(|o| o.kind == kind)
+        .map(|o| o.packets)
+        .sum()
+}
+
+/// The small mix: DNS (2 packets) and an SMB session (client sends SYN, ACK, request,
+/// FIN, ACK; server sends SYN/ACK, response, FIN).
+fn assert_small_mix(s: &Summary, copies: u64) {
+    assert_eq!(s.totals.packets, 10 * copies);
+    assert_eq!(s.totals.flows, 2 * copies);
+    let smb = service(s, "tcp", 445);
+    assert_eq!(smb.label, "SMB");
+    assert_eq!(smb.match_kind, "exact");
+    assert_eq!(
+        (
+            smb.counters.flows,
+            smb.counters.packets_c2s,
+            smb.counters.packets_s2c
+        ),
+        (copies, 5 * copies, 3 * copies)
+    );
+    let dns = service(s, "udp", 53);
+    assert_eq!(
+        (
+            dns.counters.flows,
+            dns.counters.packets_c2s,
+            dns.counters.packets_s2c
+        ),
+        (copies, copies, copies)
+    );
+}
+
+#[test]
+fn every_supported_link_type_decodes_the_small_mix() {
+    for name in [
+        "link-sll.pcap",
+        "link-sll2.pcap",
+        "link-raw.pcap",
+        "link-ipv4.pcap",
+        "link-null.pcap",
+        "link-loop.pcap",
+        "pcap-ns-bigendian.pcap",
+    ] {
+        let s = summary(&[&fixture(name)]);
+        assert_small_mix(&s, 1);
+        assert!(s.other.is_empty(), "{name}: {:?}", s.other);
+    }
+}
+
+#[test]
+fn link_overhead_is_counted_in_bytes() {
+    // Same IP packets; each frame adds its link header to the on-the-wire length.
+    let raw = summary(&[&fixture("link-raw.pcap")]).totals.bytes;
+    assert_eq!(
+        summary(&[&fixture("link-null.pcap")]).totals.bytes,
+        raw + 10 * 4
+    );
+    assert_eq!(
+        summary(&[&fixture("link-sll.pcap")]).totals.bytes,
+        raw + 10 * 16
+    );
+    assert_eq!(
+        summary(&[&fixture("link-sll2.pcap")]).totals.bytes,
+        raw + 10 * 20
+    );
+    assert_eq!(
+        summary(&[&fixture("pcap-ns-bigendian.pcap")]).totals.bytes,
+        raw + 10 * 14
+    );
+}
+
+#[test]
+fn unsupported_link_type_is_named_and_counted() {
+    let s = summary(&[&fixture("link-unsupported.pcap")]);
+    assert_eq!(s.totals.flows, 0);
+    assert_eq!(s.other.len(), 1);
+    assert_eq!(s.other[0].kind, "undecodable");
+    assert_eq!(s.other[0].packets, 10);
+    assert!(
+        s.other[0].reason.contains("LINKTYPE 147"),
+        "{}",
+        s.other[0].reason
+    );
+}
+
+#[test]
+fn vlan_qinq_mpls_pppoe_are_peeled() {
+    let s = summary(&[&fixture("encap-vlan-qinq-mpls-pppoe.pcap")]);
+    assert_small_mix(&s, 4);
+}
+
+#[test]
+fn nanosecond_timestamps_survive() {
+    let s = summary(&[&fixture("pcap-ns-bigendian.pcap")]);
+    let first = s.totals.first_ts.unwrap();
+    assert!((first - 1_767_603_600.0).abs() < 1e-6, "{first}");
+}
+
+#[test]
+fn pcapng_with_two_link_types() {
+    let s = summary(&[&fixture("two-interfaces.pcapng")]);
+    assert_small_mix(&s, 2);
+}
+
+#[test]
+fn fragments_join_their_flow() {
+    let s = summary(&[&fixture("fragments.pcap")]);
+    assert_eq!(s.totals.packets, 8);
+    assert_eq!(s.totals.flows, 2);
+    let krb = service(&s, "udp", 88);
+    assert_eq!((krb.counters.packets_c2s, krb.counters.packets_s2c), (1, 3));
+    let dns = service(&s, "udp", 53);
+    assert_eq!((dns.counters.packets_c2s, dns.counters.packets_s2c), (1, 2));
+    assert_eq!(other_packets(&s, "fragment_unmatched"), 1);
+}
+
+fn flow_records(args: &[&str]) -> Vec<serde_json::Value> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flows.ndjson");
+    let mut full = vec![
+        "read",
+        "--format",
+        "json",
+        "--flows",
+        path.to_str().unwrap(),
+    ];
+    full.extend(args);
+    let out = run(&full);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn midflow_capture_takes_the_server_from_the_table() {
+    let s = summary(&[&fixture("midflow.pcap")]);
+    let rdp = service(&s, "tcp", 3389);
+    assert_eq!(rdp.counters.flows, 1);
+    let flows = flow_records(&[&fixture("midflow.pcap")]);
+    assert_eq!(flows.len(), 1);
+    assert_eq!(flows[0]["server_port"], 3389);
+    assert_eq!(flows[0]["client_port"], 50000);
+    assert_eq!(flows[0]["server_rule"], "table");
+}
+
+#[test]
+fn both_ports_known_lower_port_then_first_destination() {
+    let flows = flow_records(&[&fixture("both-ports-known.pcap")]);
+    let by_rule: Vec<(u64, &str, &str)> = flows
+        .iter()
+        .map(|f| {
+            (
+                f["server_port"].as_u64().unwrap(),
+                f["server_rule"].as_str().unwrap(),
+                f["server"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        by_rule.contains(&(137, "lower_port", "10.40.0.2")),
+        "{by_rule:?}"
+    );
+    assert!(
+        by_rule.contains(&(139, "lower_port", "10.40.0.2")),
+        "{by_rule:?}"
+    );
+    assert!(
+        by_rule.contains(&(500, "first_destination", "10.40.0.2")),
+        "{by_rule:?}"
+    );
+}
+
+#[test]
+fn snaplen_truncated_frames_count_orig_len() {
+    let s = summary(&[&fixture("snaplen96.pcap")]);
+    assert_eq!(s.totals.packets, 31);
+    assert_eq!(s.totals.flows, 3);
+    assert!(s.other.is_empty(), "{:?}", s.other);
+    let smb = service(&s, "tcp", 445);
+    assert!(
+        smb.counters.bytes > 20_000,
+        "orig_len, not the 96 captured bytes"
+    );
+
+    let tiny = summary(&[&fixture("snaplen36.pcap")]);
+    assert_eq!(tiny.totals.flows, 0);
+    assert_eq!(other_packets(&tiny, "undecodable"), 10);
+    assert!(
+        tiny.other
+            .iter()
+            .any(|o| o.reason == "TCP header cut off before its ports")
+    );
+}
+
+#[test]
+fn cut_off_file_warns_with_offset_and_keeps_counts() {
+    let out = run(&["read", "--format", "json", &fixture("cutoff.pcap")]);
+    assert!(out.status.success());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("warning") && err.contains("byte offset 1295"),
+        "{err}"
+    );
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s.totals.packets, 9);
+    assert_eq!(s.line_sums(), (9, s.totals.bytes));
+    assert!(s.warnings[0].contains("1295"));
+}
+
+#[test]
+fn non_ip_and_other_ip_protocols() {
+    let s = summary(&[&fixture("non-ip.pcap")]);
+    assert_eq!(s.totals.packets, 13);
+    let reason = |r: &str| {
+        s.other
+            .iter()
+            .find(|o| o.reason.starts_with(r))
+            .map(|o| o.packets)
+    };
+    assert_eq!(reason("ARP"), Some(3));
+    assert_eq!(reason("LLDP"), Some(2));
+    assert_eq!(reason("802.3 LLC"), Some(2));
+    assert_eq!(other_packets(&s, "icmp"), 2);
+    assert_eq!(other_packets(&s, "icmpv6"), 1);
+    let ospf = s.unknown.iter().find(|u| u.ip_proto == Some(89)).unwrap();
+    assert_eq!((ospf.transport.as_str(), ospf.counters.packets), ("ip", 2));
+    assert_eq!(ospf.name.as_deref(), Some("OSPF"));
+    assert!(s.unknown.iter().any(|u| u.ip_proto == Some(2)));
+}
+
+#[test]
+fn ip_in_ip_unwrapped_gre_not() {
+    let s = summary(&[&fixture("tunnels.pcap")]);
+    assert_eq!(service(&s, "tcp", 445).counters.packets, 8);
+    assert_eq!(service(&s, "udp", 53).counters.packets, 4);
+    let gre = s.services.iter().find(|l| l.ip_proto == Some(47)).unwrap();
+    assert_eq!(
+        (gre.counters.packets, gre.match_kind.as_str()),
+        (4, "ip_proto")
+    );
+}
+
+#[test]
+fn demo_capture_exact_numbers() {
+    let s = summary(&[&fixture("demo.pcap")]);
+    assert_eq!((s.totals.packets, s.totals.flows), (4405, 479));
+    assert_eq!(s.totals.bytes, 3_675_297);
+    let smb = service(&s, "tcp", 445);
+    assert_eq!(smb.counters.flows, 56);
+    let dynamic = s
+        .services
+        .iter()
+        .find(|l| l.port_range == Some([49152, 65535]))
+        .expect("RPC dynamic range entry");
+    assert_eq!(dynamic.match_kind, "range");
+    assert_eq!(dynamic.label, "RPC / Randomly allocated high TCP ports");
+    let ports = dynamic.ports.as_ref().unwrap();
+    assert_eq!((ports[0].port, ports[0].counters.flows), (49667, 24));
+    assert_eq!((ports[1].port, ports[1].counters.flows), (49668, 4));
+    let low = s
+        .services
+        .iter()
+        .find(|l| l.port_range == Some([1024, 49151]))
+        .unwrap();
+    let low_ports: Vec<u16> = low.ports.as_ref().unwrap().iter().map(|p| p.port).collect();
+    assert_eq!(low_ports, [8443, 27017]);
+    let ssh = s.unknown.iter().find(|u| u.port == Some(22)).unwrap();
+    assert_eq!((ssh.transport.as_str(), ssh.counters.flows), ("tcp", 4));
+    assert_eq!(ssh.top_servers[0].addr, "10.10.0.50");
+    assert!(s.services.iter().any(|l| l.ip_proto == Some(50)));
+    assert_eq!(other_packets(&s, "icmp"), 48);
+    assert_eq!(other_packets(&s, "non_ip"), 34);
+}
+
+#[test]
+fn several_files_are_summarised_together() {
+    // Same hosts and ports on two link types: the flows merge.
+    let s = summary(&[&fixture("link-raw.pcap"), &fixture("link-sll.pcap")]);
+    assert_eq!((s.totals.packets, s.totals.flows), (20, 2));
+    let smb = service(&s, "tcp", 445);
+    assert_eq!((smb.counters.flows, smb.counters.packets_c2s), (1, 10));
+    assert_eq!(s.sources.len(), 2);
+}
+
+#[test]
+fn reads_standard_input() {
+    let mut child = bin()
+        .args(["read", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let bytes = std::fs::read(fixture("two-interfaces.pcapng")).unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_small_mix(&s, 2);
+}
+
+#[test]
+fn bpf_filter_applies_per_link_type() {
+    let s = summary(&["-f", "tcp", &fixture("two-interfaces.pcapng")]);
+    assert_eq!(s.totals.packets, 16);
+    assert_eq!(s.totals.packets_read, 20);
+    assert_eq!(s.totals.packets_filtered_out, 4);
+    assert_eq!(s.filter.as_deref(), Some("tcp"));
+    let dns_only = summary(&["-f", "udp port 53", &fixture("demo.pcap")]);
+    assert_eq!(dns_only.services.len(), 1);
+    assert_eq!(dns_only.services[0].label, "DNS");
+}
+
+#[test]
+fn flows_file_ndjson_and_csv_add_up() {
+    let s = summary(&[&fixture("demo.pcap")]);
+    let flows = flow_records(&[&fixture("demo.pcap")]);
+    assert_eq!(flows.len() as u64, s.totals.flows);
+    let sum = |f: &str| flows.iter().map(|r| r[f].as_u64().unwrap()).sum::<u64>();
+    let flow_packets = sum("packets_c2s") + sum("packets_s2c");
+    let line_packets: u64 = s.services.iter().map(|l| l.counters.packets).sum::<u64>()
+        + s.unknown.iter().map(|l| l.counters.packets).sum::<u64>();
+    assert_eq!(flow_packets, line_packets);
+    for key in [
+        "transport",
+        "ip_proto",
+        "client",
+        "client_port",
+        "server",
+        "server_port",
+        "service",
+        "first_ts",
+        "last_ts",
+    ] {
+        assert!(flows[0].get(key).is_some(), "missing {key}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flows.csv");
+    let out = run(&[
+        "read",
+        "--flows",
+        path.to_str().unwrap(),
+        &fixture("demo.pcap"),
+    ]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let headers = reader.headers().unwrap().clone();
+    assert!(headers.iter().any(|h| h == "server_port"));
+    assert_eq!(reader.records().count() as u64, s.totals.flows);
+}
+
+#[test]
+fn csv_report_rows_add_up() {
+    let out = run(&["read", "--format", "csv", &fixture("demo.pcap")]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_reader(&out.stdout[..]);
+    let headers = reader.headers().unwrap().clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let (p, b) = (col("packets"), col("bytes"));
+    let mut packets = 0u64;
+    let mut bytes = 0u64;
+    for row in reader.records() {
+        let row = row.unwrap();
+        packets += row[p].parse::<u64>().unwrap();
+        bytes += row[b].parse::<u64>().unwrap();
+    }
+    assert_eq!((packets, bytes), (4405, 3_675_297));
+}
+
+#[test]
+fn text_report_has_its_sections() {
+    let out = run(&["read", &fixture("demo.pcap")]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "4,405 packets",
+        "SERVICES by bytes",
+        "SMB",
+        "445/tcp",
+        "49152-65535/tcp (range)",
+        "UNKNOWN TRAFFIC",
+        "22/tcp",
+        "RANGE-ONLY PORTS",
+        "8443/tcp",
+        "OTHER FRAMES",
+        "ARP (EtherType 0x0806)",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+}
+
+#[test]
+fn closed_pipe_is_quiet() {
+    let mut child = bin()
+        .args(["read", &fixture("demo.pcap"), &fixture("demo.pcap")])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+fn assert_error(args: &[&str], code: i32, needles: &[&str]) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {}", stderr(&out));
+    let err = stderr(&out);
+    if code == 1 {
+        assert_eq!(
+            err.trim_end().lines().count(),
+            1,
+            "one line expected: {err}"
+        );
+    }
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: {n:?} not in {err}");
+    }
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn bad_input_errors() {
+    assert_error(
+        &["read", "/nonexistent/x.pcap"],
+        1,
+        &["/nonexistent/x.pcap", "No such file"],
+    );
+    assert_error(
+        &["read", &fixture("README.md")],
+        1,
+        &["README.md", "not a pcap or pcapng"],
+    );
+    assert_error(
+        &["read", "-f", "tcp port eleventy", &fixture("demo.pcap")],
+        1,
+        &["eleventy", "does not compile"],
+    );
+    assert_error(&["read", &fixture("")], 1, &["is a directory"]);
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.pcap");
+    std::fs::write(&empty, b"").unwrap();
+    assert_error(
+        &["read", empty.to_str().unwrap()],
+        1,
+        &["empty.pcap", "too short"],
+    );
+    assert_error(&["read"], 2, &["FILE"]);
+    assert_error(
+        &["read", "--format", "xml", &fixture("demo.pcap")],
+        2,
+        &["xml"],
+    );
+    assert_error(
+        &[
+            "read",
+            "--flows",
+            "/nonexistent/dir/flows.ndjson",
+            &fixture("demo.pcap"),
+        ],
+        1,
+        &["flows file", "/nonexistent/dir/flows.ndjson"],
+    );
+}
+
+#[test]
+fn table_files_good_and_bad() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("custom.csv");
+    std::fs::write(
+        &good,
+        "port,protocol,application_protocol,service\n8443,tcp,Admin portal,Portal\n2703,UPD,Chat,Agent\n",
+    )
+    .unwrap();
+    let out = run(&["table", "--check", "--table", good.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("line 3") && stderr(&out).contains("UPD"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 rows, 2 service entries"));
+
+    // A custom table changes classification: 8443/tcp is now exact.
+    let s = summary(&["--table", good.to_str().unwrap(), &fixture("demo.pcap")]);
+    assert_eq!(service(&s, "tcp", 8443).label, "Admin portal");
+
+    let bad = dir.path().join("bad.md");
+    std::fs::write(
+        &bad,
+        "| Port | Protocol | Application protocol | System service name |\n|---|---|---|---|\n| 53 | UDP | DNS | DNS Server |\n| 99999 | TCP | X | Y |\n",
+    )
+    .unwrap();
+    assert_error(
+        &["table", "--check", "--table", bad.to_str().unwrap()],
+        1,
+        &["bad.md", "line 4", "99999"],
+    );
+    assert_error(
+        &[
+            "read",
+            "--table",
+            bad.to_str().unwrap(),
+            &fixture("demo.pcap"),
+        ],
+        1,
+        &["bad.md", "line 4"],
+    );
+}
+
+#[test]
+fn lookup_answers_for_the_issue_examples() {
+    let out = run(&[
+        "lookup",
+        "--format",
+        "json",
+        "445/tcp",
+        "50000/tcp",
+        "2703/udp",
+        "esp",
+        "9/udp",
+        "1/udp",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["entry"]["label"], "SMB");
+    assert_eq!(v[1]["match"], "range");
+    assert_eq!(v[1]["entry"]["port"], "49152-65535/tcp");
+    assert_eq!(v[2]["entry"]["label"], "SMS Remote Chat");
+    assert!(v[2]["notes"][0].as_str().unwrap().contains("UPD"));
+    assert_eq!(v[3]["entry"]["label"], "IPsec ESP (IP protocol 50)");
+    assert_eq!(v[4]["entry"]["label"], "Discard");
+    assert_eq!(v[5]["match"], "none");
+    assert_error(&["lookup", "445/xyz"], 1, &["445/xyz"]);
+}
+
+#[test]
+fn table_command_prints_entries() {
+    let out = run(&["table", "--format", "json"]);
+    assert!(out.status.success());
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.len(), 110);
+    assert!(v.iter().any(|e| e["port"] == "ip/47"));
+}
