@@ -210,10 +210,11 @@ impl<'t> Analyzer<'t> {
                 None => {
                     let port = if key.has_ports() { server_port } else { 0 };
                     let acc = unknown.entry((key.proto, port)).or_default();
-                    acc.counters.add_flow(pc, bc, ps, bs);
-                    let total = (pc + ps, bc + bs);
-                    acc.add_host(true, key.v6, key.addr[server], total);
-                    acc.add_host(false, key.v6, key.addr[client], total);
+                    let mut flow = Counters::default();
+                    flow.add_flow(pc, bc, ps, bs);
+                    acc.counters.merge(&flow);
+                    acc.add_host(true, key.v6, key.addr[server], &flow);
+                    acc.add_host(false, key.v6, key.addr[client], &flow);
                 }
             }
             let record = flow_record(key, state, &c_fields(&c, table), server);
@@ -368,37 +369,30 @@ fn flow_record(key: &FlowKey, state: &FlowState, f: &RecordFields, server: usize
 #[derive(Default)]
 struct UnknownAcc {
     counters: Counters,
-    servers: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>,
-    clients: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>,
+    servers: FxHashMap<(bool, AddrBytes), Counters>,
+    clients: FxHashMap<(bool, AddrBytes), Counters>,
 }
 
 impl UnknownAcc {
-    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, (packets, bytes): (u64, u64)) {
+    /// Adds one flow to the counters of its server or client host.
+    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, flow: &Counters) {
         let map = if server {
             &mut self.servers
         } else {
             &mut self.clients
         };
-        let slot = map.entry((v6, addr)).or_default();
-        slot.0 += 1;
-        slot.1 += packets;
-        slot.2 += bytes;
+        map.entry((v6, addr)).or_default().merge(flow);
     }
 }
 
-fn top_hosts(hosts: FxHashMap<(bool, AddrBytes), (u64, u64, u64)>, n: usize) -> Vec<HostLine> {
+fn top_hosts(hosts: FxHashMap<(bool, AddrBytes), Counters>, n: usize) -> Vec<HostLine> {
     let mut all: Vec<_> = hosts.into_iter().collect();
-    all.sort_by(|a, b| b.1.2.cmp(&a.1.2).then(a.0.cmp(&b.0)));
+    all.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
     all.truncate(n);
     all.into_iter()
-        .map(|((v6, addr), (flows, packets, bytes))| HostLine {
+        .map(|((v6, addr), counters)| HostLine {
             addr: decode::addr_to_string(v6, &addr),
-            counters: Counters {
-                flows,
-                packets,
-                bytes,
-                ..Counters::default()
-            },
+            counters,
         })
         .collect()
 }

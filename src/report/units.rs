@@ -47,7 +47,9 @@ pub fn duration(secs: f64) -> String {
     }
     let whole = secs as u64;
     let (h, m, s) = (whole / 3600, whole / 60 % 60, whole % 60);
-    if h > 0 {
+    if h >= 48 {
+        format!("{}d {:02}h {m:02}m", h / 24, h % 24)
+    } else if h > 0 {
         format!("{h}h {m:02}m {s:02}s")
     } else {
         format!("{m}m {s:02}s")
@@ -101,6 +103,7 @@ mod tests {
         assert_eq!(percent(1, 3), "33.3%");
         assert_eq!(duration(312.0), "5m 12s");
         assert_eq!(duration(1.5), "1.500s");
+        assert_eq!(duration(3.0 * 86_400.0 + 3_700.0), "3d 01h 01m");
         assert_eq!(utc(0.0), "1970-01-01 00:00:00.000 UTC");
         assert_eq!(utc(1_767_607_200.25), "2026-01-05 10:00:00.250 UTC");
     }
