@@ -61,6 +61,14 @@ pub struct ReadArgs {
     /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
     #[arg(long, value_name = "FILE")]
     pub flows: Option<PathBuf>,
+
+    /// Show a progress bar on stderr (the default when stderr is a terminal; never in pipes).
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show a progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
 }
 
 /// `wiretally table`.

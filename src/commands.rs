@@ -4,6 +4,7 @@
 use std::io::{self, BufWriter, Write};
 
 use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
 use wiretally::capture::{FileReader, PacketFilter, PacketSource};
@@ -51,8 +52,16 @@ pub fn read(args: ReadArgs) -> Result<()> {
     };
 
     let mut analyzer = Analyzer::new(&table);
+    let progress = progress_bar(&args, &readers);
+    let mut done_before = 0u64;
     for reader in &mut readers {
+        let mut countdown = PROGRESS_EVERY;
         loop {
+            countdown -= 1;
+            if countdown == 0 {
+                countdown = PROGRESS_EVERY;
+                progress.set_position(done_before + reader.position());
+            }
             match reader.next_packet() {
                 Ok(Some(packet)) => {
                     let pass = match &mut filter {
@@ -68,14 +77,16 @@ pub fn read(args: ReadArgs) -> Result<()> {
                 Ok(None) => break,
                 Err(e) if e.is_partial() => {
                     let message = format!("{e}; everything before it was counted");
-                    eprintln!("wiretally: warning: {message}");
+                    progress.suspend(|| eprintln!("wiretally: warning: {message}"));
                     analyzer.warn(message);
                     break;
                 }
                 Err(e) => return Err(e.into()),
             }
         }
+        done_before += reader.position();
     }
+    progress.finish_and_clear();
 
     let options = SummaryOptions {
         top_hosts: args.top.max(1),
@@ -99,6 +110,28 @@ pub fn read(args: ReadArgs) -> Result<()> {
     }
     let writer = report::writer_for(args.format, args.top.max(1));
     emit(|out| writer.write(&summary, out))
+}
+
+/// Packets between progress updates: keeps the bar off the per-packet path.
+const PROGRESS_EVERY: u32 = 16_384;
+
+/// A byte-based progress bar over all files, drawn on stderr only when it is a terminal
+/// (indicatif hides it otherwise) and not switched off.
+fn progress_bar(args: &ReadArgs, readers: &[FileReader]) -> ProgressBar {
+    let total: Option<u64> = readers.iter().map(FileReader::size).sum();
+    if args.no_progress && !args.progress {
+        return ProgressBar::hidden();
+    }
+    let Some(total) = total else {
+        return ProgressBar::hidden();
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} {bar:40} {decimal_bytes}/{decimal_total_bytes} {decimal_bytes_per_sec} eta {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// `wiretally interfaces`.

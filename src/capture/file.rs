@@ -120,11 +120,13 @@ pub struct FileReader {
     eof: bool,
     state: State,
     format: CaptureFormat,
+    size: Option<u64>,
 }
 
 impl FileReader {
     /// Opens a file, or standard input when `path` is `-`.
     pub fn open(path: &str) -> Result<FileReader, CaptureError> {
+        let mut size = None;
         let input: Box<dyn Read> = if path == "-" {
             Box::new(io::stdin().lock())
         } else {
@@ -132,15 +134,19 @@ impl FileReader {
                 path: path.to_string(),
                 source,
             })?;
-            if file.metadata().is_ok_and(|m| m.is_dir()) {
+            let meta = file.metadata().ok();
+            if meta.as_ref().is_some_and(|m| m.is_dir()) {
                 return Err(CaptureError::Io {
                     path: path.to_string(),
                     source: io::Error::other("is a directory"),
                 });
             }
+            size = meta.filter(|m| m.is_file()).map(|m| m.len());
             Box::new(file)
         };
-        FileReader::new(path, input)
+        let mut reader = FileReader::new(path, input)?;
+        reader.size = size;
+        Ok(reader)
     }
 
     /// Reads the file header from any byte stream.
@@ -158,6 +164,7 @@ impl FileReader {
                 interfaces: Vec::new(),
             },
             format: CaptureFormat::PcapNg,
+            size: None,
         };
         reader.read_file_header()?;
         Ok(reader)
@@ -173,6 +180,16 @@ impl FileReader {
             path: self.name.clone(),
             source,
         }
+    }
+
+    /// Bytes of the input consumed so far (for progress reporting).
+    pub fn position(&self) -> u64 {
+        self.offset()
+    }
+
+    /// The file's size when it is a regular file (not stdin).
+    pub fn size(&self) -> Option<u64> {
+        self.size
     }
 
     fn offset(&self) -> u64 {
