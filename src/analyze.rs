@@ -542,4 +542,51 @@ mod tests {
         assert_eq!(summary.totals.flows, 0);
         assert_eq!(summary.line_sums(), (4, summary.totals.bytes));
     }
+
+    #[test]
+    fn reconciliation_holds_on_mutated_and_random_frames() {
+        use crate::synth::Rng;
+        use crate::synth::scenarios::demo;
+        let table = ServiceTable::builtin();
+        let mut analyzer = Analyzer::new(&table);
+        let mut rng = Rng::new(7);
+        let link_types = [0, 1, 9, 12, 101, 104, 108, 113, 228, 229, 276, 147];
+        for (i, frame) in demo().iter().enumerate().take(1500) {
+            let mut data = frame.data.clone();
+            // Flip a few bytes in the headers and cut some frames short.
+            for _ in 0..rng.range(0, 4) {
+                let at = rng.range(0, (data.len() - 1).min(80) as u64) as usize;
+                data[at] = rng.next_u64() as u8;
+            }
+            if i % 3 == 0 {
+                data.truncate(rng.range(0, data.len() as u64) as usize);
+            }
+            let lt = LinkType(link_types[i % link_types.len()]);
+            analyzer.process(&RawPacket {
+                ts_ns: i as i64,
+                orig_len: frame.data.len() as u32,
+                link_type: lt,
+                data: &data,
+            });
+        }
+        for i in 0..2000 {
+            let len = rng.range(0, 120) as usize;
+            let data: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
+            let lt = LinkType(link_types[i % link_types.len()]);
+            analyzer.process(&RawPacket {
+                ts_ns: i as i64,
+                orig_len: len as u32 + 10,
+                link_type: lt,
+                data: &data,
+            });
+        }
+        let opts = SummaryOptions {
+            top_hosts: 3,
+            sources: vec![],
+            filter: None,
+        };
+        let s = analyzer.finish(&opts, |_| Ok::<(), ()>(())).unwrap();
+        assert_eq!(s.totals.packets, 3500);
+        assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
+    }
 }
