@@ -146,8 +146,8 @@ impl<'t> Analyzer<'t> {
         self.last_ts = self.last_ts.max(packet.ts_ns);
         match decode::decode(packet.link_type, packet.data) {
             Decoded::Ip(ip) => match (ip.proto, ip.fragment) {
-                (_, Fragment::Later { id }) => {
-                    if !self.flows.add_later_fragment(&ip, id, packet.ts_ns, len) {
+                (_, Fragment::Later(series)) => {
+                    if !self.flows.add_later_fragment(&series, packet.ts_ns, len) {
                         self.count_other(OtherKind::FragmentUnmatched, len);
                     }
                 }

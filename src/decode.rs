@@ -69,6 +69,8 @@ const PPP_PROTO_IPV4: u16 = 0x0021;
 const PPP_PROTO_IPV6: u16 = 0x0057;
 const TCP_FLAGS_OFFSET: usize = 13;
 const MAX_TUNNEL_DEPTH: usize = 4;
+/// IP protocol number of the Authentication Header.
+const IP_PROTO_AH: u8 = 51;
 /// ARPHRD types in SLL headers whose payload is not an EtherType-tagged frame.
 const ARPHRD_NETLINK: u16 = 824;
 /// SLL protocol values that mean "802.3 / 802.2 LLC frame" rather than an EtherType.
@@ -81,21 +83,32 @@ const AF_INET6_VALUES: [u32; 3] = [24, 28, 30];
 /// An IP address as 16 bytes; IPv4 addresses sit in the first four with the rest zero.
 pub type AddrBytes = [u8; 16];
 
+/// Identity of a fragment series: the header that fragments (source, destination,
+/// protocol, identification). For a fragmented IP-in-IP packet it is the outer header's,
+/// while the flow is the inner packet's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FragmentKey {
+    /// IPv6 (true) or IPv4.
+    pub v6: bool,
+    /// Source address of the fragmenting header.
+    pub src: AddrBytes,
+    /// Destination address of the fragmenting header.
+    pub dst: AddrBytes,
+    /// Protocol the fragments carry (IPv4 protocol field, IPv6 fragment next header).
+    pub proto: u8,
+    /// IP identification (IPv6: the fragment header's identification).
+    pub id: u32,
+}
+
 /// How an IP packet relates to fragmentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fragment {
     /// Not fragmented.
     None,
     /// The first fragment (offset 0, more to come): it carries the ports.
-    First {
-        /// IP identification (IPv6: the fragment header's identification).
-        id: u32,
-    },
+    First(FragmentKey),
     /// A later fragment: no ports, belongs to the flow of the first.
-    Later {
-        /// IP identification.
-        id: u32,
-    },
+    Later(FragmentKey),
 }
 
 /// What the flow tracker needs of an IP packet.
@@ -349,6 +362,11 @@ fn decode_sll(data: &[u8], header_len: usize, proto_at: usize, hatype_at: usize)
 /// PPP in HDLC-like framing: optional address/control bytes 0xff 0x03, then a one- or
 /// two-byte protocol field.
 fn decode_ppp(data: &[u8]) -> Decoded {
+    // Some writers label Cisco HDLC frames as PPP (libpcap's PPP_HDLC handling does the
+    // same check): address 0x0f (unicast) or 0x8f (broadcast), control 0x00.
+    if matches!(data, [0x0f | 0x8f, 0x00, ..]) {
+        return decode_cisco_hdlc(data);
+    }
     let body = data.strip_prefix(&[0xff, 0x03][..]).unwrap_or(data);
     let (proto, rest) = match body {
         // An odd first byte is a compressed one-byte protocol field.
@@ -407,48 +425,79 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
         return Decoded::Undecodable(Undecodable::BadIpVersion);
     }
     let ip = match LaxIpSlice::from_slice(data) {
-        Ok((ip, _ext_error)) => ip,
-        Err(etherparse::err::ip::LaxHeaderSliceError::Len(_)) => {
+        Ok((ip, None)) => ip,
+        // An extension header that runs past the captured bytes or is invalid: the
+        // payload behind it cannot be trusted (etherparse would report the extension's
+        // own number as the protocol).
+        Ok((_, Some((etherparse::err::ipv6_exts::HeaderSliceError::Len(_), _))))
+        | Err(etherparse::err::ip::LaxHeaderSliceError::Len(_)) => {
             return Decoded::Undecodable(Undecodable::TruncatedIpHeader);
         }
-        Err(etherparse::err::ip::LaxHeaderSliceError::Content(_)) => {
+        Ok((_, Some((etherparse::err::ipv6_exts::HeaderSliceError::Content(_), _))))
+        | Err(etherparse::err::ip::LaxHeaderSliceError::Content(_)) => {
             return Decoded::Undecodable(Undecodable::MalformedIpHeader);
         }
     };
     let payload = ip.payload();
-    let proto = payload.ip_number.0;
-    let (v6, src, dst, fragment) = match &ip {
+    let mut proto = payload.ip_number.0;
+    let (v6, src, dst, fragment, authenticated) = match &ip {
         LaxIpSlice::Ipv4(v4) => {
             let h = v4.header();
+            let total_len = usize::from(h.total_len());
+            // A total length shorter than the header is bogus; 0 is left to segmentation
+            // offload, where the NIC fills it in after the capture point.
+            if total_len != 0 && total_len < usize::from(h.ihl()) * 4 {
+                return Decoded::Undecodable(Undecodable::MalformedIpHeader);
+            }
+            let key = FragmentKey {
+                v6: false,
+                src: widen(h.source()),
+                dst: widen(h.destination()),
+                proto: h.protocol().0,
+                id: u32::from(h.identification()),
+            };
             let fragment = if h.fragments_offset().value() != 0 {
-                Fragment::Later {
-                    id: u32::from(h.identification()),
-                }
+                Fragment::Later(key)
             } else if h.more_fragments() {
-                Fragment::First {
-                    id: u32::from(h.identification()),
-                }
+                Fragment::First(key)
             } else {
                 Fragment::None
             };
-            (false, widen(h.source()), widen(h.destination()), fragment)
+            let ah = v4.extensions().auth.is_some();
+            (false, key.src, key.dst, fragment, ah)
         }
         LaxIpSlice::Ipv6(v6) => {
             let h = v6.header();
             let mut fragment = Fragment::None;
+            let mut ah = false;
             for ext in v6.extensions().clone() {
-                if let Ipv6ExtensionSlice::Fragment(f) = ext {
-                    let id = f.identification();
-                    if f.fragment_offset().value() != 0 {
-                        fragment = Fragment::Later { id };
-                    } else if f.more_fragments() {
-                        fragment = Fragment::First { id };
+                match ext {
+                    Ipv6ExtensionSlice::Fragment(f) => {
+                        let key = FragmentKey {
+                            v6: true,
+                            src: h.source(),
+                            dst: h.destination(),
+                            proto: f.next_header().0,
+                            id: f.identification(),
+                        };
+                        if f.fragment_offset().value() != 0 {
+                            fragment = Fragment::Later(key);
+                        } else if f.more_fragments() {
+                            fragment = Fragment::First(key);
+                        }
                     }
+                    Ipv6ExtensionSlice::Authentication(_) => ah = true,
+                    _ => {}
                 }
             }
-            (true, h.source(), h.destination(), fragment)
+            (true, h.source(), h.destination(), fragment, ah)
         }
     };
+    // AH authenticates but does not hide its payload; the table matches AH itself
+    // (IP protocol 51), so the flow is the AH flow, as with ESP.
+    if authenticated {
+        proto = IP_PROTO_AH;
+    }
     let bytes = payload.payload;
     let mut summary = IpSummary {
         v6,
@@ -459,7 +508,7 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
         tcp_flags: 0,
         fragment,
     };
-    if matches!(fragment, Fragment::Later { .. }) {
+    if matches!(fragment, Fragment::Later(_)) {
         return Decoded::Ip(summary);
     }
     match proto {
@@ -475,11 +524,14 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
                 summary.tcp_flags = bytes[TCP_FLAGS_OFFSET];
             }
         }
-        ip_proto::IPV4_IN_IP | ip_proto::IPV6_IN_IP
-            if fragment == Fragment::None && depth < MAX_TUNNEL_DEPTH =>
-        {
-            if let inner @ Decoded::Ip(_) = decode_ip_any(bytes, depth + 1) {
-                return inner;
+        ip_proto::IPV4_IN_IP | ip_proto::IPV6_IN_IP if depth < MAX_TUNNEL_DEPTH => {
+            if let Decoded::Ip(mut inner) = decode_ip_any(bytes, depth + 1) {
+                // The first fragment of a fragmented tunnel packet: the flow is the inner
+                // one, the series is the outer header's, so later fragments find it.
+                if inner.fragment == Fragment::None {
+                    inner.fragment = fragment;
+                }
+                return Decoded::Ip(inner);
             }
         }
         _ => {}
@@ -641,7 +693,7 @@ mod tests {
         let Decoded::Ip(s) = decode(LinkType::ETHERNET, &first) else {
             panic!()
         };
-        assert_eq!(s.fragment, Fragment::First { id: 0x1234 });
+        assert!(matches!(s.fragment, Fragment::First(k) if k.id == 0x1234 && k.proto == 6));
         assert_eq!(s.ports, Some((50000, 445)));
         let mut later = first.clone();
         later[14 + 6] = 0x00;
@@ -649,7 +701,7 @@ mod tests {
         let Decoded::Ip(s) = decode(LinkType::ETHERNET, &later) else {
             panic!()
         };
-        assert_eq!(s.fragment, Fragment::Later { id: 0x1234 });
+        assert!(matches!(s.fragment, Fragment::Later(k) if k.id == 0x1234));
         assert_eq!(s.ports, None);
     }
 
@@ -698,5 +750,88 @@ mod tests {
                 let _ = decode(LinkType(lt), &data);
             }
         }
+    }
+
+    fn ipv4_with(proto: u8, total_len: u16, payload: &[u8]) -> Vec<u8> {
+        let mut h = vec![
+            0x45, 0, 0, 0, 0, 1, 0, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+        ];
+        h[2..4].copy_from_slice(&total_len.to_be_bytes());
+        h.extend(payload);
+        h
+    }
+
+    #[test]
+    fn ah_is_its_own_protocol() {
+        // AH (24 bytes: next header ICMP, length field 4) then an ICMP echo.
+        let mut ah = vec![1, 4, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1];
+        ah.extend([0u8; 12]);
+        ah.extend([8, 0, 0, 0, 0, 1, 0, 1]);
+        let packet = ipv4_with(51, 20 + ah.len() as u16, &ah);
+        let Decoded::Ip(s) = decode(LinkType::RAW, &packet) else {
+            panic!()
+        };
+        assert_eq!((s.proto, s.ports), (51, None));
+    }
+
+    #[test]
+    fn bad_lengths_are_malformed_or_truncated() {
+        let udp = [0x13, 0x88, 0x00, 0x35, 0, 8, 0, 0];
+        assert_eq!(
+            decode(LinkType::RAW, &ipv4_with(17, 10, &udp)),
+            Decoded::Undecodable(Undecodable::MalformedIpHeader)
+        );
+        // Total length 0 (segmentation offload) still decodes.
+        assert!(matches!(
+            decode(LinkType::RAW, &ipv4_with(17, 0, &udp)),
+            Decoded::Ip(_)
+        ));
+        // IPv6 hop-by-hop header claiming 768 bytes with 8 present.
+        let mut v6 = vec![0x60, 0, 0, 0, 0, 16, 0, 64];
+        v6.extend([1; 16]);
+        v6.extend([2; 16]);
+        v6.extend([17, 95, 0, 0, 0, 0, 0, 0]);
+        v6.extend(udp);
+        assert_eq!(
+            decode(LinkType::RAW, &v6),
+            Decoded::Undecodable(Undecodable::TruncatedIpHeader)
+        );
+    }
+
+    #[test]
+    fn cisco_hdlc_labelled_as_ppp() {
+        let frame = tcp_frame(false);
+        let mut hdlc = vec![0x0f, 0x00, 0x08, 0x00];
+        hdlc.extend(&frame[14..]);
+        assert!(
+            matches!(decode(LinkType::PPP, &hdlc), Decoded::Ip(s) if s.ports == Some((50000, 445)))
+        );
+    }
+
+    #[test]
+    fn fragmented_tunnel_keys_the_outer_series_to_the_inner_flow() {
+        let frame = tcp_frame(false);
+        let inner = &frame[14..];
+        let mut first = ipv4_with(4, 20 + 24, &inner[..24]);
+        first[6] = 0x20; // MF
+        first[4..6].copy_from_slice(&[0x77, 0x77]);
+        let Decoded::Ip(s) = decode(LinkType::RAW, &first) else {
+            panic!()
+        };
+        assert_eq!(s.ports, Some((50000, 445)));
+        let Fragment::First(series) = s.fragment else {
+            panic!("{:?}", s.fragment)
+        };
+        assert_eq!(
+            (series.proto, series.id, &series.src[..4]),
+            (4, 0x7777, &[10, 0, 0, 1][..])
+        );
+        let mut later = ipv4_with(4, 20 + 8, &inner[24..32]);
+        later[4..6].copy_from_slice(&[0x77, 0x77]);
+        later[7] = 3; // offset 24 bytes
+        let Decoded::Ip(l) = decode(LinkType::RAW, &later) else {
+            panic!()
+        };
+        assert_eq!(l.fragment, Fragment::Later(series));
     }
 }

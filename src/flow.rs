@@ -10,7 +10,7 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::decode::{AddrBytes, IpSummary, tcp_flags};
+use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -112,9 +112,6 @@ impl FlowState {
     }
 }
 
-/// Identity of an IP fragment series: (version, source, destination, protocol, id).
-type FragmentId = (bool, AddrBytes, AddrBytes, u8, u32);
-
 /// Fragment series remembered at most; past this the memory is cleared (later fragments of
 /// forgotten series are then counted as unmatched, never lost).
 const MAX_FRAGMENT_SERIES: usize = 65_536;
@@ -123,7 +120,7 @@ const MAX_FRAGMENT_SERIES: usize = 65_536;
 #[derive(Debug, Default)]
 pub struct FlowTable {
     flows: FxHashMap<FlowKey, FlowState>,
-    fragments: FxHashMap<FragmentId, (FlowKey, u8)>,
+    fragments: FxHashMap<FragmentKey, (FlowKey, u8)>,
 }
 
 impl FlowTable {
@@ -140,20 +137,19 @@ impl FlowTable {
             .entry(key)
             .or_insert_with(|| FlowState::new(ts, sender))
             .add(sender, ts, bytes, p.tcp_flags);
-        if let crate::decode::Fragment::First { id } = p.fragment {
+        if let Fragment::First(series) = p.fragment {
             if self.fragments.len() >= MAX_FRAGMENT_SERIES {
                 self.fragments.clear();
             }
-            self.fragments
-                .insert((p.v6, p.src, p.dst, p.proto, id), (key, sender as u8));
+            self.fragments.insert(series, (key, sender as u8));
         }
     }
 
     /// Counts a later fragment against the flow of its first fragment. Returns false when
     /// the first fragment was not seen (the caller counts it as unmatched).
     #[inline]
-    pub fn add_later_fragment(&mut self, p: &IpSummary, id: u32, ts: i64, bytes: u32) -> bool {
-        let Some((key, sender)) = self.fragments.get(&(p.v6, p.src, p.dst, p.proto, id)) else {
+    pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, bytes: u32) -> bool {
+        let Some((key, sender)) = self.fragments.get(series) else {
             return false;
         };
         let state = self
@@ -191,7 +187,6 @@ impl FlowTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::Fragment;
 
     fn pkt(src: u8, dst: u8, sport: u16, dport: u16, flags: u8) -> IpSummary {
         let mut s = [0u8; 16];
@@ -254,13 +249,18 @@ mod tests {
         let mut t = FlowTable::new();
         let mut first = pkt(10, 20, 5000, 53, 0);
         first.proto = 17;
-        first.fragment = Fragment::First { id: 7 };
+        let series = FragmentKey {
+            v6: false,
+            src: first.src,
+            dst: first.dst,
+            proto: 17,
+            id: 7,
+        };
+        first.fragment = Fragment::First(series);
         t.add_packet(&first, 1, 1514);
-        let mut later = first;
-        later.ports = None;
-        later.fragment = Fragment::Later { id: 7 };
-        assert!(t.add_later_fragment(&later, 7, 2, 600));
-        assert!(!t.add_later_fragment(&later, 8, 3, 600));
+        assert!(t.add_later_fragment(&series, 2, 600));
+        let other = FragmentKey { id: 8, ..series };
+        assert!(!t.add_later_fragment(&other, 3, 600));
         let (_, state) = t.iter().next().unwrap();
         assert_eq!(state.packets.iter().sum::<u64>(), 2);
         assert_eq!(state.bytes.iter().sum::<u64>(), 2114);

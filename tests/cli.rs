@@ -298,6 +298,9 @@ fn ip_in_ip_unwrapped_gre_not() {
     let s = summary(&[&fixture("tunnels.pcap")]);
     assert_eq!(service(&s, "tcp", 445).counters.packets, 8);
     assert_eq!(service(&s, "udp", 53).counters.packets, 4);
+    let krb = service(&s, "udp", 88);
+    assert_eq!((krb.counters.flows, krb.counters.packets_s2c), (1, 2));
+    assert!(s.other.is_empty(), "{:?}", s.other);
     let gre = s.services.iter().find(|l| l.ip_proto == Some(47)).unwrap();
     assert_eq!(
         (gre.counters.packets, gre.match_kind.as_str()),

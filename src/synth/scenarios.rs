@@ -183,7 +183,7 @@ pub fn all() -> Vec<Fixture> {
     list.push(Fixture { name: "cutoff.pcap", description: "small mix whose last record is cut off 7 bytes short: 9 packets are summarised and a warning names byte offset 1295", content: Content::Bytes(cutoff()) });
     list.push(Fixture { name: "non-ip.pcap", description: "ARP, LLDP, STP (802.3 LLC), ICMP and ICMPv6 echo, IGMP and OSPF: only IGMP and OSPF form (unknown, IP-protocol) flows", content: pcap(LinkType::ETHERNET, non_ip()) });
     list.push(Fixture { name: "two-interfaces.pcapng", description: "pcapng with an Ethernet and a Linux cooked interface (different link types, which libpcap refuses): two small mixes, 20 packets, 4 flows", content: two_interfaces() });
-    list.push(Fixture { name: "tunnels.pcap", description: "IPv4-in-IPv4 and IPv6-in-IPv4 tunnels (unwrapped: counted as the inner SMB and DNS flows) and GRE (not unwrapped: counted as GRE 47)", content: pcap(LinkType::ETHERNET, tunnels()) });
+    list.push(Fixture { name: "tunnels.pcap", description: "IPv4-in-IPv4 and IPv6-in-IPv4 tunnels (unwrapped: counted as the inner SMB and DNS flows), a fragmented 4in4 Kerberos reply (both fragments join the inner 88/udp flow) and GRE (not unwrapped: counted as GRE 47)", content: pcap(LinkType::ETHERNET, tunnels()) });
     list
 }
 
@@ -446,6 +446,26 @@ fn tunnels() -> Vec<Frame> {
         &r1,
         &frames::proto_ip(r2.ip, r1.ip, 41, &a),
     );
+    // A fragmented 4in4 packet: a 2000-byte Kerberos reply inside the tunnel, the outer
+    // header split in two. Both fragments belong to the inner 88/udp flow.
+    let client = Host::parse("192.168.7.10");
+    let kdc = Host::parse("192.168.7.1");
+    let reply = frames::udp_ip(
+        kdc.ip,
+        client.ip,
+        88,
+        50400,
+        &frames::payload(88, false, 2000, 11),
+    );
+    let (IpAddr::V4(o1), IpAddr::V4(o2)) = (r2.ip, r1.ip) else {
+        unreachable!()
+    };
+    for (i, frag) in frames::ipv4_fragments(o1.octets(), o2.octets(), 4, 0x5151, &reply, 1480)
+        .iter()
+        .enumerate()
+    {
+        t.push_ip(s + 55 * MS + i as i64 * 10_000, &r2, &r1, frag);
+    }
     // GRE (IPv4 payload, protocol type 0x0800): stays a GRE flow.
     for (i, f) in inner.iter().take(4).enumerate() {
         let mut gre = vec![0x00, 0x00, 0x08, 0x00];
