@@ -137,6 +137,7 @@ fn progress_bar(args: &ReadArgs, readers: &[FileReader]) -> ProgressBar {
 /// `wiretally interfaces`.
 pub fn interfaces() -> Result<()> {
     let devices = pcap::Device::list().context("cannot list capture interfaces")?;
+    let width = devices.iter().map(|d| d.name.len()).max().unwrap_or(0);
     emit(|out| {
         for d in &devices {
             let mut flags = Vec::new();

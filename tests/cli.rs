@@ -614,3 +614,15 @@ fn table_command_prints_entries() {
     assert_eq!(v.len(), 110);
     assert!(v.iter().any(|e| e["port"] == "ip/47"));
 }
+
+#[test]
+fn interfaces_lists_loopback() {
+    let out = run(&["interfaces"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("lo ") && l.contains("loopback")),
+        "{text}"
+    );
+}
