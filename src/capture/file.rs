@@ -859,4 +859,49 @@ mod tests {
         assert_eq!(Resolution::Decimal(3).to_nanos(7), 7_000_000);
         assert_eq!(Resolution::Decimal(12).to_nanos(7_000), 7);
     }
+
+    #[test]
+    fn big_endian_pcapng_with_tsoffset_and_simple_packets() {
+        let be_block = |t: u32, body: &[u8]| {
+            let len = (12 + body.len()) as u32;
+            let mut out = t.to_be_bytes().to_vec();
+            out.extend(len.to_be_bytes());
+            out.extend(body);
+            out.extend(len.to_be_bytes());
+            out
+        };
+        let mut shb = PCAPNG_BYTE_ORDER_MAGIC.to_be_bytes().to_vec();
+        shb.extend(1u16.to_be_bytes());
+        shb.extend(0u16.to_be_bytes());
+        shb.extend((-1i64).to_be_bytes());
+        let mut file = be_block(PCAPNG_SHB, &shb);
+        let mut idb = 101u16.to_be_bytes().to_vec();
+        idb.extend(0u16.to_be_bytes());
+        idb.extend(64u32.to_be_bytes());
+        idb.extend(OPT_IF_TSOFFSET.to_be_bytes());
+        idb.extend(8u16.to_be_bytes());
+        idb.extend(100i64.to_be_bytes());
+        idb.extend([0u8; 4]);
+        file.extend(be_block(BLOCK_IDB, &idb));
+        let mut epb = 0u32.to_be_bytes().to_vec();
+        epb.extend(0u32.to_be_bytes());
+        epb.extend(1_000_000u32.to_be_bytes());
+        epb.extend(4u32.to_be_bytes());
+        epb.extend(4u32.to_be_bytes());
+        epb.extend([0x45, 0, 0, 4]);
+        file.extend(be_block(BLOCK_EPB, &epb));
+        // Simple packet block: orig_len 200, snaplen 64 limits the captured part.
+        let mut spb = 200u32.to_be_bytes().to_vec();
+        spb.extend([7u8; 64]);
+        file.extend(be_block(BLOCK_SPB, &spb));
+        let mut r = reader(file).unwrap();
+        let p = r.next_packet().unwrap().unwrap();
+        assert_eq!(
+            (p.link_type, p.ts_ns, p.data.len()),
+            (LinkType::RAW, 101_000_000_000, 4)
+        );
+        let p = r.next_packet().unwrap().unwrap();
+        assert_eq!((p.orig_len, p.data.len()), (200, 64));
+        assert!(r.next_packet().unwrap().is_none());
+    }
 }
