@@ -146,6 +146,13 @@ impl<'t> Analyzer<'t> {
         self.last_ts = self.last_ts.max(packet.ts_ns);
         match decode::decode(packet.link_type, packet.data) {
             Decoded::Ip(ip) => match (ip.proto, ip.fragment) {
+                // ICMP is not tracked as flows, so neither are its fragments.
+                (_, Fragment::Later(series)) if series.proto == ip_proto::ICMP => {
+                    self.count_other(OtherKind::Icmp, len);
+                }
+                (_, Fragment::Later(series)) if series.proto == ip_proto::ICMPV6 => {
+                    self.count_other(OtherKind::Icmpv6, len);
+                }
                 (_, Fragment::Later(series)) => {
                     if !self.flows.add_later_fragment(&series, packet.ts_ns, len) {
                         self.count_other(OtherKind::FragmentUnmatched, len);

@@ -55,8 +55,8 @@ pub struct ReadArgs {
     pub filter: Option<String>,
 
     /// Rows per section in text output, and hosts per unknown line.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub top: usize,
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: u32,
 
     /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
     #[arg(long, value_name = "FILE")]
@@ -99,6 +99,32 @@ pub struct LookupArgs {
     /// Output format (text or json).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+impl Cli {
+    /// The second stage of argument handling: checks that clap cannot express, so every
+    /// usage error is reported (exit status 2) before anything is read.
+    pub fn validate(self) -> Result<Cli, clap::Error> {
+        use clap::CommandFactory;
+        if let Command::Read(read) = &self.command {
+            if read.files.iter().filter(|f| *f == "-").count() > 1 {
+                return Err(Cli::command().error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "standard input ('-') can be read only once",
+                ));
+            }
+        }
+        if let Command::Lookup(lookup) = &self.command {
+            for query in &lookup.queries {
+                if let Err(message) = parse_lookup(query) {
+                    return Err(
+                        Cli::command().error(clap::error::ErrorKind::ValueValidation, message)
+                    );
+                }
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// What `lookup` was asked about, checked.

@@ -3,7 +3,7 @@
 
 use std::io::{self, BufWriter, Write};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
@@ -31,17 +31,24 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     }
 }
 
+/// Writes one warning line to stderr; a closed stderr is ignored, never a panic.
+pub fn warn(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "wiretally: warning: {message}");
+}
+
 /// `wiretally read`.
 pub fn read(args: ReadArgs) -> Result<()> {
     let table = load_table(&args.table)?;
     let mut filter = args.filter.as_deref().map(PacketFilter::new).transpose()?;
-    if args.files.iter().filter(|f| *f == "-").count() > 1 {
-        bail!("standard input ('-') can be read only once");
+    // Check every file first, so a missing one fails the run before anything is counted;
+    // then read them one at a time (one open file, one buffer).
+    let mut total_size = Some(0u64);
+    for path in args.files.iter().filter(|p| *p != "-") {
+        let size = FileReader::open(path)?.size();
+        total_size = total_size.zip(size).map(|(a, b)| a + b);
     }
-    // Open everything first: a missing file fails the run before anything is counted.
-    let mut readers = Vec::with_capacity(args.files.len());
-    for path in &args.files {
-        readers.push(FileReader::open(path)?);
+    if args.files.iter().any(|p| p == "-") {
+        total_size = None;
     }
     let mut flow_writer = match &args.flows {
         Some(path) => Some(
@@ -52,44 +59,27 @@ pub fn read(args: ReadArgs) -> Result<()> {
     };
 
     let mut analyzer = Analyzer::new(&table);
-    let progress = progress_bar(&args, &readers);
+    let progress = progress_bar(&args, total_size);
     let mut done_before = 0u64;
-    for reader in &mut readers {
-        let mut countdown = PROGRESS_EVERY;
-        loop {
-            countdown -= 1;
-            if countdown == 0 {
-                countdown = PROGRESS_EVERY;
-                progress.set_position(done_before + reader.position());
-            }
-            match reader.next_packet() {
-                Ok(Some(packet)) => {
-                    let pass = match &mut filter {
-                        Some(f) => f.matches(&packet)?,
-                        None => true,
-                    };
-                    if pass {
-                        analyzer.process(&packet);
-                    } else {
-                        analyzer.count_filtered_out();
-                    }
-                }
-                Ok(None) => break,
-                Err(e) if e.is_partial() => {
-                    let message = format!("{e}; everything before it was counted");
-                    progress.suspend(|| eprintln!("wiretally: warning: {message}"));
-                    analyzer.warn(message);
-                    break;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+    for path in &args.files {
+        let mut reader = FileReader::open(path)?;
+        count_file(
+            &mut reader,
+            filter.as_mut(),
+            &mut analyzer,
+            &progress,
+            done_before,
+        )?;
         done_before += reader.position();
     }
     progress.finish_and_clear();
+    for note in filter.iter().flat_map(PacketFilter::unapplied) {
+        warn(&note);
+        analyzer.warn(note);
+    }
 
     let options = SummaryOptions {
-        top_hosts: args.top.max(1),
+        top_hosts: args.top as usize,
         sources: args.files.clone(),
         filter: args.filter.clone(),
     };
@@ -108,8 +98,44 @@ pub fn read(args: ReadArgs) -> Result<()> {
         w.finish()
             .with_context(|| format!("cannot write flows file {}", path.display()))?;
     }
-    let writer = report::writer_for(args.format, args.top.max(1));
+    let writer = report::writer_for(args.format, args.top as usize);
     emit(|out| writer.write(&summary, out))
+}
+
+/// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what
+/// came before is counted); any other read error ends the run.
+fn count_file(
+    reader: &mut FileReader,
+    mut filter: Option<&mut PacketFilter>,
+    analyzer: &mut Analyzer<'_>,
+    progress: &ProgressBar,
+    done_before: u64,
+) -> Result<()> {
+    let mut countdown = PROGRESS_EVERY;
+    loop {
+        countdown -= 1;
+        if countdown == 0 {
+            countdown = PROGRESS_EVERY;
+            progress.set_position(done_before + reader.position());
+        }
+        match reader.next_packet() {
+            Ok(Some(packet)) => {
+                if filter.as_mut().is_none_or(|f| f.matches(&packet)) {
+                    analyzer.process(&packet);
+                } else {
+                    analyzer.count_filtered_out();
+                }
+            }
+            Ok(None) => return Ok(()),
+            Err(e) if e.is_partial() => {
+                let message = format!("{e}; everything before it was counted");
+                progress.suspend(|| warn(&message));
+                analyzer.warn(message);
+                return Ok(());
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// Packets between progress updates: keeps the bar off the per-packet path.
@@ -117,8 +143,7 @@ const PROGRESS_EVERY: u32 = 16_384;
 
 /// A byte-based progress bar over all files, drawn on stderr only when it is a terminal
 /// (indicatif hides it otherwise) and not switched off.
-fn progress_bar(args: &ReadArgs, readers: &[FileReader]) -> ProgressBar {
-    let total: Option<u64> = readers.iter().map(FileReader::size).sum();
+fn progress_bar(args: &ReadArgs, total: Option<u64>) -> ProgressBar {
     if args.no_progress && !args.progress {
         return ProgressBar::hidden();
     }
@@ -151,13 +176,13 @@ pub fn interfaces() -> Result<()> {
             let addrs: Vec<String> = d.addresses.iter().map(|a| a.addr.to_string()).collect();
             writeln!(
                 out,
-                "{:<16} [{}] {}",
+                "{:<width$}  [{}] {}",
                 d.name,
                 flags.join(","),
                 addrs.join(" ")
             )?;
             if let Some(desc) = &d.desc {
-                writeln!(out, "{:<16} {}", "", report::printable(desc))?;
+                writeln!(out, "{:<width$}  {}", "", report::printable(desc))?;
             }
         }
         Ok(())
@@ -195,12 +220,12 @@ pub fn table(args: TableArgs) -> Result<()> {
     let table = load_table(&args.table)?;
     if args.check {
         for w in table.warnings() {
-            eprintln!(
-                "wiretally: warning: table {} line {}: {}",
+            warn(&format!(
+                "table {} line {}: {}",
                 table.source_name(),
                 w.line,
                 w.message
-            );
+            ));
         }
         return emit(|out| {
             writeln!(
@@ -317,7 +342,44 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
             serde_json::to_writer_pretty(&mut *out, &views).map_err(io::Error::other)?;
             writeln!(out)
         }),
-        _ => emit(|out| {
+        Format::Csv => emit(|out| {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "query",
+                "match",
+                "entry_port",
+                "label",
+                "system_services",
+                "table_lines",
+                "notes",
+            ])?;
+            for v in &views {
+                let (port, label, services, lines) = match &v.entry {
+                    Some(e) => (
+                        e.port.clone(),
+                        e.label.to_string(),
+                        e.system_services.join("; "),
+                        e.table_lines
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    ),
+                    None => Default::default(),
+                };
+                w.write_record([
+                    &v.query,
+                    v.match_kind,
+                    &port,
+                    &label,
+                    &services,
+                    &lines,
+                    &v.notes.join("; "),
+                ])?;
+            }
+            w.flush()
+        }),
+        Format::Text => emit(|out| {
             for v in &views {
                 match &v.entry {
                     None => writeln!(out, "{}: no table entry (unknown traffic)", v.query)?,

@@ -424,17 +424,12 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
     if !matches!(first >> 4, 4 | 6) {
         return Decoded::Undecodable(Undecodable::BadIpVersion);
     }
-    let ip = match LaxIpSlice::from_slice(data) {
-        Ok((ip, None)) => ip,
-        // An extension header that runs past the captured bytes or is invalid: the
-        // payload behind it cannot be trusted (etherparse would report the extension's
-        // own number as the protocol).
-        Ok((_, Some((etherparse::err::ipv6_exts::HeaderSliceError::Len(_), _))))
-        | Err(etherparse::err::ip::LaxHeaderSliceError::Len(_)) => {
+    let (ip, ext_error) = match LaxIpSlice::from_slice(data) {
+        Ok(sliced) => sliced,
+        Err(etherparse::err::ip::LaxHeaderSliceError::Len(_)) => {
             return Decoded::Undecodable(Undecodable::TruncatedIpHeader);
         }
-        Ok((_, Some((etherparse::err::ipv6_exts::HeaderSliceError::Content(_), _))))
-        | Err(etherparse::err::ip::LaxHeaderSliceError::Content(_)) => {
+        Err(etherparse::err::ip::LaxHeaderSliceError::Content(_)) => {
             return Decoded::Undecodable(Undecodable::MalformedIpHeader);
         }
     };
@@ -493,6 +488,22 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
             (true, h.source(), h.destination(), fragment, ah)
         }
     };
+    // An extension header that runs past the captured bytes or is invalid: the payload
+    // behind it cannot be trusted (etherparse would report the extension's own number as
+    // the protocol). A later fragment is exempt: its "extension" is the middle of a
+    // payload and its series alone places it.
+    if let Some((error, _)) = ext_error {
+        if !matches!(fragment, Fragment::Later(_)) {
+            return Decoded::Undecodable(match error {
+                etherparse::err::ipv6_exts::HeaderSliceError::Len(_) => {
+                    Undecodable::TruncatedIpHeader
+                }
+                etherparse::err::ipv6_exts::HeaderSliceError::Content(_) => {
+                    Undecodable::MalformedIpHeader
+                }
+            });
+        }
+    }
     // AH authenticates but does not hide its payload; the table matches AH itself
     // (IP protocol 51), so the flow is the AH flow, as with ESP.
     if authenticated {
@@ -833,5 +844,15 @@ mod tests {
             panic!()
         };
         assert_eq!(l.fragment, Fragment::Later(series));
+    }
+
+    #[test]
+    fn later_fragment_of_ah_is_a_fragment_not_damage() {
+        // IPv4, protocol AH, offset 16 bytes: the payload is the middle of an AH packet.
+        let mut later = ipv4_with(51, 20 + 8, &[0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]);
+        later[7] = 2;
+        assert!(
+            matches!(decode(LinkType::RAW, &later), Decoded::Ip(s) if matches!(s.fragment, Fragment::Later(k) if k.proto == 51))
+        );
     }
 }

@@ -4,13 +4,14 @@
 mod cli;
 mod commands;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse().validate().unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Read(args) => commands::read(args),
         Command::Interfaces => commands::interfaces(),
@@ -20,7 +21,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("wiretally: error: {e:#}");
+            // A closed stderr must not turn an error into a panic.
+            let _ = writeln!(std::io::stderr().lock(), "wiretally: error: {e:#}");
             ExitCode::FAILURE
         }
     }

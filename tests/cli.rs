@@ -166,7 +166,8 @@ fn pcapng_with_two_link_types() {
 #[test]
 fn fragments_join_their_flow() {
     let s = summary(&[&fixture("fragments.pcap")]);
-    assert_eq!(s.totals.packets, 8);
+    assert_eq!(s.totals.packets, 10);
+    assert_eq!(other_packets(&s, "icmp"), 2);
     assert_eq!(s.totals.flows, 2);
     let krb = service(&s, "udp", 88);
     assert_eq!((krb.counters.packets_c2s, krb.counters.packets_s2c), (1, 3));
@@ -522,6 +523,12 @@ fn bad_input_errors() {
         &["empty.pcap", "too short"],
     );
     assert_error(&["read"], 2, &["FILE"]);
+    assert_error(&["read", "-", "-"], 2, &["standard input"]);
+    assert_error(
+        &["read", "--top", "0", &fixture("demo.pcap")],
+        2,
+        &["--top"],
+    );
     assert_error(
         &["read", "--format", "xml", &fixture("demo.pcap")],
         2,
@@ -603,7 +610,7 @@ fn lookup_answers_for_the_issue_examples() {
     assert_eq!(v[3]["entry"]["label"], "IPsec ESP (IP protocol 50)");
     assert_eq!(v[4]["entry"]["label"], "Discard");
     assert_eq!(v[5]["match"], "none");
-    assert_error(&["lookup", "445/xyz"], 1, &["445/xyz"]);
+    assert_error(&["lookup", "445/xyz"], 2, &["445/xyz"]);
 }
 
 #[test]
@@ -625,4 +632,53 @@ fn interfaces_lists_loopback() {
             .any(|l| l.starts_with("lo ") && l.contains("loopback")),
         "{text}"
     );
+}
+
+#[test]
+fn length_filters_see_the_wire_length() {
+    // tshark -Y 'frame.len >= 1000' finds 14 frames in this snaplen-96 capture.
+    let s = summary(&["-f", "greater 1000", &fixture("snaplen96.pcap")]);
+    assert_eq!((s.totals.packets, s.totals.packets_read), (14, 31));
+}
+
+#[test]
+fn filter_that_cannot_apply_to_a_link_type_warns_and_counts() {
+    let out = run(&[
+        "read",
+        "--format",
+        "json",
+        "-f",
+        "tcp",
+        &fixture("demo.pcap"),
+        &fixture("link-unsupported.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot be applied to link type LINKTYPE 147"));
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(other_packets(&s, "undecodable"), 10);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("10 frames were counted unfiltered"))
+    );
+}
+
+#[test]
+fn closed_stderr_is_quiet_too() {
+    // Warnings go to a closed stderr and the report to a closed stdout: no panic.
+    let mut child = bin()
+        .args([
+            "read",
+            &fixture("cutoff.pcap"),
+            &fixture("demo.pcap"),
+            &fixture("cutoff.pcap"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
 }

@@ -2,12 +2,14 @@
 //! for tests. Everything that touches files lives here; the core only sees
 //! [`RawPacket`]s.
 
+mod bpf;
 mod file;
 mod filter;
 mod memory;
 
 use std::fmt;
 
+pub use bpf::{Instruction, Program};
 pub use file::{CaptureFormat, FileReader};
 pub use filter::{FilterError, PacketFilter};
 pub use memory::MemorySource;
@@ -94,7 +96,7 @@ pub struct RawPacket<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: String,

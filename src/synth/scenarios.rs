@@ -161,7 +161,7 @@ pub fn all() -> Vec<Fixture> {
         description: "small mix in a big-endian, nanosecond-resolution classic pcap",
         content: Content::Pcap(opts, small_mix(Link::Ethernet, 1, s + 123).into_frames()),
     });
-    list.push(Fixture { name: "fragments.pcap", description: "IPv4 and IPv6 fragmented UDP (Kerberos 88/udp reply in 3 fragments, DNS over IPv6 answer in 2) plus one later fragment whose first was never captured: 8 packets, 2 flows, 1 fragment_unmatched", content: pcap(LinkType::ETHERNET, fragments()) });
+    list.push(Fixture { name: "fragments.pcap", description: "IPv4 and IPv6 fragmented UDP (Kerberos 88/udp reply in 3 fragments, DNS over IPv6 answer in 2), a ping in 2 fragments (both on the ICMP line) and one later fragment whose first was never captured: 10 packets, 2 flows, 1 fragment_unmatched", content: pcap(LinkType::ETHERNET, fragments()) });
     list.push(Fixture { name: "midflow.pcap", description: "capture started mid-flow: an RDP session (3389/tcp) whose first frame is the server's, no SYN; the server side comes from the table, not from who spoke first", content: pcap(LinkType::ETHERNET, midflow()) });
     list.push(Fixture { name: "both-ports-known.pcap", description: "flows where both ports are in the table (138->137/udp, 139<->445/tcp mid-flow) or equal (500<->500/udp): lower port, then first destination decide", content: pcap(LinkType::ETHERNET, both_ports()) });
     let mut snap = PcapOptions::new(LinkType::ETHERNET);
@@ -260,6 +260,15 @@ fn fragments() -> Vec<Frame> {
         .enumerate()
     {
         t.push_ip(s + 7 * MS + i as i64 * 10_000, &d6, &c6, frag);
+    }
+    // A 2000-byte ping in two fragments: both count on the ICMP line.
+    let mut ping = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
+    ping.extend(frames::payload(0, true, 2000, 6));
+    for (i, frag) in frames::ipv4_fragments(c4.octets(), k4.octets(), 1, 0x4444, &ping, 1480)
+        .iter()
+        .enumerate()
+    {
+        t.push_ip(s + 8 * MS + i as i64 * 10_000, &client, &kdc, frag);
     }
     // A later fragment of a series whose first fragment the capture missed.
     let orphan = frames::udp_segment(

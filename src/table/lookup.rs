@@ -9,7 +9,7 @@ use super::Transport;
 const RANGE_BIT: u16 = 0x8000;
 const INDEX_MASK: u16 = 0x7fff;
 /// The most entries a slot can index.
-const MAX_ENTRIES: usize = INDEX_MASK as usize - 1;
+pub(super) const MAX_ENTRIES: usize = INDEX_MASK as usize - 1;
 
 /// How specific a port's table match is. Ordered: `None < Range < Exact`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -16,6 +16,8 @@ mod lookup;
 pub mod parse;
 
 use std::fmt;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
 pub use lookup::{Lookup, MatchKind, Specificity};
@@ -112,7 +114,7 @@ pub struct TableRow {
 }
 
 /// What a service entry covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryScope {
     /// One exact (transport, port).
     Port(Transport, u16),
@@ -177,7 +179,7 @@ pub struct TableWarning {
 #[derive(Debug, thiserror::Error)]
 pub enum TableError {
     /// The file could not be read.
-    #[error("cannot read table {path}: {source}")]
+    #[error("cannot read table {path}")]
     Io {
         /// File path.
         path: String,
@@ -247,6 +249,7 @@ impl ServiceTable {
             path: name.clone(),
             source,
         })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let looks_csv = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
@@ -255,9 +258,9 @@ impl ServiceTable {
                 .next()
                 .is_some_and(|l| l.trim().to_ascii_lowercase().starts_with("port,"));
         if looks_csv {
-            ServiceTable::from_csv(&name, &text)
+            ServiceTable::from_csv(&name, text)
         } else {
-            ServiceTable::from_markdown(&name, &text)
+            ServiceTable::from_markdown(&name, text)
         }
     }
 
@@ -279,30 +282,24 @@ impl ServiceTable {
         rows: Vec<TableRow>,
         warnings: Vec<TableWarning>,
     ) -> Result<ServiceTable, TableError> {
-        let mut entries: Vec<ServiceEntry> = Vec::new();
+        // First the shape: each entry's scope and the indices of its rows. Strings are
+        // only gathered at the end, once per entry.
+        let mut drafts: Vec<(EntryScope, Vec<usize>)> = Vec::new();
+        let mut by_scope: FxHashMap<EntryScope, usize> = FxHashMap::default();
         let mut builder = lookup::LookupBuilder::new();
 
         // Exact ports and IP protocols: one entry per key, in order of first row.
-        for row in &rows {
+        for (row_index, row) in rows.iter().enumerate() {
             let scope = match (row.ports, row.protocol) {
                 (PortSpec::Single(p), RowProtocol::Port(t)) => EntryScope::Port(t, p),
                 (PortSpec::NotApplicable, RowProtocol::Ip(n)) => EntryScope::IpProto(n),
                 _ => continue,
             };
-            let index = match entries.iter().position(|e| e.scope == scope) {
-                Some(i) => i,
-                None => {
-                    entries.push(ServiceEntry {
-                        label: String::new(),
-                        scope,
-                        application_protocols: Vec::new(),
-                        system_services: Vec::new(),
-                        lines: Vec::new(),
-                    });
-                    entries.len() - 1
-                }
-            };
-            add_row(&mut entries[index], row);
+            let index = *by_scope.entry(scope).or_insert_with(|| {
+                drafts.push((scope, Vec::new()));
+                drafts.len() - 1
+            });
+            drafts[index].1.push(row_index);
             match scope {
                 EntryScope::Port(t, p) => builder.set_exact(t, p, index),
                 EntryScope::IpProto(n) => builder.set_ip(n, index),
@@ -312,19 +309,18 @@ impl ServiceTable {
 
         // Ranges: split each transport's port space where the set of covering range rows
         // changes; every span with a non-empty set becomes one entry.
+        let mut references = 0usize;
         for transport in Transport::ALL {
-            let ranges: Vec<(u16, u16, &TableRow)> = rows
+            let ranges: Vec<(u16, u16, usize)> = rows
                 .iter()
-                .filter_map(|r| match (r.ports, r.protocol) {
+                .enumerate()
+                .filter_map(|(i, r)| match (r.ports, r.protocol) {
                     (PortSpec::Range(lo, hi), RowProtocol::Port(t)) if t == transport => {
-                        Some((lo, hi, r))
+                        Some((lo, hi, i))
                     }
                     _ => None,
                 })
                 .collect();
-            if ranges.is_empty() {
-                continue;
-            }
             let mut cuts: Vec<u32> = ranges
                 .iter()
                 .flat_map(|&(lo, hi, _)| [u32::from(lo), u32::from(hi) + 1])
@@ -333,32 +329,34 @@ impl ServiceTable {
             cuts.dedup();
             for span in cuts.windows(2) {
                 let (lo, hi) = (span[0] as u16, (span[1] - 1) as u16);
-                let covering: Vec<&TableRow> = ranges
+                let covering: Vec<usize> = ranges
                     .iter()
                     .filter(|&&(rlo, rhi, _)| rlo <= lo && hi <= rhi)
-                    .map(|&(_, _, r)| r)
+                    .map(|&(_, _, i)| i)
                     .collect();
                 if covering.is_empty() {
                     continue;
                 }
-                let mut entry = ServiceEntry {
-                    label: String::new(),
-                    scope: EntryScope::Range(transport, lo, hi),
-                    application_protocols: Vec::new(),
-                    system_services: Vec::new(),
-                    lines: Vec::new(),
-                };
-                for row in covering {
-                    add_row(&mut entry, row);
+                references += covering.len();
+                if references > MAX_RANGE_REFERENCES || drafts.len() >= lookup::MAX_ENTRIES {
+                    return Err(TableError::Row {
+                        source_name: source.to_string(),
+                        line: rows[covering[0]].line,
+                        message: format!(
+                            "too many overlapping ranges (more than {} service entries or {MAX_RANGE_REFERENCES} range memberships)",
+                            lookup::MAX_ENTRIES
+                        ),
+                    });
                 }
-                entries.push(entry);
-                builder.set_range(transport, lo, hi, entries.len() - 1);
+                drafts.push((EntryScope::Range(transport, lo, hi), covering));
+                builder.set_range(transport, lo, hi, drafts.len() - 1);
             }
         }
 
-        for entry in &mut entries {
-            entry.label = entry.application_protocols.join(" / ");
-        }
+        let entries: Vec<ServiceEntry> = drafts
+            .into_iter()
+            .map(|(scope, row_indices)| build_entry(scope, &row_indices, &rows))
+            .collect();
         let lookup = builder.finish().map_err(|max| TableError::TooManyEntries {
             source_name: source.to_string(),
             count: entries.len(),
@@ -404,19 +402,35 @@ impl ServiceTable {
     }
 }
 
-fn add_row(entry: &mut ServiceEntry, row: &TableRow) {
-    if !entry
-        .application_protocols
-        .contains(&row.application_protocol)
-    {
-        entry
-            .application_protocols
-            .push(row.application_protocol.clone());
+/// Range rows an oversized table may reference across all its range entries; beyond it
+/// the table is refused rather than built slowly into an unreadable report.
+const MAX_RANGE_REFERENCES: usize = 1_000_000;
+
+/// One entry from its rows: distinct application protocols and services in table order.
+fn build_entry(scope: EntryScope, row_indices: &[usize], rows: &[TableRow]) -> ServiceEntry {
+    let mut seen_apps: FxHashSet<&str> = FxHashSet::default();
+    let mut seen_services: FxHashSet<&str> = FxHashSet::default();
+    let mut entry = ServiceEntry {
+        label: String::new(),
+        scope,
+        application_protocols: Vec::new(),
+        system_services: Vec::new(),
+        lines: Vec::with_capacity(row_indices.len()),
+    };
+    for &i in row_indices {
+        let row = &rows[i];
+        if seen_apps.insert(&row.application_protocol) {
+            entry
+                .application_protocols
+                .push(row.application_protocol.clone());
+        }
+        if seen_services.insert(&row.service) {
+            entry.system_services.push(row.service.clone());
+        }
+        entry.lines.push(row.line);
     }
-    if !entry.system_services.contains(&row.service) {
-        entry.system_services.push(row.service.clone());
-    }
-    entry.lines.push(row.line);
+    entry.label = entry.application_protocols.join(" / ");
+    entry
 }
 
 #[cfg(test)]
@@ -560,5 +574,17 @@ mod tests {
         assert_eq!(e.system_services, ["Web"]);
         let r = table.lookup().port(Transport::Udp, 9050);
         assert_eq!(r.kind(), MatchKind::Range);
+    }
+
+    #[test]
+    fn pathological_overlapping_ranges_are_refused_quickly() {
+        let mut csv = String::from("port,protocol,application_protocol,service\n");
+        for i in 0..3000u32 {
+            csv.push_str(&format!("{}-{},tcp,App {i},Svc {i}\n", 1000 + i, 60000 - i));
+        }
+        let err = ServiceTable::from_csv("big.csv", &csv)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("too many overlapping ranges"), "{err}");
     }
 }

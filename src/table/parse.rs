@@ -221,6 +221,13 @@ impl ParsedRows {
                 line,
                 format!("protocol {proto} is IP protocol {a}, but the text says IP protocol {b}"),
             )),
+            (Some(n @ (6 | 17 | 132)), _) | (None, Some(n @ (6 | 17 | 132))) => {
+                Err(TableError::row(
+                    source,
+                    line,
+                    format!("IP protocol {n} carries ports: write TCP, UDP or SCTP with a port"),
+                ))
+            }
             (Some(n), _) | (None, Some(n)) => Ok(RowProtocol::Ip(n)),
             (None, None) => Err(TableError::row(
                 source,
@@ -239,8 +246,9 @@ pub fn normalise_name(cell: &str) -> String {
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Reads a port column: `445`, `1024-65535`, `n/a`, or prose that holds exactly two
-/// port numbers (`random port number between 49152 - 65535`).
+/// Reads a port column: `445`, `1024-65535`, `n/a`, or prose that names a range
+/// (`random port number between 49152 - 65535`, `from 5000 to 5100`). Two numbers count as
+/// a range only when a range word or dash stands between them: `88, 464` is not a range.
 pub fn parse_port_spec(text: &str) -> Option<PortSpec> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("n/a") || text.eq_ignore_ascii_case("na") {
@@ -249,11 +257,33 @@ pub fn parse_port_spec(text: &str) -> Option<PortSpec> {
     if let Ok(port) = text.parse::<u16>() {
         return Some(PortSpec::Single(port));
     }
-    let numbers: Vec<&str> = text
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|s| !s.is_empty())
-        .collect();
+    // Split into number and non-number runs: exactly two numbers, joined by a separator.
+    let mut numbers = Vec::new();
+    let mut between = String::new();
+    let mut run = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if c.is_ascii_digit() {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            numbers.push(std::mem::take(&mut run));
+        }
+        if numbers.len() == 1 {
+            between.push(c);
+        }
+    }
     if numbers.len() != 2 {
+        return None;
+    }
+    let separator = between.trim().to_ascii_lowercase();
+    let lead = text[..text.find(numbers[0].as_str())?].to_ascii_lowercase();
+    let is_range = match separator.as_str() {
+        "-" | "\u{2013}" | "\u{2014}" | "to" | "through" | "thru" | ".." => true,
+        "and" => lead.contains("between"),
+        _ => false,
+    };
+    if !is_range {
         return None;
     }
     let lo = numbers[0].parse::<u16>().ok()?;
@@ -293,6 +323,17 @@ mod tests {
         assert_eq!(parse_port_spec("500-400"), None);
         assert_eq!(parse_port_spec("lots"), None);
         assert_eq!(parse_port_spec("1, 2, 3"), None);
+        assert_eq!(parse_port_spec("88, 464"), None);
+        assert_eq!(parse_port_spec("8080 (alt 8443)"), None);
+        assert_eq!(
+            parse_port_spec("between 5000 and 5100"),
+            Some(PortSpec::Range(5000, 5100))
+        );
+        assert_eq!(
+            parse_port_spec("5000 to 5100"),
+            Some(PortSpec::Range(5000, 5100))
+        );
+        assert_eq!(parse_port_spec("5000 and 5100"), None);
     }
 
     #[test]
@@ -367,6 +408,13 @@ mod tests {
         assert!(parse_csv("a.csv", a).is_err());
         let b = "port,protocol,application_protocol,service\n47,GRE,x,y\n";
         assert!(parse_csv("b.csv", b).is_err());
+        let d = "port,protocol,application_protocol,service\nn/a,6,x,y\n";
+        assert!(
+            parse_csv("d.csv", d)
+                .unwrap_err()
+                .to_string()
+                .contains("carries ports")
+        );
         let c = "port,protocol,application_protocol,service\nn/a,GRE,GRE (IP protocol 50),y\n";
         assert!(
             parse_csv("c.csv", c)
