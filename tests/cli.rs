@@ -100,6 +100,9 @@ fn every_supported_link_type_decodes_the_small_mix() {
         "link-ipv4.pcap",
         "link-null.pcap",
         "link-loop.pcap",
+        "link-80211-radiotap.pcap",
+        "link-ppi.pcap",
+        "link-frame-relay.pcap",
         "pcap-ns-bigendian.pcap",
     ] {
         let s = summary(&[&fixture(name)]);

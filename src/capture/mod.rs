@@ -49,6 +49,18 @@ impl LinkType {
     pub const IPV6: LinkType = LinkType(229);
     /// Linux cooked capture v2.
     pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// PPP in HDLC-like framing (RFC 1662).
+    pub const PPP_SERIAL: LinkType = LinkType(50);
+    /// PPPoE session without the Ethernet header.
+    pub const PPP_ETHER: LinkType = LinkType(51);
+    /// 802.11 with a Prism monitor-mode header.
+    pub const IEEE802_11_PRISM: LinkType = LinkType(119);
+    /// 802.11 with an AVS monitor-mode header.
+    pub const IEEE802_11_AVS: LinkType = LinkType(163);
+    /// PPP as written by pppd (direction byte instead of the address).
+    pub const PPP_PPPD: LinkType = LinkType(166);
+    /// Per-Packet Information header, then another link type.
+    pub const PPI: LinkType = LinkType(192);
 
     /// A short name for reports (`ETHERNET`, `LINUX_SLL`, ... or `LINKTYPE 147`).
     pub fn name(self) -> String {
@@ -66,6 +78,12 @@ impl LinkType {
             LinkType::IPV4 => "IPV4",
             LinkType::IPV6 => "IPV6",
             LinkType::LINUX_SLL2 => "LINUX_SLL2",
+            LinkType::PPP_SERIAL => "PPP_HDLC",
+            LinkType::PPP_ETHER => "PPP_ETHER",
+            LinkType::IEEE802_11_PRISM => "IEEE802_11_PRISM",
+            LinkType::IEEE802_11_AVS => "IEEE802_11_AVS",
+            LinkType::PPP_PPPD => "PPP_PPPD",
+            LinkType::PPI => "PPI",
             _ => return format!("LINKTYPE {}", self.0),
         };
         format!("{known} ({})", self.0)

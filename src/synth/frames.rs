@@ -63,6 +63,28 @@ pub enum Link {
     Null,
     /// OpenBSD loopback, big-endian family.
     Loop,
+    /// Radiotap, then an 802.11 QoS data frame with LLC/SNAP.
+    Radiotap,
+    /// PPI, then an 802.11 data frame with LLC/SNAP.
+    Ppi,
+    /// Frame Relay with the IPv4/IPv6 NLPID.
+    FrameRelay,
+}
+
+/// An 802.11 data frame header (to the AP) with LLC/SNAP for `ether_type`.
+fn wlan_data_header(out: &mut Vec<u8>, qos: bool, src: [u8; 6], dst: [u8; 6], ether_type: u16) {
+    let fc: u16 = (2 << 2) | (if qos { 0x8 << 4 } else { 0 }) | 0x0100;
+    out.extend(fc.to_le_bytes());
+    out.extend([0, 0]); // duration
+    out.extend([0x00, 0x15, 0xaa, 0xbb, 0xcc, 0x01]); // BSSID
+    out.extend(src);
+    out.extend(dst);
+    out.extend([0x10, 0x00]); // sequence control
+    if qos {
+        out.extend([0x00, 0x00]);
+    }
+    out.extend([0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00]);
+    out.extend(ether_type.to_be_bytes());
 }
 
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -132,6 +154,15 @@ pub fn wrap(link: Link, src_mac: [u8; 6], dst_mac: [u8; 6], ip: &[u8]) -> Vec<u8
             out.extend([0, 0]);
         }
         Link::Null => out.extend(if v6 { 30u32 } else { 2u32 }.to_le_bytes()),
+        Link::Radiotap => {
+            out.extend([0, 0, 8, 0, 0, 0, 0, 0]);
+            wlan_data_header(&mut out, true, src_mac, dst_mac, et);
+        }
+        Link::Ppi => {
+            out.extend([0, 0, 8, 0, 105, 0, 0, 0]);
+            wlan_data_header(&mut out, false, src_mac, dst_mac, et);
+        }
+        Link::FrameRelay => out.extend([0x18, 0x41, 0x03, if v6 { 0x8e } else { 0xcc }]),
         Link::Loop => out.extend(if v6 { 24u32 } else { 2u32 }.to_be_bytes()),
     }
     out.extend(ip);

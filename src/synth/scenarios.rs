@@ -126,6 +126,24 @@ pub fn all() -> Vec<Fixture> {
             LinkType::LOOP,
         ),
         (
+            "link-80211-radiotap.pcap",
+            "small mix as 802.11 QoS data frames behind radiotap (LINKTYPE 127), LLC/SNAP",
+            Link::Radiotap,
+            LinkType::IEEE802_11_RADIOTAP,
+        ),
+        (
+            "link-ppi.pcap",
+            "small mix as 802.11 data frames behind PPI (LINKTYPE 192)",
+            Link::Ppi,
+            LinkType::PPI,
+        ),
+        (
+            "link-frame-relay.pcap",
+            "small mix on Frame Relay (LINKTYPE 107, NLPID 0xcc)",
+            Link::FrameRelay,
+            LinkType::FRELAY,
+        ),
+        (
             "link-unsupported.pcap",
             "small mix under a link type wiretally does not decode (USER0, 147): 10 undecodable frames, named",
             Link::Raw,

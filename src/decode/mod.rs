@@ -8,7 +8,10 @@
 //! IP-in-IP tunnels (4in4, 6in4, 4in6, 6in6) are unwrapped to the inner packet; GRE is not
 //! (it is a service of its own in the table).
 
+mod wireless;
+
 use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, SingleVlanSlice};
+pub use wireless::WlanKind;
 
 use crate::capture::LinkType;
 
@@ -143,6 +146,10 @@ pub enum NonIpKind {
     AddressFamily(u32),
     /// A PPP frame carrying another protocol (LCP, IPCP, ...).
     PppProtocol(u16),
+    /// An 802.11 frame without readable IP (management, control, encrypted, ...).
+    Wlan(WlanKind),
+    /// A Frame Relay frame with another network layer protocol ID.
+    FrameRelay(u8),
 }
 
 impl NonIpKind {
@@ -157,6 +164,8 @@ impl NonIpKind {
             NonIpKind::Netlink => "Linux netlink message".to_string(),
             NonIpKind::AddressFamily(af) => format!("loopback address family {af}"),
             NonIpKind::PppProtocol(p) => format!("PPP protocol 0x{p:04x}"),
+            NonIpKind::Wlan(kind) => kind.describe().to_string(),
+            NonIpKind::FrameRelay(nlpid) => format!("Frame Relay NLPID 0x{nlpid:02x}"),
         }
     }
 }
@@ -275,8 +284,20 @@ pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => decode_ip_any(data, 0),
         LinkType::IPV4 | LinkType::IPV6 => decode_ip_any(data, 0),
         LinkType::NULL | LinkType::LOOP => decode_null(data, link_type == LinkType::LOOP),
-        LinkType::PPP => decode_ppp(data),
+        LinkType::PPP | LinkType::PPP_SERIAL => decode_ppp(data),
+        LinkType::PPP_PPPD => match data.get(2..) {
+            // Direction byte and control byte, then the protocol field.
+            Some(rest) if data.len() >= 4 => decode_ppp_protocol(rest),
+            _ => Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+        },
+        LinkType::PPP_ETHER => decode_ether_type(ether::PPPOE_SESSION, data, 0),
         LinkType::C_HDLC => decode_cisco_hdlc(data),
+        LinkType::FRELAY => decode_frame_relay(data),
+        LinkType::IEEE802_11 => wireless::decode_80211(data),
+        LinkType::IEEE802_11_RADIOTAP => wireless::decode_radiotap(data),
+        LinkType::IEEE802_11_PRISM => wireless::decode_prism_or_avs(data, false),
+        LinkType::IEEE802_11_AVS => wireless::decode_prism_or_avs(data, true),
+        LinkType::PPI => wireless::decode_ppi(data),
         other => Decoded::Undecodable(Undecodable::UnsupportedLinkType(other)),
     }
 }
@@ -335,7 +356,7 @@ fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> D
                     _ => Decoded::NonIp(NonIpKind::EtherType(ether::PPPOE_SESSION)),
                 };
             }
-            t if t < ether::MIN_ETHERTYPE => return Decoded::NonIp(NonIpKind::Llc),
+            t if t < ether::MIN_ETHERTYPE => return decode_llc(payload),
             t => return Decoded::NonIp(NonIpKind::EtherType(t)),
         }
     }
@@ -354,7 +375,8 @@ fn decode_sll(data: &[u8], header_len: usize, proto_at: usize, hatype_at: usize)
         return Decoded::NonIp(NonIpKind::Netlink);
     }
     match proto {
-        SLL_PROTO_802_3 | SLL_PROTO_802_2 => Decoded::NonIp(NonIpKind::Llc),
+        SLL_PROTO_802_2 => decode_llc(&data[header_len..]),
+        SLL_PROTO_802_3 => Decoded::NonIp(NonIpKind::Llc),
         _ => decode_ether_type(proto, &data[header_len..], 0),
     }
 }
@@ -367,9 +389,12 @@ fn decode_ppp(data: &[u8]) -> Decoded {
     if matches!(data, [0x0f | 0x8f, 0x00, ..]) {
         return decode_cisco_hdlc(data);
     }
-    let body = data.strip_prefix(&[0xff, 0x03][..]).unwrap_or(data);
+    decode_ppp_protocol(data.strip_prefix(&[0xff, 0x03][..]).unwrap_or(data))
+}
+
+/// A PPP protocol field (one byte when compressed: odd first byte) and what follows.
+fn decode_ppp_protocol(body: &[u8]) -> Decoded {
     let (proto, rest) = match body {
-        // An odd first byte is a compressed one-byte protocol field.
         [p, rest @ ..] if p & 1 == 1 => (u16::from(*p), rest),
         [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
         _ => return Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
@@ -377,6 +402,35 @@ fn decode_ppp(data: &[u8]) -> Decoded {
     match proto {
         PPP_PROTO_IPV4 | PPP_PROTO_IPV6 => decode_ip_any(rest, 0),
         other => Decoded::NonIp(NonIpKind::PppProtocol(other)),
+    }
+}
+
+/// An 802.2 LLC header: SNAP with an EtherType (RFC 1042, or 802.1H bridge tunnel) leads
+/// on to that protocol; anything else (STP, CDP, NetBIOS over LLC) is non-IP.
+pub(crate) fn decode_llc(data: &[u8]) -> Decoded {
+    match data {
+        [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 | 0xf8, t1, t2, rest @ ..] => {
+            decode_ether_type(u16::from_be_bytes([*t1, *t2]), rest, 0)
+        }
+        _ => Decoded::NonIp(NonIpKind::Llc),
+    }
+}
+
+/// Frame Relay (RFC 2427): a 2-byte Q.922 address, UI control 0x03, optional pad, then an
+/// NLPID (0xcc IPv4, 0x8e IPv6, 0x80 SNAP).
+fn decode_frame_relay(data: &[u8]) -> Decoded {
+    let rest = match data {
+        [_, _, 0x03, 0x00, rest @ ..] => rest,
+        [_, _, 0x03, rest @ ..] => rest,
+        _ => return Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+    };
+    match rest {
+        [0xcc | 0x8e, ip @ ..] => decode_ip_any(ip, 0),
+        [0x80, _, _, _, t1, t2, inner @ ..] => {
+            decode_ether_type(u16::from_be_bytes([*t1, *t2]), inner, 0)
+        }
+        [nlpid, ..] => Decoded::NonIp(NonIpKind::FrameRelay(*nlpid)),
+        [] => Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
     }
 }
 
@@ -689,6 +743,24 @@ mod tests {
         let mut hdlc = vec![0x0f, 0x00, 0x08, 0x00];
         hdlc.extend(ip);
         assert!(matches!(decode(LinkType::C_HDLC, &hdlc), Decoded::Ip(_)));
+        let mut fr = vec![0x18, 0x41, 0x03, 0xcc];
+        fr.extend(ip);
+        assert!(matches!(decode(LinkType::FRELAY, &fr), Decoded::Ip(_)));
+        let mut pppd = vec![0x00, 0x03, 0x00, 0x21];
+        pppd.extend(ip);
+        assert!(matches!(decode(LinkType::PPP_PPPD, &pppd), Decoded::Ip(_)));
+        let mut pppoe = vec![0x11, 0x00, 0x12, 0x34, 0x00, 0x00, 0x00, 0x21];
+        pppoe.extend(ip);
+        assert!(matches!(
+            decode(LinkType::PPP_ETHER, &pppoe),
+            Decoded::Ip(_)
+        ));
+        // 802.3 frame with LLC/SNAP carrying IPv4.
+        let mut snap = vec![0x01; 12];
+        snap.extend(((ip.len() + 8) as u16).to_be_bytes());
+        snap.extend([0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
+        snap.extend(ip);
+        assert!(matches!(decode(LinkType::ETHERNET, &snap), Decoded::Ip(_)));
         assert_eq!(
             decode(LinkType(147), ip),
             Decoded::Undecodable(Undecodable::UnsupportedLinkType(LinkType(147)))
