@@ -31,6 +31,14 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {
     }
 }
 
+/// Writes a value as pretty JSON to stdout.
+fn emit_json<T: Serialize>(value: &T) -> Result<()> {
+    emit(|out| {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+        writeln!(out)
+    })
+}
+
 /// Writes one warning line to stderr; a closed stderr is ignored, never a panic.
 pub fn warn(message: &str) {
     let _ = writeln!(io::stderr().lock(), "wiretally: warning: {message}");
@@ -240,10 +248,7 @@ pub fn table(args: TableArgs) -> Result<()> {
     }
     let views: Vec<EntryView<'_>> = table.entries().iter().map(entry_view).collect();
     match args.format {
-        Format::Json => emit(|out| {
-            serde_json::to_writer_pretty(&mut *out, &views).map_err(io::Error::other)?;
-            writeln!(out)
-        }),
+        Format::Json => emit_json(&views),
         Format::Csv => emit(|out| {
             let mut w = csv::Writer::from_writer(out);
             w.write_record(["port", "match", "label", "system_services"])?;
@@ -338,10 +343,7 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
         });
     }
     match args.format {
-        Format::Json => emit(|out| {
-            serde_json::to_writer_pretty(&mut *out, &views).map_err(io::Error::other)?;
-            writeln!(out)
-        }),
+        Format::Json => emit_json(&views),
         Format::Csv => emit(|out| {
             let mut w = csv::Writer::from_writer(out);
             w.write_record([

@@ -396,6 +396,20 @@ impl Trace {
         });
     }
 
+    /// Adds IP packets (e.g. a fragment series) `gap_ns` apart, starting at `start`.
+    pub fn push_ip_series(
+        &mut self,
+        start: i64,
+        gap_ns: i64,
+        from: &Host,
+        to: &Host,
+        packets: &[Vec<u8>],
+    ) {
+        for (i, ip) in packets.iter().enumerate() {
+            self.push_ip(start + i as i64 * gap_ns, from, to, ip);
+        }
+    }
+
     /// Adds a ready-made frame.
     pub fn push_frame(&mut self, ts_ns: i64, data: Vec<u8>) {
         self.frames.push(Frame { ts_ns, data });

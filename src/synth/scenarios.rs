@@ -248,12 +248,13 @@ fn fragments() -> Vec<Frame> {
     let (IpAddr::V4(k4), IpAddr::V4(c4)) = (kdc.ip, client.ip) else {
         unreachable!()
     };
-    for (i, frag) in frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4242, &reply, 1480)
-        .iter()
-        .enumerate()
-    {
-        t.push_ip(s + 2 * MS + i as i64 * 10_000, &kdc, &client, frag);
-    }
+    t.push_ip_series(
+        s + 2 * MS,
+        10_000,
+        &kdc,
+        &client,
+        &frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4242, &reply, 1480),
+    );
     // DNS over IPv6 with a 1800-byte answer in two fragments.
     let c6 = Host::parse("2001:db8:20::5");
     let d6 = Host::parse("2001:db8:20::10");
@@ -273,21 +274,23 @@ fn fragments() -> Vec<Frame> {
     let (IpAddr::V6(d), IpAddr::V6(c)) = (d6.ip, c6.ip) else {
         unreachable!()
     };
-    for (i, frag) in frames::ipv6_fragments(d.octets(), c.octets(), 17, 0x0bad_cafe, &answer, 1232)
-        .iter()
-        .enumerate()
-    {
-        t.push_ip(s + 7 * MS + i as i64 * 10_000, &d6, &c6, frag);
-    }
+    t.push_ip_series(
+        s + 7 * MS,
+        10_000,
+        &d6,
+        &c6,
+        &frames::ipv6_fragments(d.octets(), c.octets(), 17, 0x0bad_cafe, &answer, 1232),
+    );
     // A 2000-byte ping in two fragments: both count on the ICMP line.
     let mut ping = vec![8, 0, 0, 0, 0x12, 0x34, 0, 1];
     ping.extend(frames::payload(0, true, 2000, 6));
-    for (i, frag) in frames::ipv4_fragments(c4.octets(), k4.octets(), 1, 0x4444, &ping, 1480)
-        .iter()
-        .enumerate()
-    {
-        t.push_ip(s + 8 * MS + i as i64 * 10_000, &client, &kdc, frag);
-    }
+    t.push_ip_series(
+        s + 8 * MS,
+        10_000,
+        &client,
+        &kdc,
+        &frames::ipv4_fragments(c4.octets(), k4.octets(), 1, 0x4444, &ping, 1480),
+    );
     // A later fragment of a series whose first fragment the capture missed.
     let orphan = frames::udp_segment(
         kdc.ip,
@@ -487,12 +490,13 @@ fn tunnels() -> Vec<Frame> {
     let (IpAddr::V4(o1), IpAddr::V4(o2)) = (r2.ip, r1.ip) else {
         unreachable!()
     };
-    for (i, frag) in frames::ipv4_fragments(o1.octets(), o2.octets(), 4, 0x5151, &reply, 1480)
-        .iter()
-        .enumerate()
-    {
-        t.push_ip(s + 55 * MS + i as i64 * 10_000, &r2, &r1, frag);
-    }
+    t.push_ip_series(
+        s + 55 * MS,
+        10_000,
+        &r2,
+        &r1,
+        &frames::ipv4_fragments(o1.octets(), o2.octets(), 4, 0x5151, &reply, 1480),
+    );
     // GRE (IPv4 payload, protocol type 0x0800): stays a GRE flow.
     for (i, f) in inner.iter().take(4).enumerate() {
         let mut gre = vec![0x00, 0x00, 0x08, 0x00];
