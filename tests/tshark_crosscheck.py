@@ -100,7 +100,7 @@ WANTED_PREFS = [
 # Tokens of frame.protocols that may precede the first IP header, i.e. the
 # link layers wiretally decodes.
 LINK_FIRST = {"eth", "sll", "raw", "null", "loop", "ppp", "chdlc", "fr", "radiotap", "ppi", "prism", "wlancap", "wlan"}
-LINK_ANY = LINK_FIRST | {"ethertype", "vlan", "ieee8021ad", "mpls", "pppoes", "pwethheuristic", "pwethcw", "wlan_radio", "llc"}
+LINK_ANY = LINK_FIRST | {"ethertype", "vlan", "ieee8021ad", "mpls", "pppoes", "pwethheuristic", "pwethcw", "wlan_radio", "llc", "pcap_pktdata"}
 
 # Protocol short names as they appear in _ws.malformed / _ws.short texts.
 BROKEN_NAMES = {
