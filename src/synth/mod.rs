@@ -3,6 +3,7 @@
 //! (classic pcap in either byte order and resolution, pcapng) and the named scenarios
 //! behind `fixtures/`. Everything is seeded: the same call writes the same bytes.
 
+pub mod bulk;
 pub mod frames;
 pub mod scenarios;
 pub mod writer;
