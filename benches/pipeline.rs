@@ -102,7 +102,7 @@ fn bench_pipeline(c: &mut Criterion) {
                 });
             }
             analyzer
-                .finish(&options, |_| Ok::<(), ()>(()))
+                .finish::<()>(&options, None)
                 .unwrap()
                 .totals
                 .packets

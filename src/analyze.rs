@@ -85,6 +85,9 @@ pub struct FlowRecord {
     pub bytes_s2c: u64,
 }
 
+/// Where `finish` hands each flow record (the `--flows` writer).
+pub type FlowSink<'a, E> = &'a mut dyn FnMut(&FlowRecord) -> Result<(), E>;
+
 /// Options that shape the summary.
 #[derive(Debug, Clone)]
 pub struct SummaryOptions {
@@ -174,23 +177,28 @@ impl<'t> Analyzer<'t> {
     }
 
     /// Number of flows so far.
-    pub fn flow_count(&self) -> usize {
+    pub fn flow_count(&mut self) -> usize {
         self.flows.len()
     }
 
-    /// Classifies all flows and builds the summary; each flow is also handed to
-    /// `on_flow` (for `--flows` output) in order of first packet.
+    /// Classifies all flows and builds the summary; when `on_flow` is given (for
+    /// `--flows` output) each flow is also handed to it, in order of first packet.
     pub fn finish<E>(
         mut self,
         options: &SummaryOptions,
-        mut on_flow: impl FnMut(&FlowRecord) -> Result<(), E>,
+        mut on_flow: Option<FlowSink<'_, E>>,
     ) -> Result<Summary, E> {
         let table = self.table;
         let entries = table.entries();
         let mut per_entry = vec![Counters::default(); entries.len()];
         let mut range_ports: FxHashMap<(u16, u16), Counters> = FxHashMap::default();
         let mut unknown: FxHashMap<(u8, u16), UnknownAcc> = FxHashMap::default();
-        let flows = self.flows.drain_sorted();
+        // Only flow records have an order; the aggregates do not need the sort.
+        let flows = if on_flow.is_some() {
+            self.flows.drain_sorted()
+        } else {
+            self.flows.drain()
+        };
         let flow_count = flows.len() as u64;
 
         for (key, state) in &flows {
@@ -224,8 +232,9 @@ impl<'t> Analyzer<'t> {
                     acc.add_host(false, key.v6, key.addr[client], &flow);
                 }
             }
-            let record = flow_record(key, state, &c_fields(&c, table), server);
-            on_flow(&record)?;
+            if let Some(sink) = on_flow.as_mut() {
+                sink(&flow_record(key, state, &c_fields(&c, table), server))?;
+            }
         }
 
         let mut services: Vec<ServiceLine> = entries
@@ -449,12 +458,11 @@ mod tests {
             sources: vec!["test".into()],
             filter: None,
         };
-        let s = a
-            .finish(&opts, |r| {
-                records.push(r.clone());
-                Ok::<(), ()>(())
-            })
-            .unwrap();
+        let mut sink = |r: &FlowRecord| {
+            records.push(r.clone());
+            Ok::<(), ()>(())
+        };
+        let s = a.finish(&opts, Some(&mut sink)).unwrap();
         (s, records)
     }
 
@@ -592,7 +600,7 @@ mod tests {
             sources: vec![],
             filter: None,
         };
-        let s = analyzer.finish(&opts, |_| Ok::<(), ()>(())).unwrap();
+        let s = analyzer.finish::<()>(&opts, None).unwrap();
         assert_eq!(s.totals.packets, 3500);
         assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }

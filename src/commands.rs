@@ -91,16 +91,14 @@ pub fn read(args: ReadArgs) -> Result<()> {
         sources: args.files.clone(),
         filter: args.filter.clone(),
     };
-    let summary = analyzer.finish(&options, |record| match &mut flow_writer {
-        Some(w) => w.write(record),
-        None => Ok(()),
-    });
-    let summary = match (&args.flows, summary) {
-        (_, Ok(s)) => s,
-        (Some(path), Err(e)) => {
-            return Err(e).with_context(|| format!("cannot write flows file {}", path.display()));
+    let summary = match (&mut flow_writer, &args.flows) {
+        (Some(writer), Some(path)) => {
+            let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
+            analyzer
+                .finish(&options, Some(&mut sink))
+                .with_context(|| format!("cannot write flows file {}", path.display()))?
         }
-        (None, Err(e)) => return Err(e.into()),
+        _ => analyzer.finish::<io::Error>(&options, None)?,
     };
     if let (Some(w), Some(path)) = (flow_writer, &args.flows) {
         w.finish()

@@ -116,67 +116,136 @@ impl FlowState {
 /// forgotten series are then counted as unmatched, never lost).
 const MAX_FRAGMENT_SERIES: usize = 65_536;
 
+/// Packets held back and applied together, so the table lookups of a batch overlap their
+/// cache misses instead of waiting for each in turn (see [`FlowTable::flush`]).
+const BATCH: usize = 32;
+
+/// A packet waiting in the batch.
+#[derive(Debug, Clone, Copy)]
+struct Pending {
+    key: FlowKey,
+    sender: u8,
+    flags: u8,
+    bytes: u32,
+    ts: i64,
+}
+
 /// All flows of a run, plus the fragment series that map later fragments to them.
+///
+/// Packets are applied in batches: a big table lives in main memory, and one lookup is
+/// mostly waiting for it. [`FlowTable::flush`] first looks up every key of the batch (the
+/// lookups are independent, so the processor overlaps their memory accesses), then
+/// applies the packets in order against now-cached entries. Order within a flow is kept,
+/// so results are those of one-by-one processing.
 #[derive(Debug, Default)]
 pub struct FlowTable {
     flows: FxHashMap<FlowKey, FlowState>,
     fragments: FxHashMap<FragmentKey, (FlowKey, u8)>,
+    pending: Vec<Pending>,
 }
 
 impl FlowTable {
     /// An empty table.
     pub fn new() -> FlowTable {
-        FlowTable::default()
+        FlowTable {
+            pending: Vec::with_capacity(BATCH),
+            ..FlowTable::default()
+        }
     }
 
     /// Counts a packet that carries its own flow identity (not a later fragment).
     #[inline]
     pub fn add_packet(&mut self, p: &IpSummary, ts: i64, bytes: u32) {
         let (key, sender) = FlowKey::from_packet(p);
-        self.flows
-            .entry(key)
-            .or_insert_with(|| FlowState::new(ts, sender))
-            .add(sender, ts, bytes, p.tcp_flags);
         if let Fragment::First(series) = p.fragment {
+            // Later fragments look this series up: apply it now, in order.
+            self.flush();
+            self.apply(key, sender, ts, bytes, p.tcp_flags);
             if self.fragments.len() >= MAX_FRAGMENT_SERIES {
                 self.fragments.clear();
             }
             self.fragments.insert(series, (key, sender as u8));
+            return;
         }
+        self.pending.push(Pending {
+            key,
+            sender: sender as u8,
+            flags: p.tcp_flags,
+            bytes,
+            ts,
+        });
+        if self.pending.len() >= BATCH {
+            self.flush();
+        }
+    }
+
+    #[inline]
+    fn apply(&mut self, key: FlowKey, sender: usize, ts: i64, bytes: u32, flags: u8) {
+        self.flows
+            .entry(key)
+            .or_insert_with(|| FlowState::new(ts, sender))
+            .add(sender, ts, bytes, flags);
+    }
+
+    /// Applies the held-back packets: a first pass touches every key's entry (independent
+    /// lookups whose cache misses overlap), a second pass updates them in packet order.
+    pub fn flush(&mut self) {
+        let mut found = 0usize;
+        for p in &self.pending {
+            found += usize::from(self.flows.contains_key(&p.key));
+        }
+        std::hint::black_box(found);
+        let pending = std::mem::take(&mut self.pending);
+        for p in &pending {
+            self.apply(p.key, usize::from(p.sender), p.ts, p.bytes, p.flags);
+        }
+        self.pending = pending;
+        self.pending.clear();
     }
 
     /// Counts a later fragment against the flow of its first fragment. Returns false when
     /// the first fragment was not seen (the caller counts it as unmatched).
     #[inline]
     pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, bytes: u32) -> bool {
-        let Some((key, sender)) = self.fragments.get(series) else {
+        let Some(&(key, sender)) = self.fragments.get(series) else {
             return false;
         };
+        self.flush();
         let state = self
             .flows
-            .get_mut(key)
+            .get_mut(&key)
             .expect("fragment series point at live flows");
-        state.add(usize::from(*sender), ts, bytes, 0);
+        state.add(usize::from(sender), ts, bytes, 0);
         true
     }
 
     /// Number of flows.
-    pub fn len(&self) -> usize {
+    pub fn len(&mut self) -> usize {
+        self.flush();
         self.flows.len()
     }
 
     /// Whether there are no flows.
-    pub fn is_empty(&self) -> bool {
-        self.flows.is_empty()
+    pub fn is_empty(&mut self) -> bool {
+        self.len() == 0
     }
 
     /// All flows, in no particular order.
-    pub fn iter(&self) -> impl Iterator<Item = (&FlowKey, &FlowState)> {
+    pub fn iter(&mut self) -> impl Iterator<Item = (&FlowKey, &FlowState)> {
+        self.flush();
         self.flows.iter()
+    }
+
+    /// Takes all flows out, in no particular order.
+    pub fn drain(&mut self) -> Vec<(FlowKey, FlowState)> {
+        self.flush();
+        self.fragments.clear();
+        self.flows.drain().collect()
     }
 
     /// Takes all flows out, sorted by first packet time (then key) for stable output.
     pub fn drain_sorted(&mut self) -> Vec<(FlowKey, FlowState)> {
+        self.flush();
         self.fragments.clear();
         let mut all: Vec<(FlowKey, FlowState)> = self.flows.drain().collect();
         all.sort_unstable_by_key(|(key, state)| (state.first_ts, *key));
