@@ -66,7 +66,11 @@ pub fn read(args: ReadArgs) -> Result<()> {
         None => None,
     };
 
-    let mut analyzer = Analyzer::new(&table);
+    let mut analyzer = if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        Analyzer::threaded(&table)
+    } else {
+        Analyzer::new(&table)
+    };
     let progress = progress_bar(&args, total_size);
     let mut done_before = 0u64;
     for path in &args.files {

@@ -142,6 +142,8 @@ pub struct FlowTable {
     flows: FxHashMap<FlowKey, FlowState>,
     fragments: FxHashMap<FragmentKey, (FlowKey, u8)>,
     pending: Vec<Pending>,
+    /// Later fragments whose first fragment was not seen: (packets, bytes).
+    unmatched: (u64, u64),
 }
 
 impl FlowTable {
@@ -203,12 +205,14 @@ impl FlowTable {
         self.pending.clear();
     }
 
-    /// Counts a later fragment against the flow of its first fragment. Returns false when
-    /// the first fragment was not seen (the caller counts it as unmatched).
+    /// Counts a later fragment against the flow of its first fragment; one whose first
+    /// fragment was not seen is counted in [`FlowTable::unmatched_fragments`].
     #[inline]
-    pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, bytes: u32) -> bool {
+    pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, bytes: u32) {
         let Some(&(key, sender)) = self.fragments.get(series) else {
-            return false;
+            self.unmatched.0 += 1;
+            self.unmatched.1 += u64::from(bytes);
+            return;
         };
         self.flush();
         let state = self
@@ -216,7 +220,11 @@ impl FlowTable {
             .get_mut(&key)
             .expect("fragment series point at live flows");
         state.add(usize::from(sender), ts, bytes, 0);
-        true
+    }
+
+    /// Later fragments that matched no first fragment: (packets, bytes).
+    pub fn unmatched_fragments(&self) -> (u64, u64) {
+        self.unmatched
     }
 
     /// Number of flows.
@@ -327,9 +335,10 @@ mod tests {
         };
         first.fragment = Fragment::First(series);
         t.add_packet(&first, 1, 1514);
-        assert!(t.add_later_fragment(&series, 2, 600));
+        t.add_later_fragment(&series, 2, 600);
         let other = FragmentKey { id: 8, ..series };
-        assert!(!t.add_later_fragment(&other, 3, 600));
+        t.add_later_fragment(&other, 3, 600);
+        assert_eq!(t.unmatched_fragments(), (1, 600));
         let (_, state) = t.iter().next().unwrap();
         assert_eq!(state.packets.iter().sum::<u64>(), 2);
         assert_eq!(state.bytes.iter().sum::<u64>(), 2114);

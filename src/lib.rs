@@ -12,6 +12,7 @@ pub mod capture;
 pub mod classify;
 pub mod decode;
 pub mod flow;
+pub mod flow_stage;
 pub mod report;
 pub mod summary;
 pub mod synth;

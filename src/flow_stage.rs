@@ -1,0 +1,136 @@
+//! Where flow updates run: inline on the reading thread, or on a worker thread fed in
+//! batches, so reading and decoding (one core) overlap with the flow table (the other).
+//! The worker applies events in the order they were sent, so both give identical results.
+
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::decode::{FragmentKey, IpSummary};
+use crate::flow::FlowTable;
+
+/// Events sent per batch to the worker.
+const EVENTS_PER_BATCH: usize = 4096;
+/// Batches in flight between the threads.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// One flow-table update.
+#[derive(Debug, Clone, Copy)]
+enum FlowEvent {
+    Packet(IpSummary, i64, u32),
+    LaterFragment(FragmentKey, i64, u32),
+}
+
+impl FlowEvent {
+    #[inline]
+    fn apply(self, table: &mut FlowTable) {
+        match self {
+            FlowEvent::Packet(ip, ts, len) => table.add_packet(&ip, ts, len),
+            FlowEvent::LaterFragment(series, ts, len) => table.add_later_fragment(&series, ts, len),
+        }
+    }
+}
+
+/// A worker thread that owns the flow table.
+struct Worker {
+    batch: Vec<FlowEvent>,
+    to_worker: SyncSender<Vec<FlowEvent>>,
+    recycled: Receiver<Vec<FlowEvent>>,
+    handle: JoinHandle<FlowTable>,
+}
+
+/// The flow table, inline or behind a worker thread.
+pub enum FlowStage {
+    /// Updates run on the caller's thread.
+    Inline(FlowTable),
+    /// Updates run on a worker thread.
+    Threaded(Box<WorkerHandle>),
+}
+
+/// Opaque handle to the worker (boxed to keep [`FlowStage`] small).
+pub struct WorkerHandle(Option<Worker>);
+
+impl FlowStage {
+    /// Updates on the calling thread.
+    pub fn inline() -> FlowStage {
+        FlowStage::Inline(FlowTable::new())
+    }
+
+    /// Updates on a new worker thread; falls back to inline if no thread can be started.
+    pub fn threaded() -> FlowStage {
+        let (to_worker, from_reader) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT);
+        let (recycle, recycled) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT + 2);
+        let spawned = std::thread::Builder::new()
+            .name("wiretally-flows".into())
+            .spawn(move || {
+                let mut table = FlowTable::new();
+                for mut batch in from_reader {
+                    for event in batch.drain(..) {
+                        event.apply(&mut table);
+                    }
+                    let _ = recycle.try_send(batch);
+                }
+                table
+            });
+        match spawned {
+            Ok(handle) => FlowStage::Threaded(Box::new(WorkerHandle(Some(Worker {
+                batch: Vec::with_capacity(EVENTS_PER_BATCH),
+                to_worker,
+                recycled,
+                handle,
+            })))),
+            Err(_) => FlowStage::inline(),
+        }
+    }
+
+    #[inline]
+    fn send(&mut self, event: FlowEvent) {
+        match self {
+            FlowStage::Inline(table) => event.apply(table),
+            FlowStage::Threaded(worker) => {
+                let Some(w) = worker.0.as_mut() else {
+                    return;
+                };
+                w.batch.push(event);
+                if w.batch.len() >= EVENTS_PER_BATCH {
+                    let next = w
+                        .recycled
+                        .try_recv()
+                        .unwrap_or_else(|_| Vec::with_capacity(EVENTS_PER_BATCH));
+                    let full = std::mem::replace(&mut w.batch, next);
+                    // The worker only stops when this side hangs up, so sending succeeds.
+                    let _ = w.to_worker.send(full);
+                }
+            }
+        }
+    }
+
+    /// Counts a packet that carries its own flow identity.
+    #[inline]
+    pub fn add_packet(&mut self, ip: &IpSummary, ts: i64, len: u32) {
+        self.send(FlowEvent::Packet(*ip, ts, len));
+    }
+
+    /// Counts a later fragment.
+    #[inline]
+    pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, len: u32) {
+        self.send(FlowEvent::LaterFragment(*series, ts, len));
+    }
+
+    /// Waits for all updates and returns the table.
+    pub fn into_table(self) -> FlowTable {
+        match self {
+            FlowStage::Inline(table) => table,
+            FlowStage::Threaded(mut worker) => {
+                let w = worker.0.take().expect("worker present until joined");
+                if !w.batch.is_empty() {
+                    let _ = w.to_worker.send(w.batch);
+                }
+                drop(w.to_worker);
+                match w.handle.join() {
+                    Ok(table) => table,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        }
+    }
+}
