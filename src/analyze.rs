@@ -205,14 +205,18 @@ impl<'t> Analyzer<'t> {
             slot.1 += unmatched_bytes;
         }
         // Only flow records have an order; the aggregates do not need the sort.
-        let flows = if on_flow.is_some() {
-            flow_table.drain_sorted()
+        // Flow records come in order of first packet; the aggregates need no order, so
+        // without records the flows stream out of the table without a second copy.
+        let flows: Box<dyn Iterator<Item = (FlowKey, FlowState)>> = if on_flow.is_some() {
+            Box::new(flow_table.drain_sorted().into_iter())
         } else {
-            flow_table.drain()
+            Box::new(flow_table.drain())
         };
-        let flow_count = flows.len() as u64;
+        let mut flow_count = 0u64;
 
-        for (key, state) in &flows {
+        for (key, state) in flows {
+            let (key, state) = (&key, &state);
+            flow_count += 1;
             let c = classify(key, state, table.lookup());
             let server = c.server;
             let client = 1 - server;

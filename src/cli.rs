@@ -69,6 +69,11 @@ pub struct ReadArgs {
     /// Never show a progress bar.
     #[arg(long)]
     pub no_progress: bool,
+
+    /// Threads: 1 keeps everything on one thread; the default uses a second thread for the
+    /// flow table when the machine has a second core. Results are identical either way.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threads: Option<u32>,
 }
 
 /// `wiretally table`.

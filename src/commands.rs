@@ -66,7 +66,8 @@ pub fn read(args: ReadArgs) -> Result<()> {
         None => None,
     };
 
-    let mut analyzer = if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    let mut analyzer = if args.threads.unwrap_or(cores) > 1 {
         Analyzer::threaded(&table)
     } else {
         Analyzer::new(&table)

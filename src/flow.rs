@@ -245,10 +245,10 @@ impl FlowTable {
     }
 
     /// Takes all flows out, in no particular order.
-    pub fn drain(&mut self) -> Vec<(FlowKey, FlowState)> {
+    pub fn drain(&mut self) -> impl Iterator<Item = (FlowKey, FlowState)> + '_ {
         self.flush();
         self.fragments.clear();
-        self.flows.drain().collect()
+        self.flows.drain()
     }
 
     /// Takes all flows out, sorted by first packet time (then key) for stable output.

@@ -685,3 +685,32 @@ fn closed_stderr_is_quiet_too() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
+
+#[test]
+fn one_thread_and_two_threads_agree() {
+    for name in [
+        "demo.pcap",
+        "fragments.pcap",
+        "two-interfaces.pcapng",
+        "tunnels.pcap",
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outputs = Vec::new();
+        for threads in ["1", "2"] {
+            let flows = dir.path().join(format!("flows-{threads}.ndjson"));
+            let out = run(&[
+                "read",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--flows",
+                flows.to_str().unwrap(),
+                &fixture(name),
+            ]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+        }
+        assert_eq!(outputs[0], outputs[1], "{name}");
+    }
+}

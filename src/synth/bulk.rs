@@ -81,7 +81,7 @@ fn new_flow(rng: &mut Rng, index: u32, generation: u32) -> BulkFlow {
 /// Packets a flow sends before it is replaced: about 20 on a million-packet file (so ~50k
 /// flows), about 25 on ten million (~400k flows), as in the throughput targets.
 fn lifetime(total_packets: u64, rng: &mut Rng) -> u32 {
-    let mean: u64 = if total_packets >= 5_000_000 { 25 } else { 20 };
+    let mean: u64 = if total_packets >= 5_000_000 { 37 } else { 28 };
     (mean / 2 + rng.next_u64() % (mean + 1)) as u32
 }
 
