@@ -139,6 +139,25 @@ impl<'t> Analyzer<'t> {
         }
     }
 
+    /// Merges the analyzer of the next file of the run (read in parallel) into this one:
+    /// the result is what one analyzer reading both files in order would hold.
+    pub fn absorb_later(&mut self, later: Analyzer<'t>) {
+        let mut flows = std::mem::replace(&mut self.flows, FlowStage::inline()).into_table();
+        flows.absorb_later(later.flows.into_table());
+        self.flows = FlowStage::Inline(flows);
+        for (kind, (packets, bytes)) in later.other {
+            let slot = self.other.entry(kind).or_default();
+            slot.0 += packets;
+            slot.1 += bytes;
+        }
+        self.packets += later.packets;
+        self.bytes += later.bytes;
+        self.packets_read += later.packets_read;
+        self.first_ts = self.first_ts.min(later.first_ts);
+        self.last_ts = self.last_ts.max(later.last_ts);
+        self.warnings.extend(later.warnings);
+    }
+
     /// Counts a frame the filter dropped (it is read but not summarised).
     pub fn count_filtered_out(&mut self) {
         self.packets_read += 1;

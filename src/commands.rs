@@ -2,6 +2,8 @@
 //! the report writers. Errors get their context here, at the binary's edge.
 
 use std::io::{self, BufWriter, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -67,24 +69,24 @@ pub fn read(args: ReadArgs) -> Result<()> {
     };
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
-    let mut analyzer = if args.threads.unwrap_or(cores) > 1 {
-        Analyzer::threaded(&table)
-    } else {
-        Analyzer::new(&table)
-    };
+    let threads = args.threads.unwrap_or(cores).max(1) as usize;
     let progress = progress_bar(&args, total_size);
-    let mut done_before = 0u64;
-    for path in &args.files {
-        let mut reader = FileReader::open(path)?;
-        count_file(
-            &mut reader,
-            filter.as_mut(),
-            &mut analyzer,
-            &progress,
-            done_before,
-        )?;
-        done_before += reader.position();
-    }
+    let parallel_files =
+        threads > 1 && args.files.len() > 1 && !args.files.iter().any(|p| p == "-");
+    let (mut analyzer, filter) = if parallel_files {
+        read_in_parallel(&args.files, &table, filter, &progress, threads)?
+    } else {
+        let mut analyzer = if threads > 1 {
+            Analyzer::threaded(&table)
+        } else {
+            Analyzer::new(&table)
+        };
+        for path in &args.files {
+            let mut reader = FileReader::open(path)?;
+            count_file(&mut reader, filter.as_mut(), &mut analyzer, &progress)?;
+        }
+        (analyzer, filter)
+    };
     progress.finish_and_clear();
     for note in filter.iter().flat_map(PacketFilter::unapplied) {
         warn(&note);
@@ -113,6 +115,66 @@ pub fn read(args: ReadArgs) -> Result<()> {
     emit(|out| writer.write(&summary, out))
 }
 
+/// Reads several files at once, one analyzer per file on `threads` threads, then merges
+/// the analyzers in file order: the result is the one a single pass gives.
+fn read_in_parallel<'t>(
+    files: &[String],
+    table: &'t ServiceTable,
+    filter: Option<PacketFilter>,
+    progress: &ProgressBar,
+    threads: usize,
+) -> Result<(Analyzer<'t>, Option<PacketFilter>)> {
+    // Each thread compiles its own programs from the (already checked) expression.
+    type FileResult<'t> = Result<(Analyzer<'t>, Option<PacketFilter>)>;
+    let expression = filter.as_ref().map(|f| f.expression().to_string());
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<FileResult<'t>>>> =
+        files.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(files.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = files.get(i) else {
+                        break;
+                    };
+                    let result = (|| -> FileResult<'t> {
+                        let mut reader = FileReader::open(path)?;
+                        let mut own_filter =
+                            expression.as_deref().map(PacketFilter::new).transpose()?;
+                        let mut analyzer = Analyzer::new(table);
+                        count_file(&mut reader, own_filter.as_mut(), &mut analyzer, progress)?;
+                        Ok((analyzer, own_filter))
+                    })();
+                    if let Ok(mut slot) = results[i].lock() {
+                        *slot = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let mut merged: Option<(Analyzer<'t>, Option<PacketFilter>)> = None;
+    for slot in results {
+        let result = slot
+            .into_inner()
+            .ok()
+            .flatten()
+            .context("a reader thread stopped without a result")?;
+        let (analyzer, own_filter) = result?;
+        merged = Some(match merged {
+            None => (analyzer, own_filter),
+            Some((mut all, mut all_filter)) => {
+                all.absorb_later(analyzer);
+                if let (Some(a), Some(b)) = (all_filter.as_mut(), own_filter) {
+                    a.absorb(b);
+                }
+                (all, all_filter)
+            }
+        });
+    }
+    merged.context("no files to read")
+}
+
 /// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what
 /// came before is counted); any other read error ends the run.
 fn count_file(
@@ -120,14 +182,18 @@ fn count_file(
     mut filter: Option<&mut PacketFilter>,
     analyzer: &mut Analyzer<'_>,
     progress: &ProgressBar,
-    done_before: u64,
 ) -> Result<()> {
     let mut countdown = PROGRESS_EVERY;
+    let mut reported = 0u64;
+    let mut report = |position: u64| {
+        progress.inc(position.saturating_sub(reported));
+        reported = reported.max(position);
+    };
     loop {
         countdown -= 1;
         if countdown == 0 {
             countdown = PROGRESS_EVERY;
-            progress.set_position(done_before + reader.position());
+            report(reader.position());
         }
         match reader.next_packet() {
             Ok(Some(packet)) => {
@@ -137,8 +203,12 @@ fn count_file(
                     analyzer.count_filtered_out();
                 }
             }
-            Ok(None) => return Ok(()),
+            Ok(None) => {
+                report(reader.position());
+                return Ok(());
+            }
             Err(e) if e.is_partial() => {
+                report(reader.position());
                 let message = format!("{e}; everything before it was counted");
                 progress.suspend(|| warn(&message));
                 analyzer.warn(message);

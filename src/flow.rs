@@ -87,6 +87,20 @@ impl FlowState {
         }
     }
 
+    /// Folds in the same flow as seen in a later file of the run: what a single pass over
+    /// both files would have counted (the earlier file's first SYN and first packet win).
+    fn absorb_later(&mut self, later: &FlowState) {
+        for i in 0..2 {
+            self.packets[i] += later.packets[i];
+            self.bytes[i] += later.bytes[i];
+        }
+        self.first_ts = self.first_ts.min(later.first_ts);
+        self.last_ts = self.last_ts.max(later.last_ts);
+        if self.syn_receiver == NO_ENDPOINT {
+            self.syn_receiver = later.syn_receiver;
+        }
+    }
+
     #[inline]
     fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8) {
         self.packets[sender] += 1;
@@ -144,7 +158,13 @@ pub struct FlowTable {
     pending: Vec<Pending>,
     /// Later fragments whose first fragment was not seen: (packets, bytes).
     unmatched: (u64, u64),
+    /// The first of those, kept so a merge with an earlier file's table can still place
+    /// them (bounded: past the cap they are only counted).
+    unmatched_kept: Vec<(FragmentKey, i64, u32)>,
 }
+
+/// Unmatched later fragments remembered per table for merging.
+const MAX_UNMATCHED_KEPT: usize = 4096;
 
 impl FlowTable {
     /// An empty table.
@@ -212,6 +232,9 @@ impl FlowTable {
         let Some(&(key, sender)) = self.fragments.get(series) else {
             self.unmatched.0 += 1;
             self.unmatched.1 += u64::from(bytes);
+            if self.unmatched_kept.len() < MAX_UNMATCHED_KEPT {
+                self.unmatched_kept.push((*series, ts, bytes));
+            }
             return;
         };
         self.flush();
@@ -220,6 +243,37 @@ impl FlowTable {
             .get_mut(&key)
             .expect("fragment series point at live flows");
         state.add(usize::from(sender), ts, bytes, 0);
+    }
+
+    /// Merges the table of the next file of the run (read in parallel) into this one, with
+    /// the result a single pass over both files gives: flows continuing across the files
+    /// join, and later fragments of the next file whose first fragment is in this one
+    /// find it (up to the number of unmatched fragments kept).
+    pub fn absorb_later(&mut self, mut later: FlowTable) {
+        self.flush();
+        later.flush();
+        for (key, state) in later.flows.drain() {
+            match self.flows.get_mut(&key) {
+                Some(earlier) => earlier.absorb_later(&state),
+                None => {
+                    self.flows.insert(key, state);
+                }
+            }
+        }
+        let kept = std::mem::take(&mut later.unmatched_kept);
+        let mut placed = (0u64, 0u64);
+        for (series, ts, bytes) in &kept {
+            if let Some(&(key, sender)) = self.fragments.get(series) {
+                if let Some(state) = self.flows.get_mut(&key) {
+                    state.add(usize::from(sender), *ts, *bytes, 0);
+                    placed.0 += 1;
+                    placed.1 += u64::from(*bytes);
+                }
+            }
+        }
+        self.unmatched.0 += later.unmatched.0 - placed.0;
+        self.unmatched.1 += later.unmatched.1 - placed.1;
+        self.fragments.extend(later.fragments.drain());
     }
 
     /// Later fragments that matched no first fragment: (packets, bytes).

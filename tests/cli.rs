@@ -714,3 +714,38 @@ fn one_thread_and_two_threads_agree() {
         assert_eq!(outputs[0], outputs[1], "{name}");
     }
 }
+
+#[test]
+fn files_read_in_parallel_give_the_sequential_result() {
+    // link-raw and link-sll hold the same flows: they must join across the files.
+    let files = [
+        "link-raw.pcap",
+        "demo.pcap",
+        "link-sll.pcap",
+        "fragments.pcap",
+        "cutoff.pcap",
+        "tunnels.pcap",
+    ];
+    let paths: Vec<String> = files.iter().map(|f| fixture(f)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let flows = dir.path().join(format!("flows-{threads}.ndjson"));
+        let mut args = vec![
+            "read",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+            "--flows",
+            flows.to_str().unwrap(),
+        ];
+        args.extend(paths.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    let s: Summary = serde_json::from_slice(&outputs[0].0).unwrap();
+    assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
+}
