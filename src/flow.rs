@@ -8,7 +8,11 @@
 //! classified, because which side is the server may only become clear later (a SYN seen
 //! after the capture started mid-flow).
 
-use rustc_hash::FxHashMap;
+use std::collections::HashMap;
+
+/// The flow table's hasher: fast, and keyed with a per-process random seed, so traffic
+/// crafted to collide cannot degrade a live sensor's table.
+type KeyedState = foldhash::fast::RandomState;
 
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 
@@ -153,8 +157,8 @@ struct Pending {
 /// so results are those of one-by-one processing.
 #[derive(Debug, Default)]
 pub struct FlowTable {
-    flows: FxHashMap<FlowKey, FlowState>,
-    fragments: FxHashMap<FragmentKey, (FlowKey, u8)>,
+    flows: HashMap<FlowKey, FlowState, KeyedState>,
+    fragments: HashMap<FragmentKey, (FlowKey, u8), KeyedState>,
     pending: Vec<Pending>,
     /// Later fragments whose first fragment was not seen: (packets, bytes).
     unmatched: (u64, u64),
