@@ -498,22 +498,26 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
             if total_len != 0 && total_len < usize::from(h.ihl()) * 4 {
                 return Decoded::Undecodable(Undecodable::MalformedIpHeader);
             }
-            let key = FragmentKey {
-                v6: false,
-                src: widen(h.source()),
-                dst: widen(h.destination()),
-                proto: h.protocol().0,
-                id: u32::from(h.identification()),
-            };
-            let fragment = if h.fragments_offset().value() != 0 {
-                Fragment::Later(key)
-            } else if h.more_fragments() {
-                Fragment::First(key)
-            } else {
+            let (src, dst) = (widen(h.source()), widen(h.destination()));
+            let offset = h.fragments_offset().value();
+            let fragment = if offset == 0 && !h.more_fragments() {
                 Fragment::None
+            } else {
+                let key = FragmentKey {
+                    v6: false,
+                    src,
+                    dst,
+                    proto: h.protocol().0,
+                    id: u32::from(h.identification()),
+                };
+                if offset != 0 {
+                    Fragment::Later(key)
+                } else {
+                    Fragment::First(key)
+                }
             };
             let ah = v4.extensions().auth.is_some();
-            (false, key.src, key.dst, fragment, ah)
+            (false, src, dst, fragment, ah)
         }
         LaxIpSlice::Ipv6(v6) => {
             let h = v6.header();
