@@ -5,15 +5,13 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::aggregate::Aggregates;
 use crate::capture::RawPacket;
-use crate::classify::{ServerRule, classify, transport_of};
-use crate::decode::{self, AddrBytes, Decoded, Fragment, NonIpKind, Undecodable, ip_proto};
+use crate::classify::{ServerRule, transport_of};
+use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, ip_proto};
 use crate::flow::{FlowKey, FlowState};
 use crate::flow_stage::FlowStage;
-use crate::summary::{
-    Counters, HostLine, OtherLine, PortLine, SCHEMA_VERSION, ServiceLine, Summary, Totals,
-    UnknownLine, ns_to_secs,
-};
+use crate::summary::{OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// Why a frame is counted outside the flows.
@@ -212,10 +210,6 @@ impl<'t> Analyzer<'t> {
         mut on_flow: Option<FlowSink<'_, E>>,
     ) -> Result<Summary, E> {
         let table = self.table;
-        let entries = table.entries();
-        let mut per_entry = vec![Counters::default(); entries.len()];
-        let mut range_ports: FxHashMap<(u16, u16), Counters> = FxHashMap::default();
-        let mut unknown: FxHashMap<(u8, u16), UnknownAcc> = FxHashMap::default();
         let mut flow_table = std::mem::replace(&mut self.flows, FlowStage::inline()).into_table();
         let (unmatched_packets, unmatched_bytes) = flow_table.unmatched_fragments();
         if unmatched_packets > 0 {
@@ -223,7 +217,6 @@ impl<'t> Analyzer<'t> {
             slot.0 += unmatched_packets;
             slot.1 += unmatched_bytes;
         }
-        // Only flow records have an order; the aggregates do not need the sort.
         // Flow records come in order of first packet; the aggregates need no order, so
         // without records the flows stream out of the table without a second copy.
         let flows: Box<dyn Iterator<Item = (FlowKey, FlowState)>> = if on_flow.is_some() {
@@ -231,115 +224,33 @@ impl<'t> Analyzer<'t> {
         } else {
             Box::new(flow_table.drain())
         };
-        let mut flow_count = 0u64;
-
+        let mut aggregates = Aggregates::new(table);
         for (key, state) in flows {
-            let (key, state) = (&key, &state);
-            flow_count += 1;
-            let c = classify(key, state, table.lookup());
-            let server = c.server;
-            let client = 1 - server;
-            let (pc, bc, ps, bs) = (
-                state.packets[client],
-                state.bytes[client],
-                state.packets[server],
-                state.bytes[server],
-            );
-            let server_port = key.port[server];
-            match c.entry {
-                Some(e) => {
-                    per_entry[usize::from(e)].add_flow(pc, bc, ps, bs);
-                    if c.specificity == Specificity::Range {
-                        range_ports
-                            .entry((e, server_port))
-                            .or_default()
-                            .add_flow(pc, bc, ps, bs);
-                    }
-                }
-                None => {
-                    let port = if key.has_ports() { server_port } else { 0 };
-                    let acc = unknown.entry((key.proto, port)).or_default();
-                    let mut flow = Counters::default();
-                    flow.add_flow(pc, bc, ps, bs);
-                    acc.counters.merge(&flow);
-                    acc.add_host(true, key.v6, key.addr[server], &flow);
-                    acc.add_host(false, key.v6, key.addr[client], &flow);
-                }
-            }
+            let c = aggregates.add(&key, &state);
             if let Some(sink) = on_flow.as_mut() {
-                sink(&flow_record(key, state, &c_fields(&c, table), server))?;
+                sink(&flow_record(&key, &state, &c_fields(&c, table), c.server))?;
             }
         }
+        Ok(self.summary(aggregates, options))
+    }
 
-        let mut services: Vec<ServiceLine> = entries
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| per_entry[*i].flows > 0)
-            .map(|(i, e)| {
-                let (port, port_range, ip_proto, match_kind) = match e.scope {
-                    EntryScope::Port(_, p) => (Some(p), None, None, "exact"),
-                    EntryScope::Range(_, lo, hi) => (None, Some([lo, hi]), None, "range"),
-                    EntryScope::IpProto(n) => (None, None, Some(n), "ip_proto"),
-                };
-                let ports = e.is_range().then(|| {
-                    let mut lines: Vec<PortLine> = range_ports
-                        .iter()
-                        .filter(|((entry, _), _)| usize::from(*entry) == i)
-                        .map(|((_, port), counters)| PortLine {
-                            port: *port,
-                            counters: *counters,
-                        })
-                        .collect();
-                    lines.sort_by(|a, b| {
-                        (b.counters.bytes, a.port).cmp(&(a.counters.bytes, b.port))
-                    });
-                    lines
-                });
-                ServiceLine {
-                    label: e.label.clone(),
-                    transport: e.scope.transport_name().to_string(),
-                    port,
-                    port_range,
-                    ip_proto,
-                    match_kind: match_kind.to_string(),
-                    system_services: e.system_services.clone(),
-                    counters: per_entry[i],
-                    ports,
-                }
-            })
-            .collect();
-        services.sort_by(|a, b| {
-            b.counters
-                .bytes
-                .cmp(&a.counters.bytes)
-                .then(a.label.cmp(&b.label))
-        });
+    /// The summary so far, without ending the run (the live view). Needs the inline flow
+    /// stage; with a worker thread the flows are not visible until [`Self::finish`].
+    pub fn snapshot(&mut self, options: &SummaryOptions) -> Summary {
+        let mut aggregates = Aggregates::new(self.table);
+        if let FlowStage::Inline(table) = &mut self.flows {
+            for (key, state) in table.iter() {
+                aggregates.add(key, state);
+            }
+        }
+        self.summary(aggregates, options)
+    }
 
-        let mut unknown_lines: Vec<UnknownLine> = unknown
-            .into_iter()
-            .map(|((proto, port), acc)| {
-                let transport = transport_of(proto);
-                UnknownLine {
-                    transport: transport.map_or("ip", |t| t.as_str()).to_string(),
-                    port: transport.map(|_| port),
-                    ip_proto: transport.is_none().then_some(proto),
-                    name: transport.is_none().then(|| decode::ip_proto_name(proto)),
-                    counters: acc.counters,
-                    top_servers: top_hosts(acc.servers, options.top_hosts),
-                    top_clients: top_hosts(acc.clients, options.top_hosts),
-                }
-            })
-            .collect();
-        unknown_lines.sort_by(|a, b| {
-            b.counters
-                .bytes
-                .cmp(&a.counters.bytes)
-                .then(a.transport.cmp(&b.transport))
-                .then(a.port.cmp(&b.port))
-                .then(a.ip_proto.cmp(&b.ip_proto))
-        });
-
-        let mut other: Vec<(OtherKind, (u64, u64))> = self.other.drain().collect();
+    fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
+        let flow_count = aggregates.flows();
+        let (services, unknown_lines) = aggregates.into_lines(options.top_hosts);
+        let mut other: Vec<(OtherKind, (u64, u64))> =
+            self.other.iter().map(|(k, v)| (*k, *v)).collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
         let other = other
             .into_iter()
@@ -351,8 +262,9 @@ impl<'t> Analyzer<'t> {
             })
             .collect();
 
+        let table = self.table;
         let seen_any = self.packets > 0;
-        Ok(Summary {
+        Summary {
             schema_version: SCHEMA_VERSION,
             sources: options.sources.clone(),
             table: table.source_name().to_string(),
@@ -369,8 +281,9 @@ impl<'t> Analyzer<'t> {
             services,
             unknown: unknown_lines,
             other,
-            warnings: self.warnings,
-        })
+            warnings: self.warnings.clone(),
+            capture_stats: None,
+        }
     }
 }
 
@@ -414,37 +327,6 @@ fn flow_record(key: &FlowKey, state: &FlowState, f: &RecordFields, server: usize
         packets_s2c: state.packets[server],
         bytes_s2c: state.bytes[server],
     }
-}
-
-#[derive(Default)]
-struct UnknownAcc {
-    counters: Counters,
-    servers: FxHashMap<(bool, AddrBytes), Counters>,
-    clients: FxHashMap<(bool, AddrBytes), Counters>,
-}
-
-impl UnknownAcc {
-    /// Adds one flow to the counters of its server or client host.
-    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, flow: &Counters) {
-        let map = if server {
-            &mut self.servers
-        } else {
-            &mut self.clients
-        };
-        map.entry((v6, addr)).or_default().merge(flow);
-    }
-}
-
-fn top_hosts(hosts: FxHashMap<(bool, AddrBytes), Counters>, n: usize) -> Vec<HostLine> {
-    let mut all: Vec<_> = hosts.into_iter().collect();
-    all.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
-    all.truncate(n);
-    all.into_iter()
-        .map(|((v6, addr), counters)| HostLine {
-            addr: decode::addr_to_string(v6, &addr),
-            counters,
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -674,5 +556,28 @@ mod tests {
             };
             assert_eq!(run(Analyzer::new(&table)), run(Analyzer::threaded(&table)));
         }
+    }
+
+    #[test]
+    fn snapshot_matches_the_final_summary() {
+        use crate::synth::scenarios::demo;
+        let table = ServiceTable::builtin();
+        let mut a = Analyzer::new(&table);
+        for f in demo() {
+            a.process(&RawPacket {
+                ts_ns: f.ts_ns,
+                orig_len: f.data.len() as u32,
+                link_type: LinkType::ETHERNET,
+                data: &f.data,
+            });
+        }
+        let opts = SummaryOptions {
+            top_hosts: 5,
+            sources: vec![],
+            filter: None,
+        };
+        let snap = a.snapshot(&opts);
+        let last = a.finish::<()>(&opts, None).unwrap();
+        assert_eq!(snap, last);
     }
 }

@@ -7,6 +7,7 @@
 //! [`flow`] keeps bidirectional flows, [`classify`] picks server side and service,
 //! [`analyze`] runs the pipeline into a [`summary::Summary`], and [`report`] renders it.
 
+pub mod aggregate;
 pub mod analyze;
 pub mod capture;
 pub mod classify;

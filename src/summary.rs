@@ -175,6 +175,20 @@ pub struct Summary {
     pub other: Vec<OtherLine>,
     /// Warnings (cut-off files, table notes).
     pub warnings: Vec<String>,
+    /// libpcap's counters at the end of a live capture.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub capture_stats: Option<CaptureStats>,
+}
+
+/// libpcap's packet counters for a live capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaptureStats {
+    /// Packets the capture received.
+    pub received: u64,
+    /// Packets dropped because the capture buffer was full.
+    pub dropped: u64,
+    /// Packets dropped by the interface or its driver.
+    pub if_dropped: u64,
 }
 
 impl Summary {

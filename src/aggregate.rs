@@ -1,0 +1,180 @@
+//! Per-service aggregation: classified flows folded into service, range-port and unknown
+//! counters, then turned into the report's lines. Used at the end of a run and for live
+//! snapshots alike.
+
+use rustc_hash::FxHashMap;
+
+use crate::classify::{Classification, classify, transport_of};
+use crate::decode::{self, AddrBytes};
+use crate::flow::{FlowKey, FlowState};
+use crate::summary::{Counters, HostLine, PortLine, ServiceLine, UnknownLine};
+use crate::table::{EntryScope, ServiceTable, Specificity};
+
+/// Counters for every service entry, range port and unknown (transport, server port).
+pub struct Aggregates<'t> {
+    table: &'t ServiceTable,
+    per_entry: Vec<Counters>,
+    range_ports: FxHashMap<(u16, u16), Counters>,
+    unknown: FxHashMap<(u8, u16), UnknownAcc>,
+    flows: u64,
+}
+
+impl<'t> Aggregates<'t> {
+    /// Empty counters for the entries of `table`.
+    pub fn new(table: &'t ServiceTable) -> Aggregates<'t> {
+        Aggregates {
+            table,
+            per_entry: vec![Counters::default(); table.entries().len()],
+            range_ports: FxHashMap::default(),
+            unknown: FxHashMap::default(),
+            flows: 0,
+        }
+    }
+
+    /// Flows folded in so far.
+    pub fn flows(&self) -> u64 {
+        self.flows
+    }
+
+    /// Classifies one flow and counts it; returns the classification.
+    pub fn add(&mut self, key: &FlowKey, state: &FlowState) -> Classification {
+        self.flows += 1;
+        let c = classify(key, state, self.table.lookup());
+        let server = c.server;
+        let client = 1 - server;
+        let mut flow = Counters::default();
+        flow.add_flow(
+            state.packets[client],
+            state.bytes[client],
+            state.packets[server],
+            state.bytes[server],
+        );
+        let server_port = key.port[server];
+        match c.entry {
+            Some(e) => {
+                self.per_entry[usize::from(e)].merge(&flow);
+                if c.specificity == Specificity::Range {
+                    self.range_ports
+                        .entry((e, server_port))
+                        .or_default()
+                        .merge(&flow);
+                }
+            }
+            None => {
+                let port = if key.has_ports() { server_port } else { 0 };
+                let acc = self.unknown.entry((key.proto, port)).or_default();
+                acc.counters.merge(&flow);
+                acc.add_host(true, key.v6, key.addr[server], &flow);
+                acc.add_host(false, key.v6, key.addr[client], &flow);
+            }
+        }
+        c
+    }
+
+    /// The service lines (entries with traffic, by bytes) and unknown lines (by bytes),
+    /// with at most `top_hosts` hosts per unknown line.
+    pub fn into_lines(self, top_hosts: usize) -> (Vec<ServiceLine>, Vec<UnknownLine>) {
+        let entries = self.table.entries();
+        let mut services: Vec<ServiceLine> = entries
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.per_entry[*i].flows > 0)
+            .map(|(i, e)| {
+                let (port, port_range, ip_proto, match_kind) = match e.scope {
+                    EntryScope::Port(_, p) => (Some(p), None, None, "exact"),
+                    EntryScope::Range(_, lo, hi) => (None, Some([lo, hi]), None, "range"),
+                    EntryScope::IpProto(n) => (None, None, Some(n), "ip_proto"),
+                };
+                let ports = e.is_range().then(|| {
+                    let mut lines: Vec<PortLine> = self
+                        .range_ports
+                        .iter()
+                        .filter(|((entry, _), _)| usize::from(*entry) == i)
+                        .map(|((_, port), counters)| PortLine {
+                            port: *port,
+                            counters: *counters,
+                        })
+                        .collect();
+                    lines.sort_by(|a, b| {
+                        (b.counters.bytes, a.port).cmp(&(a.counters.bytes, b.port))
+                    });
+                    lines
+                });
+                ServiceLine {
+                    label: e.label.clone(),
+                    transport: e.scope.transport_name().to_string(),
+                    port,
+                    port_range,
+                    ip_proto,
+                    match_kind: match_kind.to_string(),
+                    system_services: e.system_services.clone(),
+                    counters: self.per_entry[i],
+                    ports,
+                }
+            })
+            .collect();
+        services.sort_by(|a, b| {
+            b.counters
+                .bytes
+                .cmp(&a.counters.bytes)
+                .then(a.label.cmp(&b.label))
+        });
+
+        let mut unknown: Vec<UnknownLine> = self
+            .unknown
+            .into_iter()
+            .map(|((proto, port), acc)| {
+                let transport = transport_of(proto);
+                UnknownLine {
+                    transport: transport.map_or("ip", |t| t.as_str()).to_string(),
+                    port: transport.map(|_| port),
+                    ip_proto: transport.is_none().then_some(proto),
+                    name: transport.is_none().then(|| decode::ip_proto_name(proto)),
+                    counters: acc.counters,
+                    top_servers: top(acc.servers, top_hosts),
+                    top_clients: top(acc.clients, top_hosts),
+                }
+            })
+            .collect();
+        unknown.sort_by(|a, b| {
+            b.counters
+                .bytes
+                .cmp(&a.counters.bytes)
+                .then(a.transport.cmp(&b.transport))
+                .then(a.port.cmp(&b.port))
+                .then(a.ip_proto.cmp(&b.ip_proto))
+        });
+        (services, unknown)
+    }
+}
+
+#[derive(Default)]
+struct UnknownAcc {
+    counters: Counters,
+    servers: FxHashMap<(bool, AddrBytes), Counters>,
+    clients: FxHashMap<(bool, AddrBytes), Counters>,
+}
+
+impl UnknownAcc {
+    /// Adds one flow to the counters of its server or client host.
+    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, flow: &Counters) {
+        let map = if server {
+            &mut self.servers
+        } else {
+            &mut self.clients
+        };
+        map.entry((v6, addr)).or_default().merge(flow);
+    }
+}
+
+fn top(hosts: FxHashMap<(bool, AddrBytes), Counters>, n: usize) -> Vec<HostLine> {
+    let mut all: Vec<_> = hosts.into_iter().collect();
+    all.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
+    all.truncate(n);
+    all.into_iter()
+        .map(|((v6, addr), counters)| HostLine {
+            addr: decode::addr_to_string(v6, &addr),
+            counters,
+        })
+        .collect()
+}
