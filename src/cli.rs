@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Summarise capture files (pcap or pcapng; '-' reads standard input).
     Read(ReadArgs),
+    /// Capture live on an interface: a refreshing per-service view, then the full report.
+    Live(LiveArgs),
     /// List capture interfaces with their addresses and flags.
     Interfaces,
     /// Print the loaded port table as service entries.
@@ -74,6 +76,84 @@ pub struct ReadArgs {
     /// flow table when the machine has a second core. Results are identical either way.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub threads: Option<u32>,
+}
+
+/// `wiretally live`.
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    /// Interface to capture on (see `wiretally interfaces`).
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub interface: String,
+
+    #[command(flatten)]
+    pub table: TableOption,
+
+    /// Output format of the final report; json also makes the live view NDJSON snapshots.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// BPF filter (libpcap syntax), compiled for the interface.
+    #[arg(short = 'f', long, value_name = "BPF")]
+    pub filter: Option<String>,
+
+    /// Rows per section.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: u32,
+
+    /// Write one record per flow at the end: NDJSON, or CSV when FILE ends in .csv.
+    #[arg(long, value_name = "FILE")]
+    pub flows: Option<PathBuf>,
+
+    /// Seconds between view refreshes (e.g. 2, 500ms, 5s).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+
+    /// Stop after this long (e.g. 30s, 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+
+    /// Stop after N packets.
+    #[arg(short = 'c', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Bytes kept of each frame (headers plus the start of the payload).
+    #[arg(long, value_name = "BYTES", default_value_t = 256, value_parser = clap::value_parser!(u32).range(64..=262_144))]
+    pub snaplen: u32,
+
+    /// Do not put the interface in promiscuous mode.
+    #[arg(long)]
+    pub no_promisc: bool,
+
+    /// Kernel capture buffer size in bytes (libpcap's default otherwise).
+    #[arg(long, value_name = "BYTES")]
+    pub buffer_size: Option<u32>,
+
+    /// Also write the captured frames to this pcap file.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<PathBuf>,
+}
+
+/// Parses `30s`, `500ms`, `5m`, `1h` or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration (e.g. 2s, 500ms, 5m)"))?;
+    let seconds = match unit.trim() {
+        "" | "s" => value,
+        "ms" => value / 1000.0,
+        "m" | "min" => value * 60.0,
+        "h" => value * 3600.0,
+        other => return Err(format!("unknown unit '{other}' in '{text}' (ms, s, m, h)")),
+    };
+    if !(seconds > 0.0 && seconds.is_finite()) {
+        return Err(format!("'{text}' must be longer than zero"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 /// `wiretally table`.
@@ -195,6 +275,18 @@ mod tests {
         assert!(parse_lookup("70000/tcp").is_err());
         assert!(parse_lookup("445/xyz").is_err());
         assert!(parse_lookup("445").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        use std::time::Duration;
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3 weeks").is_err());
     }
 
     #[test]

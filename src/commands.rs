@@ -1,19 +1,26 @@
 //! The commands: glue between the checked command line, the capture sources, the core and
 //! the report writers. Errors get their context here, at the binary's edge.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Instant;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
-use wiretally::capture::{FileReader, PacketFilter, PacketSource};
+use wiretally::capture::{
+    FileReader, LiveCapture, LiveError, LiveOptions, LiveRead, PacketFilter, PacketSource,
+};
+use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
 use wiretally::table::{EntryScope, MatchKind, ServiceTable};
 
-use crate::cli::{LookupArgs, LookupQuery, ReadArgs, TableArgs, TableOption, parse_lookup};
+use crate::cli::{
+    LiveArgs, LookupArgs, LookupQuery, ReadArgs, TableArgs, TableOption, parse_lookup,
+};
 
 /// Loads `--table FILE` or the built-in table.
 fn load_table(option: &TableOption) -> Result<ServiceTable> {
@@ -238,6 +245,136 @@ fn progress_bar(args: &ReadArgs, total: Option<u64>) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// One line on stderr about the run (not a warning); a closed stderr is ignored.
+fn note(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "wiretally: {message}");
+}
+
+/// `wiretally live`.
+pub fn live(args: LiveArgs) -> Result<()> {
+    let table = load_table(&args.table)?;
+    let mut flow_writer = match &args.flows {
+        Some(path) => Some(
+            FlowWriter::create(path)
+                .with_context(|| format!("cannot write flows file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = LiveOptions {
+        interface: args.interface.clone(),
+        promisc: !args.no_promisc,
+        snaplen: args.snaplen,
+        buffer_size: args.buffer_size,
+        filter: args.filter.clone(),
+    };
+    let mut capture = LiveCapture::open(&options)?;
+    if let Some(path) = &args.write {
+        capture.write_to(path)?;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    if let Err(e) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
+        warn(&format!(
+            "cannot catch Ctrl-C ({e}); stop with --duration or -c"
+        ));
+    }
+    note(&format!(
+        "capturing on {} ({}, snaplen {}{}); Ctrl-C or SIGTERM ends with the full report",
+        args.interface,
+        capture.link_type(),
+        args.snaplen,
+        if args.no_promisc { "" } else { ", promiscuous" }
+    ));
+
+    let summary_options = SummaryOptions {
+        top_hosts: args.top as usize,
+        sources: vec![args.interface.clone()],
+        filter: args.filter.clone(),
+    };
+    let terminal = args.format == Format::Text && io::stdout().is_terminal();
+    let mut view = LiveView::new(&args.interface, terminal, args.top as usize);
+    // Live rates are far below one core's capacity, and the view needs the flows at hand.
+    let mut analyzer = Analyzer::new(&table);
+    let start = Instant::now();
+    let mut last_view = start;
+    let mut packets = 0u64;
+    let mut output_open = true;
+    loop {
+        if stop.load(Ordering::SeqCst)
+            || args.duration.is_some_and(|d| start.elapsed() >= d)
+            || args.count.is_some_and(|c| packets >= c)
+        {
+            break;
+        }
+        match capture.next() {
+            Ok(LiveRead::Packet(packet)) => {
+                analyzer.process(&packet);
+                packets += 1;
+            }
+            Ok(LiveRead::Idle) => {}
+            Err(e @ LiveError::Stopped { .. }) => {
+                let message = format!("{e}; the report covers what was captured until then");
+                warn(&message);
+                analyzer.warn(message);
+                break;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let since = last_view.elapsed();
+        if output_open && since >= args.interval {
+            last_view = Instant::now();
+            let snapshot = analyzer.snapshot(&summary_options);
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64());
+            let stdout = io::stdout();
+            let mut out = stdout.lock();
+            match view.render(&snapshot, since.as_secs_f64(), now, &mut out) {
+                Ok(()) => {}
+                // Nobody reads the view any more: keep capturing until told to stop.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => output_open = false,
+                Err(e) => return Err(e).context("cannot write to standard output"),
+            }
+        }
+    }
+    capture.flush()?;
+    let stats = capture.stats();
+
+    let mut summary = match (&mut flow_writer, &args.flows) {
+        (Some(writer), Some(path)) => {
+            let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
+            analyzer
+                .finish(&summary_options, Some(&mut sink))
+                .with_context(|| format!("cannot write flows file {}", path.display()))?
+        }
+        _ => analyzer.finish::<io::Error>(&summary_options, None)?,
+    };
+    summary.capture_stats = stats;
+    if let (Some(w), Some(path)) = (flow_writer, &args.flows) {
+        w.finish()
+            .with_context(|| format!("cannot write flows file {}", path.display()))?;
+    }
+    if !output_open {
+        return Ok(());
+    }
+    match args.format {
+        // One line, so the whole output stays NDJSON after the snapshots.
+        Format::Json => emit(|out| {
+            serde_json::to_writer(&mut *out, &summary).map_err(io::Error::other)?;
+            writeln!(out)
+        }),
+        format => {
+            let writer = report::writer_for(format, args.top as usize);
+            emit(|out| {
+                if terminal {
+                    writeln!(out)?;
+                }
+                writer.write(&summary, out)
+            })
+        }
+    }
 }
 
 /// `wiretally interfaces`.

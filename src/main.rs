@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse().validate().unwrap_or_else(|e| e.exit());
     let result = match cli.command {
         Command::Read(args) => commands::read(args),
+        Command::Live(args) => commands::live(args),
         Command::Interfaces => commands::interfaces(),
         Command::Table(args) => commands::table(args),
         Command::Lookup(args) => commands::lookup(args),

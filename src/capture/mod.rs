@@ -5,6 +5,7 @@
 mod bpf;
 mod file;
 mod filter;
+mod live;
 mod memory;
 
 use std::fmt;
@@ -12,6 +13,7 @@ use std::fmt;
 pub use bpf::{Instruction, Program};
 pub use file::{CaptureFormat, FileReader};
 pub use filter::{FilterError, PacketFilter};
+pub use live::{LiveCapture, LiveError, LiveOptions, LiveRead};
 pub use memory::MemorySource;
 
 /// A link-layer header type as stored in capture files (tcpdump.org LINKTYPE_ values).

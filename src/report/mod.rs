@@ -4,6 +4,7 @@
 mod csv_format;
 mod flows;
 mod json;
+pub mod live;
 mod text;
 pub mod units;
 

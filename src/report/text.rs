@@ -140,6 +140,15 @@ impl ReportWriter for TextWriter {
             )?;
         }
         writeln!(out, "  table: {}", printable(&s.table))?;
+        if let Some(stats) = &s.capture_stats {
+            writeln!(
+                out,
+                "  capture: {} received, {} dropped (capture buffer full), {} dropped by the interface",
+                units::count(stats.received),
+                units::count(stats.dropped),
+                units::count(stats.if_dropped)
+            )?;
+        }
 
         let total = t.bytes;
         if !s.services.is_empty() {
