@@ -308,7 +308,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
         {
             break;
         }
-        match capture.next() {
+        match capture.read_next() {
             Ok(LiveRead::Packet(packet)) => {
                 analyzer.process(&packet);
                 packets += 1;

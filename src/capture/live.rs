@@ -142,7 +142,7 @@ impl LiveCapture {
         })?;
         // Non-blocking reads: on Linux a blocking read on a quiet link can wait forever
         // (the read timeout only starts with the first packet), which would freeze the
-        // view and ignore Ctrl-C. When nothing is waiting, `next` sleeps briefly instead.
+        // view and ignore Ctrl-C. When nothing is waiting, `read_next` sleeps briefly instead.
         let mut capture = capture.setnonblock().map_err(|e| other(e.to_string()))?;
         if let Some(expression) = &opts.filter {
             capture
@@ -168,7 +168,7 @@ impl LiveCapture {
     }
 
     /// Waits for the next frame, at most the read timeout.
-    pub fn next(&mut self) -> Result<LiveRead<'_>, LiveError> {
+    pub fn read_next(&mut self) -> Result<LiveRead<'_>, LiveError> {
         match self.capture.next_packet() {
             Ok(p) => {
                 if let Some(file) = &mut self.savefile {
