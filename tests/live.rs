@@ -1,0 +1,330 @@
+//! Live capture for real: `wiretally live` on `lo`, and on one end of a veth pair whose
+//! other end sits in a network namespace the test creates. The test sends its own traffic
+//! (only to loopback and to its namespace) and checks services, flows and packets.
+//!
+//! Needs root (CI runs as root); without it the tests say so and skip. The capture filter
+//! keeps only packets whose number is certain (UDP datagrams and TCP SYNs), and `-c` ends
+//! the capture after exactly those, so no test depends on timing.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use wiretally::summary::Summary;
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+const FILTER: &str = "udp or (tcp[tcpflags] & tcp-syn != 0)";
+
+/// Starts a capture and waits until it reports that it is capturing.
+fn start_capture(interface: &str, count: u32) -> Child {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args([
+            "live",
+            "-i",
+            interface,
+            "-f",
+            FILTER,
+            "-c",
+            &count.to_string(),
+            "--format",
+            "json",
+            "--interval",
+            "1h",
+            "--duration",
+            "60s",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wiretally runs");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(
+        line.contains("capturing on"),
+        "capture did not start: {line}"
+    );
+    child
+}
+
+/// Waits for the capture to end and returns its final summary (the last stdout line).
+fn finish_capture(mut child: Child) -> Summary {
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}: {stdout}");
+    let last = stdout.lines().last().expect("a final summary line");
+    serde_json::from_str(last).expect("the final line is the JSON summary")
+}
+
+fn send_udp(from: SocketAddr, to_ip: &str, ports: &[u16]) {
+    let socket = UdpSocket::bind(from).expect("bind the UDP sender");
+    for port in ports {
+        socket
+            .send_to(b"wiretally live test", (to_ip, *port))
+            .expect("send");
+    }
+}
+
+fn check(summary: &Summary, expect_tcp_packets: u64) {
+    let service = |port: u16, transport: &str| {
+        summary
+            .services
+            .iter()
+            .find(|s| s.port == Some(port) && s.transport == transport)
+            .unwrap_or_else(|| panic!("{port}/{transport} missing: {:?}", summary.services))
+    };
+    for port in [445, 3389] {
+        let s = service(port, "tcp");
+        assert_eq!(
+            (s.counters.flows, s.counters.packets),
+            (1, expect_tcp_packets),
+            "{port}/tcp"
+        );
+        assert_eq!(s.counters.packets_c2s, 1, "the SYN goes client to server");
+    }
+    for port in [53, 123, 137] {
+        let s = service(port, "udp");
+        assert_eq!(
+            (s.counters.flows, s.counters.packets_c2s),
+            (1, 1),
+            "{port}/udp"
+        );
+    }
+    let unknown = summary
+        .unknown
+        .iter()
+        .find(|u| u.port == Some(40999))
+        .expect("40999/udp unknown");
+    assert_eq!(
+        (unknown.transport.as_str(), unknown.counters.packets),
+        ("udp", 1)
+    );
+    assert_eq!(
+        summary.line_sums(),
+        (summary.totals.packets, summary.totals.bytes)
+    );
+    let stats = summary
+        .capture_stats
+        .expect("libpcap counters in the live report");
+    assert!(stats.received >= summary.totals.packets);
+}
+
+#[test]
+fn captures_on_loopback() {
+    if !is_root() {
+        println!("SKIPPED live capture on lo: needs root (CI runs as root)");
+        return;
+    }
+    let listeners: Vec<TcpListener> = [445, 3389]
+        .iter()
+        .map(|p| {
+            TcpListener::bind(("127.0.0.1", *p))
+                .unwrap_or_else(|e| panic!("bind 127.0.0.1:{p}: {e}"))
+        })
+        .collect();
+    // Two TCP connections (SYN + SYN/ACK each) and four datagrams.
+    let child = start_capture("lo", 8);
+    for p in [445, 3389] {
+        let _ = TcpStream::connect_timeout(
+            &SocketAddr::from(([127, 0, 0, 1], p)),
+            Duration::from_secs(5),
+        )
+        .expect("connect");
+    }
+    send_udp(
+        "127.0.0.1:60123".parse().unwrap(),
+        "127.0.0.1",
+        &[53, 123, 137, 40999],
+    );
+    let summary = finish_capture(child);
+    drop(listeners);
+    check(&summary, 2);
+    assert_eq!(summary.totals.packets, 8);
+}
+
+/// A network namespace with a veth pair, removed when dropped.
+struct Namespace {
+    name: String,
+    host_if: String,
+}
+
+impl Namespace {
+    fn create() -> Option<Namespace> {
+        let id = std::process::id();
+        let ns = Namespace {
+            name: format!("wt-test-{id}"),
+            host_if: format!("wth{}", id % 100_000),
+        };
+        let peer = format!("wtn{}", id % 100_000);
+        let steps: Vec<Vec<String>> = vec![
+            vec!["netns".into(), "add".into(), ns.name.clone()],
+            vec![
+                "link".into(),
+                "add".into(),
+                ns.host_if.clone(),
+                "type".into(),
+                "veth".into(),
+                "peer".into(),
+                "name".into(),
+                peer.clone(),
+            ],
+            vec![
+                "link".into(),
+                "set".into(),
+                peer.clone(),
+                "netns".into(),
+                ns.name.clone(),
+            ],
+            vec![
+                "addr".into(),
+                "add".into(),
+                "10.213.0.1/30".into(),
+                "dev".into(),
+                ns.host_if.clone(),
+            ],
+            vec!["link".into(), "set".into(), ns.host_if.clone(), "up".into()],
+            vec![
+                "-n".into(),
+                ns.name.clone(),
+                "addr".into(),
+                "add".into(),
+                "10.213.0.2/30".into(),
+                "dev".into(),
+                peer.clone(),
+            ],
+            vec![
+                "-n".into(),
+                ns.name.clone(),
+                "link".into(),
+                "set".into(),
+                peer,
+                "up".into(),
+            ],
+            vec![
+                "-n".into(),
+                ns.name.clone(),
+                "link".into(),
+                "set".into(),
+                "lo".into(),
+                "up".into(),
+            ],
+        ];
+        for step in steps {
+            let ok = Command::new("ip")
+                .args(&step)
+                .status()
+                .is_ok_and(|s| s.success());
+            if !ok {
+                println!("SKIPPED veth capture: `ip {}` failed", step.join(" "));
+                return None;
+            }
+        }
+        Some(ns)
+    }
+}
+
+impl Drop for Namespace {
+    fn drop(&mut self) {
+        let _ = Command::new("ip")
+            .args(["link", "del", &self.host_if])
+            .status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
+    }
+}
+
+#[test]
+fn captures_on_a_veth_into_a_namespace() {
+    if !is_root() {
+        println!("SKIPPED veth capture: needs root (CI runs as root)");
+        return;
+    }
+    if Command::new("ip").arg("-V").output().is_err() {
+        println!("SKIPPED veth capture: iproute2 (`ip`) is not installed");
+        return;
+    }
+    let Some(ns) = Namespace::create() else {
+        return;
+    };
+    // Nothing listens in the namespace: each TCP SYN is answered by a RST (not captured:
+    // the filter keeps SYNs), each datagram by an ICMP error (not UDP, not captured).
+    let child = start_capture(&ns.host_if, 6);
+    for p in [445, 3389] {
+        let _ = TcpStream::connect_timeout(
+            &SocketAddr::from(([10, 213, 0, 2], p)),
+            Duration::from_secs(5),
+        );
+    }
+    send_udp(
+        "10.213.0.1:60123".parse().unwrap(),
+        "10.213.0.2",
+        &[53, 123, 137, 40999],
+    );
+    let summary = finish_capture(child);
+    check(&summary, 1);
+    assert_eq!(summary.totals.packets, 6);
+    assert_eq!(summary.sources, [ns.host_if.clone()]);
+}
+
+#[test]
+fn unknown_interface_lists_the_ones_that_exist() {
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(["live", "-i", "no-such-nic0", "-c", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no capture interface named 'no-such-nic0'"),
+        "{err}"
+    );
+    assert!(err.contains("lo"), "{err}");
+}
+
+#[test]
+fn without_permission_says_how_to_grant_it() {
+    if !is_root() || Command::new("runuser").arg("--help").output().is_err() {
+        println!("SKIPPED permission test: needs root and runuser to drop to nobody");
+        return;
+    }
+    let out = Command::new("runuser")
+        .args([
+            "-u",
+            "nobody",
+            "--",
+            env!("CARGO_BIN_EXE_wiretally"),
+            "live",
+            "-i",
+            "lo",
+            "-c",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("Permission denied") && !err.contains("wiretally") {
+        println!("SKIPPED permission test: nobody cannot run the test binary here: {err}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("no permission to capture on lo")
+            && err.contains("setcap cap_net_raw,cap_net_admin=eip"),
+        "{err}"
+    );
+}
