@@ -277,7 +277,7 @@ fn captures_on_a_veth_into_a_namespace() {
     let summary = finish_capture(child);
     check(&summary, 1);
     assert_eq!(summary.totals.packets, 6);
-    assert_eq!(summary.sources, [ns.host_if.clone()]);
+    assert_eq!(summary.sources, std::slice::from_ref(&ns.host_if));
 }
 
 #[test]
