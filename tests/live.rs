@@ -159,16 +159,22 @@ fn captures_on_loopback() {
 struct Namespace {
     name: String,
     host_if: String,
+    /// Host side address (10.213.TAG.1); the namespace side is 10.213.TAG.2.
+    host_ip: String,
+    peer_ip: String,
 }
 
 impl Namespace {
-    fn create() -> Option<Namespace> {
-        let id = std::process::id();
+    /// A namespace and veth pair unique to this process and `tag` (tests run in parallel).
+    fn create(tag: u8) -> Option<Namespace> {
+        let id = std::process::id() % 100_000;
         let ns = Namespace {
-            name: format!("wt-test-{id}"),
-            host_if: format!("wth{}", id % 100_000),
+            name: format!("wt-test-{id}-{tag}"),
+            host_if: format!("wth{tag}{id}"),
+            host_ip: format!("10.213.{tag}.1"),
+            peer_ip: format!("10.213.{tag}.2"),
         };
-        let peer = format!("wtn{}", id % 100_000);
+        let peer = format!("wtn{tag}{id}");
         let steps: Vec<Vec<String>> = vec![
             vec!["netns".into(), "add".into(), ns.name.clone()],
             vec![
@@ -191,7 +197,7 @@ impl Namespace {
             vec![
                 "addr".into(),
                 "add".into(),
-                "10.213.0.1/30".into(),
+                format!("{}/30", ns.host_ip),
                 "dev".into(),
                 ns.host_if.clone(),
             ],
@@ -201,7 +207,7 @@ impl Namespace {
                 ns.name.clone(),
                 "addr".into(),
                 "add".into(),
-                "10.213.0.2/30".into(),
+                format!("{}/30", ns.peer_ip),
                 "dev".into(),
                 peer.clone(),
             ],
@@ -257,21 +263,19 @@ fn captures_on_a_veth_into_a_namespace() {
         println!("SKIPPED veth capture: iproute2 (`ip`) is not installed");
         return;
     }
-    let Some(ns) = Namespace::create() else {
+    let Some(ns) = Namespace::create(1) else {
         return;
     };
     // Nothing listens in the namespace: each TCP SYN is answered by a RST (not captured:
     // the filter keeps SYNs), each datagram by an ICMP error (not UDP, not captured).
     let child = start_capture(&ns.host_if, 6);
     for p in [445, 3389] {
-        let _ = TcpStream::connect_timeout(
-            &SocketAddr::from(([10, 213, 0, 2], p)),
-            Duration::from_secs(5),
-        );
+        let peer: std::net::IpAddr = ns.peer_ip.parse().unwrap();
+        let _ = TcpStream::connect_timeout(&SocketAddr::new(peer, p), Duration::from_secs(5));
     }
     send_udp(
-        "10.213.0.1:60123".parse().unwrap(),
-        "10.213.0.2",
+        format!("{}:60123", ns.host_ip).parse().unwrap(),
+        &ns.peer_ip,
         &[53, 123, 137, 40999],
     );
     let summary = finish_capture(child);
@@ -326,5 +330,47 @@ fn without_permission_says_how_to_grant_it() {
         err.contains("no permission to capture on lo")
             && err.contains("setcap cap_net_raw,cap_net_admin=eip"),
         "{err}"
+    );
+}
+
+#[test]
+fn interface_removed_mid_capture_ends_with_the_report() {
+    if !is_root() || Command::new("ip").arg("-V").output().is_err() {
+        println!("SKIPPED interface-down test: needs root and iproute2");
+        return;
+    }
+    let Some(ns) = Namespace::create(2) else {
+        return;
+    };
+    let child = start_capture(&ns.host_if, 1000);
+    send_udp(
+        format!("{}:60124", ns.host_ip).parse().unwrap(),
+        &ns.peer_ip,
+        &[53],
+    );
+    // Removing the host end takes the pair away under the running capture.
+    assert!(
+        Command::new("ip")
+            .args(["link", "del", &ns.host_if])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let last = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let summary: Summary = serde_json::from_str(&last).expect("final summary");
+    assert!(
+        summary.warnings.iter().any(|w| w.contains("stopped")),
+        "{:?}",
+        summary.warnings
+    );
+    assert_eq!(
+        summary.line_sums(),
+        (summary.totals.packets, summary.totals.bytes)
     );
 }
