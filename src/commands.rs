@@ -48,6 +48,33 @@ fn emit_json<T: Serialize>(value: &T) -> Result<()> {
     })
 }
 
+/// Creates the `--flows` file up front, so an unwritable path fails before any capture.
+fn open_flow_writer(path: Option<&std::path::Path>) -> Result<Option<FlowWriter>> {
+    path.map(|p| {
+        FlowWriter::create(p).with_context(|| format!("cannot write flows file {}", p.display()))
+    })
+    .transpose()
+}
+
+/// Ends the run: the summary, with every flow record written when a flows file is open.
+fn finish_with_flows(
+    analyzer: Analyzer<'_>,
+    options: &SummaryOptions,
+    writer: Option<FlowWriter>,
+    path: Option<&std::path::Path>,
+) -> Result<wiretally::summary::Summary> {
+    let (Some(mut writer), Some(path)) = (writer, path) else {
+        return Ok(analyzer.finish::<io::Error>(options, None)?);
+    };
+    let context = || format!("cannot write flows file {}", path.display());
+    let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
+    let summary = analyzer
+        .finish(options, Some(&mut sink))
+        .with_context(context)?;
+    writer.finish().with_context(context)?;
+    Ok(summary)
+}
+
 /// Writes one warning line to stderr; a closed stderr is ignored, never a panic.
 pub fn warn(message: &str) {
     let _ = writeln!(io::stderr().lock(), "wiretally: warning: {message}");
@@ -67,13 +94,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
     if args.files.iter().any(|p| p == "-") {
         total_size = None;
     }
-    let mut flow_writer = match &args.flows {
-        Some(path) => Some(
-            FlowWriter::create(path)
-                .with_context(|| format!("cannot write flows file {}", path.display()))?,
-        ),
-        None => None,
-    };
+    let flow_writer = open_flow_writer(args.flows.as_deref())?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
@@ -105,19 +126,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
         sources: args.files.clone(),
         filter: args.filter.clone(),
     };
-    let summary = match (&mut flow_writer, &args.flows) {
-        (Some(writer), Some(path)) => {
-            let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
-            analyzer
-                .finish(&options, Some(&mut sink))
-                .with_context(|| format!("cannot write flows file {}", path.display()))?
-        }
-        _ => analyzer.finish::<io::Error>(&options, None)?,
-    };
-    if let (Some(w), Some(path)) = (flow_writer, &args.flows) {
-        w.finish()
-            .with_context(|| format!("cannot write flows file {}", path.display()))?;
-    }
+    let summary = finish_with_flows(analyzer, &options, flow_writer, args.flows.as_deref())?;
     let writer = report::writer_for(args.format, args.top as usize);
     emit(|out| writer.write(&summary, out))
 }
@@ -255,13 +264,7 @@ fn note(message: &str) {
 /// `wiretally live`.
 pub fn live(args: LiveArgs) -> Result<()> {
     let table = load_table(&args.table)?;
-    let mut flow_writer = match &args.flows {
-        Some(path) => Some(
-            FlowWriter::create(path)
-                .with_context(|| format!("cannot write flows file {}", path.display()))?,
-        ),
-        None => None,
-    };
+    let flow_writer = open_flow_writer(args.flows.as_deref())?;
     let options = LiveOptions {
         interface: args.interface.clone(),
         promisc: !args.no_promisc,
@@ -342,20 +345,13 @@ pub fn live(args: LiveArgs) -> Result<()> {
     capture.flush()?;
     let stats = capture.stats();
 
-    let mut summary = match (&mut flow_writer, &args.flows) {
-        (Some(writer), Some(path)) => {
-            let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
-            analyzer
-                .finish(&summary_options, Some(&mut sink))
-                .with_context(|| format!("cannot write flows file {}", path.display()))?
-        }
-        _ => analyzer.finish::<io::Error>(&summary_options, None)?,
-    };
+    let mut summary = finish_with_flows(
+        analyzer,
+        &summary_options,
+        flow_writer,
+        args.flows.as_deref(),
+    )?;
     summary.capture_stats = stats;
-    if let (Some(w), Some(path)) = (flow_writer, &args.flows) {
-        w.finish()
-            .with_context(|| format!("cannot write flows file {}", path.display()))?;
-    }
     if !output_open {
         return Ok(());
     }
