@@ -30,6 +30,58 @@ pub struct PacketFilter {
     expression: String,
     compiled: Vec<Compiled>,
     last: usize,
+    /// Reused copy of a loopback frame whose family field is rewritten.
+    scratch: Vec<u8>,
+}
+
+/// libpcap's DLT_ code for a file's LINKTYPE_ value, where the two differ.
+fn dlt_for(link_type: LinkType) -> u32 {
+    match link_type.0 {
+        100 => 11, // ATM RFC 1483
+        101 => 12, // raw IP (DLT_RAW on Linux)
+        102 => 15, // SLIP BSD/OS
+        103 => 16, // PPP BSD/OS
+        106 => 19, // ATM CLIP
+        other => other,
+    }
+}
+
+/// Address families as this host's libpcap expects them in null/loop headers.
+const HOST_AF_INET: u32 = 2;
+const HOST_AF_INET6: u32 = 10;
+/// IPv6 family numbers of the BSDs and macOS.
+const BSD_AF_INET6: [u32; 3] = [24, 28, 30];
+
+/// Rewrites a null (host byte order) or loop (network byte order) header's family to
+/// the values libpcap compiled the filter for.
+fn normalise_loopback_family(frame: &mut [u8], network_order: bool) {
+    let Some(head) = frame.get_mut(..4) else {
+        return;
+    };
+    let raw = [head[0], head[1], head[2], head[3]];
+    let family = if network_order {
+        u32::from_be_bytes(raw)
+    } else {
+        let le = u32::from_le_bytes(raw);
+        if le <= 0xffff {
+            le
+        } else {
+            u32::from_be_bytes(raw)
+        }
+    };
+    let host = if family == HOST_AF_INET {
+        HOST_AF_INET
+    } else if family == HOST_AF_INET6 || BSD_AF_INET6.contains(&family) {
+        HOST_AF_INET6
+    } else {
+        return;
+    };
+    let bytes = if network_order {
+        host.to_be_bytes()
+    } else {
+        host.to_ne_bytes()
+    };
+    head.copy_from_slice(&bytes);
 }
 
 impl PacketFilter {
@@ -40,6 +92,7 @@ impl PacketFilter {
             expression: expression.to_string(),
             compiled: Vec::new(),
             last: 0,
+            scratch: Vec::new(),
         };
         let index = filter.index_for(LinkType::ETHERNET);
         if let Err(message) = &filter.compiled[index].program {
@@ -58,7 +111,8 @@ impl PacketFilter {
     }
 
     fn compile(&self, link_type: LinkType) -> Result<Program, String> {
-        let link = i32::try_from(link_type.0).map_err(|_| "link type out of range".to_string())?;
+        let link =
+            i32::try_from(dlt_for(link_type)).map_err(|_| "link type out of range".to_string())?;
         let dead = pcap::Capture::dead(pcap::Linktype(link)).map_err(|e| e.to_string())?;
         let program = dead
             .compile(&self.expression, true)
@@ -97,6 +151,15 @@ impl PacketFilter {
         let index = self.index_for(packet.link_type);
         let compiled = &mut self.compiled[index];
         match &compiled.program {
+            Ok(program) if matches!(packet.link_type, LinkType::NULL | LinkType::LOOP) => {
+                // libpcap compiles loopback checks against this host's address family
+                // values; files carry the writer's (BSD IPv6 is 24, 28 or 30, possibly in
+                // the other byte order). Present the frame as this host would have written it.
+                self.scratch.clear();
+                self.scratch.extend_from_slice(packet.data);
+                normalise_loopback_family(&mut self.scratch, packet.link_type == LinkType::LOOP);
+                program.matches(&self.scratch, packet.orig_len)
+            }
             Ok(program) => program.matches(packet.data, packet.orig_len),
             Err(_) => {
                 compiled.unfiltered += 1;
@@ -164,6 +227,46 @@ mod tests {
             data: &frame,
         };
         assert!(!f.matches(&p));
+    }
+
+    #[test]
+    fn raw_and_loopback_frames_are_filtered() {
+        let mut ip = Vec::new();
+        etherparse::PacketBuilder::ipv6([1; 16], [2; 16], 64)
+            .tcp(50000, 445, 1, 100)
+            .write(&mut ip, &[])
+            .unwrap();
+        let mut f = PacketFilter::new("tcp port 445").unwrap();
+        let raw = RawPacket {
+            ts_ns: 0,
+            orig_len: ip.len() as u32,
+            link_type: LinkType::RAW,
+            data: &ip,
+        };
+        assert!(f.matches(&raw));
+        // BSD null header with AF_INET6 = 30 (macOS), little-endian.
+        let mut null = 30u32.to_le_bytes().to_vec();
+        null.extend(&ip);
+        let p = RawPacket {
+            ts_ns: 0,
+            orig_len: null.len() as u32,
+            link_type: LinkType::NULL,
+            data: &null,
+        };
+        assert!(f.matches(&p));
+        // OpenBSD loop header, network order AF_INET6 = 24.
+        let mut lo = 24u32.to_be_bytes().to_vec();
+        lo.extend(&ip);
+        let p = RawPacket {
+            ts_ns: 0,
+            orig_len: lo.len() as u32,
+            link_type: LinkType::LOOP,
+            data: &lo,
+        };
+        assert!(f.matches(&p));
+        let mut udp_only = PacketFilter::new("udp").unwrap();
+        assert!(!udp_only.matches(&p));
+        assert!(f.unapplied().is_empty() && udp_only.unapplied().is_empty());
     }
 
     #[test]
