@@ -104,8 +104,8 @@ pub struct LiveArgs {
     #[arg(long, value_name = "FILE")]
     pub flows: Option<PathBuf>,
 
-    /// Seconds between view refreshes (e.g. 2, 500ms, 5s).
-    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    /// Time between view refreshes (e.g. 2, 500ms, 5s; at least 100ms).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_interval)]
     pub interval: std::time::Duration,
 
     /// Stop after this long (e.g. 30s, 5m).
@@ -133,6 +133,18 @@ pub struct LiveArgs {
     pub write: Option<PathBuf>,
 }
 
+/// Shortest view refresh: each snapshot classifies every flow.
+const MIN_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// A refresh interval: a duration of at least [`MIN_INTERVAL`].
+pub fn parse_interval(text: &str) -> Result<std::time::Duration, String> {
+    let d = parse_duration(text)?;
+    if d < MIN_INTERVAL {
+        return Err(format!("'{text}' is shorter than the 100ms minimum"));
+    }
+    Ok(d)
+}
+
 /// Parses `30s`, `500ms`, `5m`, `1h` or a plain number of seconds.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let text = text.trim();
@@ -153,7 +165,7 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     if !(seconds > 0.0 && seconds.is_finite()) {
         return Err(format!("'{text}' must be longer than zero"));
     }
-    Ok(std::time::Duration::from_secs_f64(seconds))
+    std::time::Duration::try_from_secs_f64(seconds).map_err(|_| format!("'{text}' is too long"))
 }
 
 /// `wiretally table`.
@@ -287,6 +299,7 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3 weeks").is_err());
+        assert!(parse_duration("100000000000000000000s").is_err());
     }
 
     #[test]

@@ -297,6 +297,9 @@ pub fn live(args: LiveArgs) -> Result<()> {
         filter: args.filter.clone(),
     };
     let terminal = args.format == Format::Text && io::stdout().is_terminal();
+    // Snapshots go to a terminal (redrawn) or, with --format json, as NDJSON lines; a
+    // text or CSV report into a pipe gets no snapshots, so the output stays one format.
+    let snapshots = terminal || args.format == Format::Json;
     let mut view = LiveView::new(&args.interface, terminal, args.top as usize);
     // Live rates are far below one core's capacity, and the view needs the flows at hand.
     let mut analyzer = Analyzer::new(&table);
@@ -326,7 +329,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
             Err(e) => return Err(e.into()),
         }
         let since = last_view.elapsed();
-        if output_open && since >= args.interval {
+        if snapshots && output_open && since >= args.interval {
             last_view = Instant::now();
             let snapshot = analyzer.snapshot(&summary_options);
             let now = std::time::SystemTime::now()

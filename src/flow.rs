@@ -168,7 +168,7 @@ pub struct FlowTable {
 }
 
 /// Unmatched later fragments remembered per table for merging.
-const MAX_UNMATCHED_KEPT: usize = 4096;
+const MAX_UNMATCHED_KEPT: usize = MAX_FRAGMENT_SERIES;
 
 impl FlowTable {
     /// An empty table.

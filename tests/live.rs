@@ -20,23 +20,35 @@ fn is_root() -> bool {
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
-const FILTER: &str = "udp or (tcp[tcpflags] & tcp-syn != 0)";
+/// Only the test's own packets: datagrams from its sender port and SYNs to or from its
+/// two TCP ports, between the given addresses.
+fn filter(peer: &str) -> String {
+    format!(
+        "host {peer} and ((udp and port 60123) or (tcp[tcpflags] & tcp-syn != 0 and (port 445 or port 3389)))"
+    )
+}
 
 /// Starts a capture and waits until it reports that it is capturing.
-fn start_capture(interface: &str, count: u32) -> Child {
+fn start_capture(interface: &str, peer: &str, count: u32) -> Child {
+    start_capture_with(interface, peer, count, "1h")
+}
+
+fn start_capture_with(interface: &str, peer: &str, count: u32, interval: &str) -> Child {
+    let count = count.to_string();
+    let filter = filter(peer);
     let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
         .args([
             "live",
             "-i",
             interface,
             "-f",
-            FILTER,
+            &filter,
             "-c",
-            &count.to_string(),
+            &count,
             "--format",
             "json",
             "--interval",
-            "1h",
+            interval,
             "--duration",
             "60s",
         ])
@@ -136,7 +148,7 @@ fn captures_on_loopback() {
         })
         .collect();
     // Two TCP connections (SYN + SYN/ACK each) and four datagrams.
-    let child = start_capture("lo", 8);
+    let child = start_capture("lo", "127.0.0.1", 8);
     for p in [445, 3389] {
         let _ = TcpStream::connect_timeout(
             &SocketAddr::from(([127, 0, 0, 1], p)),
@@ -268,7 +280,7 @@ fn captures_on_a_veth_into_a_namespace() {
     };
     // Nothing listens in the namespace: each TCP SYN is answered by a RST (not captured:
     // the filter keeps SYNs), each datagram by an ICMP error (not UDP, not captured).
-    let child = start_capture(&ns.host_if, 6);
+    let child = start_capture(&ns.host_if, &ns.peer_ip, 6);
     for p in [445, 3389] {
         let peer: std::net::IpAddr = ns.peer_ip.parse().unwrap();
         let _ = TcpStream::connect_timeout(&SocketAddr::new(peer, p), Duration::from_secs(5));
@@ -342,9 +354,9 @@ fn interface_removed_mid_capture_ends_with_the_report() {
     let Some(ns) = Namespace::create(2) else {
         return;
     };
-    let child = start_capture(&ns.host_if, 1000);
+    let child = start_capture(&ns.host_if, &ns.peer_ip, 1000);
     send_udp(
-        format!("{}:60124", ns.host_ip).parse().unwrap(),
+        format!("{}:60123", ns.host_ip).parse().unwrap(),
         &ns.peer_ip,
         &[53],
     );
@@ -373,4 +385,37 @@ fn interface_removed_mid_capture_ends_with_the_report() {
         summary.line_sums(),
         (summary.totals.packets, summary.totals.bytes)
     );
+}
+
+#[test]
+fn json_output_is_snapshot_lines_then_one_summary() {
+    if !is_root() {
+        println!("SKIPPED live snapshot test: needs root (CI runs as root)");
+        return;
+    }
+    let mut child = start_capture_with("lo", "127.0.0.2", 2, "100ms");
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    // The first snapshot arrives on its own after one interval; only then is traffic sent,
+    // so at least one snapshot precedes the summary without any sleeping.
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    let snap: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(snap["type"], "snapshot");
+    assert_eq!(snap["interface"], "lo");
+    send_udp(
+        "127.0.0.2:60123".parse().unwrap(),
+        "127.0.0.2",
+        &[53, 40999],
+    );
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert!(child.wait().unwrap().success());
+    let lines: Vec<&str> = rest.lines().collect();
+    let (last, snapshots) = lines.split_last().expect("a summary line");
+    for line in snapshots {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["type"], "snapshot", "{line}");
+    }
+    let summary: Summary = serde_json::from_str(last).expect("the last line is the summary");
+    assert_eq!(summary.totals.packets, 2);
 }
