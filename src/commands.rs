@@ -13,6 +13,7 @@ use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
 use wiretally::capture::{
     FileReader, LiveCapture, LiveError, LiveOptions, LiveRead, PacketFilter, PacketSource,
+    PcapWriter,
 };
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
@@ -273,9 +274,13 @@ pub fn live(args: LiveArgs) -> Result<()> {
         filter: args.filter.clone(),
     };
     let mut capture = LiveCapture::open(&options)?;
-    if let Some(path) = &args.write {
-        capture.write_to(path)?;
-    }
+    let mut pcap_out = match &args.write {
+        Some(path) => Some(
+            PcapWriter::create(path, capture.link_type(), args.snaplen)
+                .with_context(|| format!("cannot write {}", path.display()))?,
+        ),
+        None => None,
+    };
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
     if let Err(e) = ctrlc::set_handler(move || handler_stop.store(true, Ordering::SeqCst)) {
@@ -318,6 +323,16 @@ pub fn live(args: LiveArgs) -> Result<()> {
             Ok(LiveRead::Packet(packet)) => {
                 analyzer.process(&packet);
                 packets += 1;
+                if let (Some(out), Some(path)) = (&mut pcap_out, &args.write) {
+                    if let Err(e) = out.write(&packet) {
+                        // Keep capturing and reporting; only the file stops.
+                        let message =
+                            format!("cannot write {}: {e}; the file ends here", path.display());
+                        warn(&message);
+                        analyzer.warn(message);
+                        pcap_out = None;
+                    }
+                }
             }
             Ok(LiveRead::Idle) => {}
             Err(e @ LiveError::Stopped { .. }) => {
@@ -345,7 +360,13 @@ pub fn live(args: LiveArgs) -> Result<()> {
             }
         }
     }
-    capture.flush()?;
+    if let (Some(out), Some(path)) = (pcap_out, &args.write) {
+        if let Err(e) = out.finish() {
+            let message = format!("cannot write {}: {e}", path.display());
+            warn(&message);
+            analyzer.warn(message);
+        }
+    }
     let stats = capture.stats();
 
     let mut summary = finish_with_flows(

@@ -417,3 +417,59 @@ fn json_output_is_snapshot_lines_then_one_summary() {
     let summary: Summary = serde_json::from_str(last).expect("the last line is the summary");
     assert_eq!(summary.totals.packets, 2);
 }
+
+#[test]
+fn write_option_saves_what_was_counted() {
+    if !is_root() {
+        println!("SKIPPED -w test: needs root (CI runs as root)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.pcap");
+    let filter = filter("127.0.0.3");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args([
+            "live",
+            "-i",
+            "lo",
+            "-f",
+            &filter,
+            "-c",
+            "3",
+            "--format",
+            "json",
+            "--interval",
+            "1h",
+            "-w",
+            path.to_str().unwrap(),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("capturing on"), "{line}");
+    send_udp(
+        "127.0.0.3:60123".parse().unwrap(),
+        "127.0.0.3",
+        &[53, 123, 40999],
+    );
+    let live = finish_capture(child);
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(["read", "--format", "json", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let saved: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (saved.totals.packets, saved.totals.bytes),
+        (live.totals.packets, live.totals.bytes)
+    );
+    assert_eq!(saved.totals.packets, 3);
+}

@@ -1,8 +1,6 @@
 //! Live capture on an interface through libpcap: opening with the options a sniffer needs,
 //! frames as [`RawPacket`]s, libpcap's counters, and errors that say what to do.
 
-use std::path::Path;
-
 use super::{LinkType, RawPacket};
 use crate::summary::CaptureStats;
 
@@ -90,7 +88,6 @@ pub struct LiveCapture {
     interface: String,
     capture: pcap::Capture<pcap::Active>,
     link_type: LinkType,
-    savefile: Option<pcap::Savefile>,
 }
 
 fn is_permission_error(message: &str) -> bool {
@@ -158,7 +155,6 @@ impl LiveCapture {
             interface: opts.interface.clone(),
             capture,
             link_type,
-            savefile: None,
         })
     }
 
@@ -171,9 +167,6 @@ impl LiveCapture {
     pub fn read_next(&mut self) -> Result<LiveRead<'_>, LiveError> {
         match self.capture.next_packet() {
             Ok(p) => {
-                if let Some(file) = &mut self.savefile {
-                    file.write(&p);
-                }
                 let ts = p.header.ts;
                 // With nanosecond precision libpcap puts nanoseconds in tv_usec.
                 let ts_ns = ts
@@ -205,26 +198,5 @@ impl LiveCapture {
             dropped: u64::from(s.dropped),
             if_dropped: u64::from(s.if_dropped),
         })
-    }
-
-    /// Also writes every captured frame to a pcap file (`-w`).
-    pub fn write_to(&mut self, path: &Path) -> Result<(), LiveError> {
-        let file = self.capture.savefile(path).map_err(|e| LiveError::Other {
-            interface: self.interface.clone(),
-            message: format!("cannot write {}: {e}", path.display()),
-        })?;
-        self.savefile = Some(file);
-        Ok(())
-    }
-
-    /// Flushes the `-w` file.
-    pub fn flush(&mut self) -> Result<(), LiveError> {
-        if let Some(file) = &mut self.savefile {
-            file.flush().map_err(|e| LiveError::Other {
-                interface: self.interface.clone(),
-                message: format!("cannot write the capture file: {e}"),
-            })?;
-        }
-        Ok(())
     }
 }

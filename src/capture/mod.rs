@@ -7,6 +7,7 @@ mod file;
 mod filter;
 mod live;
 mod memory;
+mod pcap_out;
 
 use std::fmt;
 
@@ -15,6 +16,7 @@ pub use file::{CaptureFormat, FileReader};
 pub use filter::{FilterError, PacketFilter};
 pub use live::{LiveCapture, LiveError, LiveOptions, LiveRead};
 pub use memory::MemorySource;
+pub use pcap_out::PcapWriter;
 
 /// A link-layer header type as stored in capture files (tcpdump.org LINKTYPE_ values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
