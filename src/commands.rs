@@ -3,11 +3,10 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
@@ -145,16 +144,24 @@ fn read_in_parallel<'t>(
     type FileResult<'t> = Result<(Analyzer<'t>, Option<PacketFilter>)>;
     let expression = filter.as_ref().map(|f| f.expression().to_string());
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<FileResult<'t>>>> =
-        files.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
+    // Files merged so far: a thread does not run further ahead than a few files, so
+    // results waiting for an earlier, bigger file stay few.
+    let merged_upto = AtomicUsize::new(0);
+    let ahead = threads * 2;
+    let (done, finished) = std::sync::mpsc::channel::<(usize, FileResult<'t>)>();
+    std::thread::scope(|scope| -> Result<(Analyzer<'t>, Option<PacketFilter>)> {
         for _ in 0..threads.min(files.len()) {
-            scope.spawn(|| {
+            let done = done.clone();
+            let (next, expression, merged_upto) = (&next, &expression, &merged_upto);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(path) = files.get(i) else {
                         break;
                     };
+                    while i >= merged_upto.load(Ordering::Acquire) + ahead {
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
                     let result = (|| -> FileResult<'t> {
                         let mut reader = FileReader::open(path)?;
                         let mut own_filter =
@@ -163,33 +170,48 @@ fn read_in_parallel<'t>(
                         count_file(&mut reader, own_filter.as_mut(), &mut analyzer, progress)?;
                         Ok((analyzer, own_filter))
                     })();
-                    if let Ok(mut slot) = results[i].lock() {
-                        *slot = Some(result);
+                    if done.send((i, result)).is_err() {
+                        break;
                     }
                 }
             });
         }
-    });
-    let mut merged: Option<(Analyzer<'t>, Option<PacketFilter>)> = None;
-    for slot in results {
-        let result = slot
-            .into_inner()
-            .ok()
-            .flatten()
-            .context("a reader thread stopped without a result")?;
-        let (analyzer, own_filter) = result?;
-        merged = Some(match merged {
-            None => (analyzer, own_filter),
-            Some((mut all, mut all_filter)) => {
-                all.absorb_later(analyzer);
-                if let (Some(a), Some(b)) = (all_filter.as_mut(), own_filter) {
-                    a.absorb(b);
-                }
-                (all, all_filter)
+        drop(done);
+        // Merge in file order as soon as the next file is ready, so finished files do not
+        // pile up: at most one file per thread waits for an earlier one.
+        let mut waiting: std::collections::BTreeMap<usize, FileResult<'t>> = Default::default();
+        let mut merged: Option<(Analyzer<'t>, Option<PacketFilter>)> = None;
+        let mut want = 0;
+        for (i, result) in finished.iter() {
+            waiting.insert(i, result);
+            while let Some(result) = waiting.remove(&want) {
+                want += 1;
+                merged_upto.store(want, Ordering::Release);
+                let (analyzer, own_filter) = match result {
+                    Ok(r) => r,
+                    Err(e) => {
+                        // Release the waiting threads before giving up.
+                        merged_upto.store(usize::MAX / 2, Ordering::Release);
+                        return Err(e);
+                    }
+                };
+                merged = Some(match merged.take() {
+                    None => (analyzer, own_filter),
+                    Some((mut all, mut all_filter)) => {
+                        all.absorb_later(analyzer);
+                        if let (Some(a), Some(b)) = (all_filter.as_mut(), own_filter) {
+                            a.absorb(b);
+                        }
+                        (all, all_filter)
+                    }
+                });
             }
-        });
-    }
-    merged.context("no files to read")
+        }
+        if want < files.len() {
+            bail!("a reader thread stopped without a result");
+        }
+        merged.context("no files to read")
+    })
 }
 
 /// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what
