@@ -38,6 +38,29 @@ pub struct TableOption {
     pub table: Option<PathBuf>,
 }
 
+/// Options every report-producing command shares.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub table: TableOption,
+
+    /// Output format (with `live`, json also makes the snapshots NDJSON lines).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// BPF filter (libpcap syntax).
+    #[arg(short = 'f', long, value_name = "BPF")]
+    pub filter: Option<String>,
+
+    /// Rows per section, and hosts per unknown line.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: u32,
+
+    /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
+    #[arg(long, value_name = "FILE")]
+    pub flows: Option<PathBuf>,
+}
+
 /// `wiretally read`.
 #[derive(Debug, Args)]
 pub struct ReadArgs {
@@ -46,23 +69,7 @@ pub struct ReadArgs {
     pub files: Vec<String>,
 
     #[command(flatten)]
-    pub table: TableOption,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// BPF filter (libpcap syntax), applied to every frame.
-    #[arg(short = 'f', long, value_name = "BPF")]
-    pub filter: Option<String>,
-
-    /// Rows per section in text output, and hosts per unknown line.
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
-    pub top: u32,
-
-    /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
-    #[arg(long, value_name = "FILE")]
-    pub flows: Option<PathBuf>,
+    pub report: ReportArgs,
 
     /// Show a progress bar on stderr (the default when stderr is a terminal; never in pipes).
     #[arg(long, overrides_with = "no_progress")]
@@ -86,23 +93,7 @@ pub struct LiveArgs {
     pub interface: String,
 
     #[command(flatten)]
-    pub table: TableOption,
-
-    /// Output format of the final report; json also makes the live view NDJSON snapshots.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// BPF filter (libpcap syntax), compiled for the interface.
-    #[arg(short = 'f', long, value_name = "BPF")]
-    pub filter: Option<String>,
-
-    /// Rows per section.
-    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
-    pub top: u32,
-
-    /// Write one record per flow at the end: NDJSON, or CSV when FILE ends in .csv.
-    #[arg(long, value_name = "FILE")]
-    pub flows: Option<PathBuf>,
+    pub report: ReportArgs,
 
     /// Time between view refreshes (e.g. 2, 500ms, 5s; at least 100ms).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_interval)]

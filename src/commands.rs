@@ -82,8 +82,13 @@ pub fn warn(message: &str) {
 
 /// `wiretally read`.
 pub fn read(args: ReadArgs) -> Result<()> {
-    let table = load_table(&args.table)?;
-    let mut filter = args.filter.as_deref().map(PacketFilter::new).transpose()?;
+    let table = load_table(&args.report.table)?;
+    let mut filter = args
+        .report
+        .filter
+        .as_deref()
+        .map(PacketFilter::new)
+        .transpose()?;
     // Check every file first, so a missing one fails the run before anything is counted;
     // then read them one at a time (one open file, one buffer).
     let mut total_size = Some(0u64);
@@ -94,7 +99,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
     if args.files.iter().any(|p| p == "-") {
         total_size = None;
     }
-    let flow_writer = open_flow_writer(args.flows.as_deref())?;
+    let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
@@ -122,12 +127,17 @@ pub fn read(args: ReadArgs) -> Result<()> {
     }
 
     let options = SummaryOptions {
-        top_hosts: args.top as usize,
+        top_hosts: args.report.top as usize,
         sources: args.files.clone(),
-        filter: args.filter.clone(),
+        filter: args.report.filter.clone(),
     };
-    let summary = finish_with_flows(analyzer, &options, flow_writer, args.flows.as_deref())?;
-    let writer = report::writer_for(args.format, args.top as usize);
+    let summary = finish_with_flows(
+        analyzer,
+        &options,
+        flow_writer,
+        args.report.flows.as_deref(),
+    )?;
+    let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
 }
 
@@ -286,14 +296,14 @@ fn note(message: &str) {
 
 /// `wiretally live`.
 pub fn live(args: LiveArgs) -> Result<()> {
-    let table = load_table(&args.table)?;
-    let flow_writer = open_flow_writer(args.flows.as_deref())?;
+    let table = load_table(&args.report.table)?;
+    let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let options = LiveOptions {
         interface: args.interface.clone(),
         promisc: !args.no_promisc,
         snaplen: args.snaplen,
         buffer_size: args.buffer_size,
-        filter: args.filter.clone(),
+        filter: args.report.filter.clone(),
     };
     let mut capture = LiveCapture::open(&options)?;
     let mut pcap_out = match &args.write {
@@ -319,15 +329,15 @@ pub fn live(args: LiveArgs) -> Result<()> {
     ));
 
     let summary_options = SummaryOptions {
-        top_hosts: args.top as usize,
+        top_hosts: args.report.top as usize,
         sources: vec![args.interface.clone()],
-        filter: args.filter.clone(),
+        filter: args.report.filter.clone(),
     };
-    let terminal = args.format == Format::Text && io::stdout().is_terminal();
+    let terminal = args.report.format == Format::Text && io::stdout().is_terminal();
     // Snapshots go to a terminal (redrawn) or, with --format json, as NDJSON lines; a
     // text or CSV report into a pipe gets no snapshots, so the output stays one format.
-    let snapshots = terminal || args.format == Format::Json;
-    let mut view = LiveView::new(&args.interface, terminal, args.top as usize);
+    let snapshots = terminal || args.report.format == Format::Json;
+    let mut view = LiveView::new(&args.interface, terminal, args.report.top as usize);
     // Live rates are far below one core's capacity, and the view needs the flows at hand.
     let mut analyzer = Analyzer::new(&table);
     let start = Instant::now();
@@ -395,20 +405,20 @@ pub fn live(args: LiveArgs) -> Result<()> {
         analyzer,
         &summary_options,
         flow_writer,
-        args.flows.as_deref(),
+        args.report.flows.as_deref(),
     )?;
     summary.capture_stats = stats;
     if !output_open {
         return Ok(());
     }
-    match args.format {
+    match args.report.format {
         // One line, so the whole output stays NDJSON after the snapshots.
         Format::Json => emit(|out| {
             serde_json::to_writer(&mut *out, &summary).map_err(io::Error::other)?;
             writeln!(out)
         }),
         format => {
-            let writer = report::writer_for(format, args.top as usize);
+            let writer = report::writer_for(format, args.report.top as usize);
             emit(|out| {
                 if terminal {
                     writeln!(out)?;

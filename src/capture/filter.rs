@@ -49,8 +49,6 @@ fn dlt_for(link_type: LinkType) -> u32 {
 /// Address families as this host's libpcap expects them in null/loop headers.
 const HOST_AF_INET: u32 = 2;
 const HOST_AF_INET6: u32 = 10;
-/// IPv6 family numbers of the BSDs and macOS.
-const BSD_AF_INET6: [u32; 3] = [24, 28, 30];
 
 /// Rewrites a null (host byte order) or loop (network byte order) header's family to
 /// the values libpcap compiled the filter for.
@@ -58,20 +56,11 @@ fn normalise_loopback_family(frame: &mut [u8], network_order: bool) {
     let Some(head) = frame.get_mut(..4) else {
         return;
     };
-    let raw = [head[0], head[1], head[2], head[3]];
-    let family = if network_order {
-        u32::from_be_bytes(raw)
-    } else {
-        let le = u32::from_le_bytes(raw);
-        if le <= 0xffff {
-            le
-        } else {
-            u32::from_be_bytes(raw)
-        }
-    };
+    let family =
+        crate::decode::loopback_family([head[0], head[1], head[2], head[3]], network_order);
     let host = if family == HOST_AF_INET {
         HOST_AF_INET
-    } else if family == HOST_AF_INET6 || BSD_AF_INET6.contains(&family) {
+    } else if family == HOST_AF_INET6 || crate::decode::is_loopback_ipv6(family) {
         HOST_AF_INET6
     } else {
         return;

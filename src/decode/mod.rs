@@ -448,26 +448,35 @@ fn decode_cisco_hdlc(data: &[u8]) -> Decoded {
 
 /// BSD null (host byte order family) and OpenBSD loop (network byte order).
 fn decode_null(data: &[u8], network_order: bool) -> Decoded {
-    if data.len() < NULL_HEADER_LEN {
+    let Some(head) = data.get(..NULL_HEADER_LEN) else {
         return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
-    }
-    let raw = [data[0], data[1], data[2], data[3]];
-    let family = if network_order {
-        u32::from_be_bytes(raw)
-    } else {
-        // The writer's byte order is unknown: a small family number reads right one way.
-        let le = u32::from_le_bytes(raw);
-        if le <= 0xffff {
-            le
-        } else {
-            u32::from_be_bytes(raw)
-        }
     };
+    let family = loopback_family([head[0], head[1], head[2], head[3]], network_order);
     if family == AF_INET || AF_INET6_VALUES.contains(&family) {
         decode_ip_any(&data[NULL_HEADER_LEN..], 0)
     } else {
         Decoded::NonIp(NonIpKind::AddressFamily(family))
     }
+}
+
+/// The address family of a BSD null (`network_order` false: the writer's byte order) or
+/// OpenBSD loop (network byte order) header. The writer's byte order is not recorded: a
+/// family number is small, so it reads right one way.
+pub fn loopback_family(head: [u8; 4], network_order: bool) -> u32 {
+    if network_order {
+        return u32::from_be_bytes(head);
+    }
+    let le = u32::from_le_bytes(head);
+    if le <= 0xffff {
+        le
+    } else {
+        u32::from_be_bytes(head)
+    }
+}
+
+/// Whether a loopback family number means IPv6 (24, 28 or 30 on the BSDs and macOS).
+pub fn is_loopback_ipv6(family: u32) -> bool {
+    AF_INET6_VALUES.contains(&family)
 }
 
 /// Slices an IPv4 or IPv6 packet (chosen by the version nibble) down to its transport.
