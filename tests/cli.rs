@@ -158,6 +158,12 @@ fn nanosecond_timestamps_survive() {
     let s = summary(&[&fixture("pcap-ns-bigendian.pcap")]);
     let first = s.totals.first_ts.unwrap();
     assert!((first - 1_767_603_600.0).abs() < 1e-6, "{first}");
+    // JSON seconds are f64 (sub-microsecond digits do not survive), so check the
+    // nanoseconds where they are kept: the reader behind `read`.
+    use wiretally::capture::{FileReader, PacketSource};
+    let mut reader = FileReader::open(&fixture("pcap-ns-bigendian.pcap")).unwrap();
+    let p = reader.next_packet().unwrap().unwrap();
+    assert_eq!(p.ts_ns, 1_767_603_600_000_000_123);
 }
 
 #[test]

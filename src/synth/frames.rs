@@ -429,122 +429,55 @@ impl Trace {
         exchanges: &[(usize, usize)],
         rtt_ns: i64,
     ) -> i64 {
-        let (c, s) = (client.ip, server.ip);
+        const SYN_ACK: u8 = tcp_flags::SYN | tcp_flags::ACK;
+        const FIN_ACK: u8 = tcp_flags::FIN | tcp_flags::ACK;
+        let link = self.link;
+        // One segment, from the client (`to_server`) or from the server.
+        let mut segment = |t: i64, to_server: bool, flags: u8, seq: u32, ack: u32, data: &[u8]| {
+            let ip = if to_server {
+                tcp_ip(client.ip, server.ip, cport, sport, flags, seq, ack, data)
+            } else {
+                tcp_ip(server.ip, client.ip, sport, cport, flags, seq, ack, data)
+            };
+            let (from, to) = if to_server {
+                (client, server)
+            } else {
+                (server, client)
+            };
+            self.push_ip_on(link, t, from, to, &ip);
+        };
         let mut t = start;
         let (mut cseq, mut sseq) = (1000u32, 5000u32);
-        let link = self.link;
-        self.push_ip_on(
-            link,
-            t,
-            client,
-            server,
-            &tcp_ip(c, s, cport, sport, tcp_flags::SYN, cseq, 0, &[]),
-        );
+        segment(t, true, tcp_flags::SYN, cseq, 0, &[]);
         t += rtt_ns / 2;
-        self.push_ip_on(
-            link,
-            t,
-            server,
-            client,
-            &tcp_ip(
-                s,
-                c,
-                sport,
-                cport,
-                tcp_flags::SYN | tcp_flags::ACK,
-                sseq,
-                cseq + 1,
-                &[],
-            ),
-        );
+        segment(t, false, SYN_ACK, sseq, cseq + 1, &[]);
         t += rtt_ns / 2;
         cseq += 1;
         sseq += 1;
-        self.push_ip_on(
-            link,
-            t,
-            client,
-            server,
-            &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, &[]),
-        );
+        segment(t, true, tcp_flags::ACK, cseq, sseq, &[]);
         for (i, &(req, resp)) in exchanges.iter().enumerate() {
             let seed = u64::from(cport) << 16 | i as u64;
             for chunk in payload(sport, true, req, seed).chunks(1460) {
                 t += MS / 10;
-                self.push_ip_on(
-                    link,
-                    t,
-                    client,
-                    server,
-                    &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq, sseq, chunk),
-                );
+                segment(t, true, tcp_flags::ACK, cseq, sseq, chunk);
                 cseq = cseq.wrapping_add(chunk.len() as u32);
             }
             t += rtt_ns;
-            let reply = payload(sport, false, resp, seed ^ 0xffff);
-            for chunk in reply.chunks(1460) {
-                self.push_ip_on(
-                    link,
-                    t,
-                    server,
-                    client,
-                    &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, chunk),
-                );
+            for chunk in payload(sport, false, resp, seed ^ 0xffff).chunks(1460) {
+                segment(t, false, tcp_flags::ACK, sseq, cseq, chunk);
                 sseq = sseq.wrapping_add(chunk.len() as u32);
                 t += MS / 20;
             }
             if resp == 0 {
-                self.push_ip_on(
-                    link,
-                    t,
-                    server,
-                    client,
-                    &tcp_ip(s, c, sport, cport, tcp_flags::ACK, sseq, cseq, &[]),
-                );
+                segment(t, false, tcp_flags::ACK, sseq, cseq, &[]);
             }
         }
         t += 5 * MS;
-        self.push_ip_on(
-            link,
-            t,
-            client,
-            server,
-            &tcp_ip(
-                c,
-                s,
-                cport,
-                sport,
-                tcp_flags::FIN | tcp_flags::ACK,
-                cseq,
-                sseq,
-                &[],
-            ),
-        );
+        segment(t, true, FIN_ACK, cseq, sseq, &[]);
         t += rtt_ns / 2;
-        self.push_ip_on(
-            link,
-            t,
-            server,
-            client,
-            &tcp_ip(
-                s,
-                c,
-                sport,
-                cport,
-                tcp_flags::FIN | tcp_flags::ACK,
-                sseq,
-                cseq + 1,
-                &[],
-            ),
-        );
+        segment(t, false, FIN_ACK, sseq, cseq + 1, &[]);
         t += rtt_ns / 2;
-        self.push_ip_on(
-            link,
-            t,
-            client,
-            server,
-            &tcp_ip(c, s, cport, sport, tcp_flags::ACK, cseq + 1, sseq + 1, &[]),
-        );
+        segment(t, true, tcp_flags::ACK, cseq + 1, sseq + 1, &[]);
         t
     }
 
