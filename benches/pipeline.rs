@@ -92,7 +92,7 @@ fn bench_pipeline(c: &mut Criterion) {
     group.throughput(Throughput::Elements(frames.len() as u64));
     group.bench_function("demo_in_memory", |b| {
         b.iter(|| {
-            let mut analyzer = Analyzer::new(&table);
+            let mut analyzer = Analyzer::new(&table, wiretally::expiry::Expiry::default());
             for f in &frames {
                 analyzer.process(&RawPacket {
                     ts_ns: f.ts_ns,
@@ -101,11 +101,7 @@ fn bench_pipeline(c: &mut Criterion) {
                     data: &f.data,
                 });
             }
-            analyzer
-                .finish::<()>(&options, None)
-                .unwrap()
-                .totals
-                .packets
+            analyzer.finish(&options).unwrap().totals.packets
         })
     });
     group.finish();

@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 work=${1:-target/throughput}
-tools=${TOOLS:-"wiretally wiretally-1thread libpcap tshark ndpiReader tcpdump"}
+tools=${TOOLS:-"wiretally wiretally-1thread wiretally-noexpiry libpcap tshark ndpiReader tcpdump"}
 sizes=${SIZES:-"1m 10m"}
 runs=${RUNS:-3}
 mkdir -p "$work"
@@ -67,6 +67,8 @@ for size in $sizes; do
         case $tool in
             wiretally) cmd=("$wt" read --no-progress "$file"); r=$runs ;;
             wiretally-1thread) cmd=("$wt" read --no-progress --threads 1 "$file"); r=$runs ;;
+            wiretally-noexpiry) cmd=("$wt" read --no-progress --idle-timeout off --close-grace off "$file"); r=$runs ;;
+            wiretally-cap100k) cmd=("$wt" read --no-progress --max-flows 100000 "$file"); r=$runs ;;
             libpcap) cmd=("$loop" "$file"); r=$runs ;;
             tshark) have tshark || continue; cmd=(tshark -n -q -r "$file" -z conv,tcp -z conv,udp); r=1 ;;
             ndpiReader) have ndpiReader || continue; cmd=(ndpiReader -q -i "$file"); r=1 ;;

@@ -11,6 +11,7 @@ use crate::summary::{Counters, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
+#[derive(Clone)]
 pub struct Aggregates<'t> {
     table: &'t ServiceTable,
     per_entry: Vec<Counters>,
@@ -148,7 +149,7 @@ impl<'t> Aggregates<'t> {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct UnknownAcc {
     counters: Counters,
     servers: FxHashMap<(bool, AddrBytes), Counters>,

@@ -2,6 +2,8 @@
 //! the non-flow counters, and at the end classifies every flow and aggregates the lines.
 //! No I/O: sources push frames in, writers render the result.
 
+use std::io;
+
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
@@ -9,9 +11,10 @@ use crate::aggregate::Aggregates;
 use crate::capture::RawPacket;
 use crate::classify::{ServerRule, transport_of};
 use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, ip_proto};
-use crate::flow::{FlowKey, FlowState};
+use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
+use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
-use crate::summary::{OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
+use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// Why a frame is counted outside the flows.
@@ -82,10 +85,30 @@ pub struct FlowRecord {
     pub packets_s2c: u64,
     /// Bytes server -> client.
     pub bytes_s2c: u64,
+    /// Why the record was written: `idle_timeout`, `closed`, `evicted` or `capture_end`.
+    pub ended_by: &'static str,
 }
 
-/// Where `finish` hands each flow record (the `--flows` writer).
-pub type FlowSink<'a, E> = &'a mut dyn FnMut(&FlowRecord) -> Result<(), E>;
+/// Where flow records go (the `--flows` writer): each flow as it ends, then the flows
+/// still open at the end of the run.
+pub trait FlowSink: Send {
+    /// Takes one record.
+    fn write(&mut self, record: &FlowRecord) -> io::Result<()>;
+
+    /// Called once after the last record (flush and close).
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<F: FnMut(&FlowRecord) -> io::Result<()> + Send> FlowSink for F {
+    fn write(&mut self, record: &FlowRecord) -> io::Result<()> {
+        self(record)
+    }
+}
+
+/// Packets between collections of the flows the flow stage retired.
+const COLLECT_EVERY: u32 = 1024;
 
 /// Options that shape the summary.
 #[derive(Debug, Clone)]
@@ -102,6 +125,14 @@ pub struct SummaryOptions {
 pub struct Analyzer<'t> {
     table: &'t ServiceTable,
     flows: FlowStage,
+    expiry: Expiry,
+    /// Flows that ended during the run, already classified and counted.
+    ended: Aggregates<'t>,
+    /// What expiry did (known once the flow stage has finished).
+    expiry_counts: ExpiryCounts,
+    sink: Option<Box<dyn FlowSink + 't>>,
+    sink_error: Option<io::Error>,
+    until_collect: u32,
     other: FxHashMap<OtherKind, (u64, u64)>,
     packets: u64,
     bytes: u64,
@@ -112,21 +143,28 @@ pub struct Analyzer<'t> {
 }
 
 impl<'t> Analyzer<'t> {
-    /// A fresh analyzer classifying against `table`; flow updates run on this thread.
-    pub fn new(table: &'t ServiceTable) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::inline())
+    /// A fresh analyzer classifying against `table`, ending flows by `expiry`; flow
+    /// updates run on this thread.
+    pub fn new(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
+        Analyzer::with_stage(table, FlowStage::inline(expiry), expiry)
     }
 
     /// A fresh analyzer whose flow updates run on a worker thread (same results, and
     /// faster on a machine with a second core).
-    pub fn threaded(table: &'t ServiceTable) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::threaded())
+    pub fn threaded(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
+        Analyzer::with_stage(table, FlowStage::threaded(expiry), expiry)
     }
 
-    fn with_stage(table: &'t ServiceTable, flows: FlowStage) -> Analyzer<'t> {
+    fn with_stage(table: &'t ServiceTable, flows: FlowStage, expiry: Expiry) -> Analyzer<'t> {
         Analyzer {
             table,
             flows,
+            expiry,
+            ended: Aggregates::new(table),
+            expiry_counts: ExpiryCounts::default(),
+            sink: None,
+            sink_error: None,
+            until_collect: COLLECT_EVERY,
             other: FxHashMap::default(),
             packets: 0,
             bytes: 0,
@@ -139,10 +177,14 @@ impl<'t> Analyzer<'t> {
 
     /// Merges the analyzer of the next file of the run (read in parallel) into this one:
     /// the result is what one analyzer reading both files in order would hold.
+    /// Only for analyzers without expiry (see [`crate::flow::FlowTable::absorb_later`]),
+    /// and without a flow sink on the later one.
     pub fn absorb_later(&mut self, later: Analyzer<'t>) {
-        let mut flows = std::mem::replace(&mut self.flows, FlowStage::inline()).into_table();
-        flows.absorb_later(later.flows.into_table());
-        self.flows = FlowStage::Inline(flows);
+        let (mut flows, _) =
+            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry)).into_table();
+        let (later_flows, _) = later.flows.into_table();
+        flows.absorb_later(later_flows);
+        self.flows = FlowStage::Inline(Box::new(flows));
         for (kind, (packets, bytes)) in later.other {
             let slot = self.other.entry(kind).or_default();
             slot.0 += packets;
@@ -159,6 +201,18 @@ impl<'t> Analyzer<'t> {
     /// Counts a frame the filter dropped (it is read but not summarised).
     pub fn count_filtered_out(&mut self) {
         self.packets_read += 1;
+    }
+
+    /// Sends every flow record to `sink`: flows that end during the run as they end,
+    /// the rest at [`Self::finish`].
+    ///
+    /// Set it before any flow can have ended (panics otherwise: records would be lost).
+    pub fn set_flow_sink(&mut self, sink: Box<dyn FlowSink + 't>) {
+        assert!(
+            self.ended.flows() == 0 && self.expiry_counts == ExpiryCounts::default(),
+            "the flow sink is set before any flow ends"
+        );
+        self.sink = Some(sink);
     }
 
     /// Adds a warning to the report (e.g. a cut-off file).
@@ -194,6 +248,29 @@ impl<'t> Analyzer<'t> {
             Decoded::NonIp(kind) => self.count_other(OtherKind::NonIp(kind), len),
             Decoded::Undecodable(why) => self.count_other(OtherKind::Undecodable(why), len),
         }
+        self.until_collect -= 1;
+        if self.until_collect == 0 {
+            self.until_collect = COLLECT_EVERY;
+            if self.expiry.is_active() {
+                let retired = self.flows.take_retired();
+                self.count_ended(retired);
+            }
+        }
+    }
+
+    /// Classifies and counts flows that ended, and hands their records to the sink.
+    fn count_ended(&mut self, retired: Vec<RetiredFlow>) {
+        for r in retired {
+            let c = self.ended.add(&r.key, &r.state);
+            if let Some(sink) = self.sink.as_mut() {
+                let record =
+                    flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
+                if let Err(e) = sink.write(&record) {
+                    self.sink_error = Some(e);
+                    self.sink = None;
+                }
+            }
+        }
     }
 
     fn count_other(&mut self, kind: OtherKind, len: u32) {
@@ -202,15 +279,20 @@ impl<'t> Analyzer<'t> {
         slot.1 += u64::from(len);
     }
 
-    /// Classifies all flows and builds the summary; when `on_flow` is given (for
-    /// `--flows` output) each flow is also handed to it, in order of first packet.
-    pub fn finish<E>(
-        mut self,
-        options: &SummaryOptions,
-        mut on_flow: Option<FlowSink<'_, E>>,
-    ) -> Result<Summary, E> {
-        let table = self.table;
-        let mut flow_table = std::mem::replace(&mut self.flows, FlowStage::inline()).into_table();
+    /// Classifies all flows and builds the summary. With a flow sink, the flows still
+    /// open are written to it in order of first packet, and the sink is finished; a
+    /// write error of the sink (at any point of the run) is returned here.
+    pub fn finish(mut self, options: &SummaryOptions) -> io::Result<Summary> {
+        let (mut flow_table, retired) =
+            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry)).into_table();
+        self.count_ended(retired);
+        self.expiry_counts = flow_table.expiry_counts();
+        if let (evicted @ 1.., Some(cap)) = (self.expiry_counts.evicted, self.expiry.max_flows) {
+            self.warnings.push(format!(
+                "{evicted} flows were ended early to stay within --max-flows {cap}; their \
+                 packets are counted, but a flow seen again after eviction counts twice"
+            ));
+        }
         let (unmatched_packets, unmatched_bytes) = flow_table.unmatched_fragments();
         if unmatched_packets > 0 {
             let slot = self.other.entry(OtherKind::FragmentUnmatched).or_default();
@@ -219,26 +301,41 @@ impl<'t> Analyzer<'t> {
         }
         // Flow records come in order of first packet; the aggregates need no order, so
         // without records the flows stream out of the table without a second copy.
-        let flows: Box<dyn Iterator<Item = (FlowKey, FlowState)>> = if on_flow.is_some() {
-            Box::new(flow_table.drain_sorted().into_iter())
+        let open: Vec<RetiredFlow>;
+        if self.sink.is_some() {
+            open = flow_table
+                .drain_sorted()
+                .into_iter()
+                .map(|(key, state)| RetiredFlow {
+                    key,
+                    state,
+                    end: FlowEnd::CaptureEnd,
+                })
+                .collect();
+            self.count_ended(open);
         } else {
-            Box::new(flow_table.drain())
-        };
-        let mut aggregates = Aggregates::new(table);
-        for (key, state) in flows {
-            let c = aggregates.add(&key, &state);
-            if let Some(sink) = on_flow.as_mut() {
-                sink(&flow_record(&key, &state, &c_fields(&c, table), c.server))?;
+            for (key, state) in flow_table.drain() {
+                self.ended.add(&key, &state);
             }
         }
+        if let Some(e) = self.sink_error.take() {
+            return Err(e);
+        }
+        if let Some(sink) = self.sink.take() {
+            sink.finish()?;
+        }
+        let aggregates = std::mem::replace(&mut self.ended, Aggregates::new(self.table));
         Ok(self.summary(aggregates, options))
     }
 
     /// The summary so far, without ending the run (the live view). Needs the inline flow
-    /// stage; with a worker thread the flows are not visible until [`Self::finish`].
+    /// stage; with a worker thread the open flows are not visible until [`Self::finish`].
     pub fn snapshot(&mut self, options: &SummaryOptions) -> Summary {
-        let mut aggregates = Aggregates::new(self.table);
+        let retired = self.flows.take_retired();
+        self.count_ended(retired);
+        let mut aggregates = self.ended.clone();
         if let FlowStage::Inline(table) = &mut self.flows {
+            self.expiry_counts = table.expiry_counts();
             for (key, state) in table.iter() {
                 aggregates.add(key, state);
             }
@@ -283,6 +380,7 @@ impl<'t> Analyzer<'t> {
             other,
             warnings: self.warnings.clone(),
             capture_stats: None,
+            flow_table: FlowTableReport::new(&self.expiry, self.expiry_counts),
         }
     }
 }
@@ -307,7 +405,13 @@ fn c_fields(c: &crate::classify::Classification, table: &ServiceTable) -> Record
     }
 }
 
-fn flow_record(key: &FlowKey, state: &FlowState, f: &RecordFields, server: usize) -> FlowRecord {
+fn flow_record(
+    key: &FlowKey,
+    state: &FlowState,
+    f: &RecordFields,
+    server: usize,
+    end: FlowEnd,
+) -> FlowRecord {
     let client = 1 - server;
     let ports = key.has_ports();
     FlowRecord {
@@ -326,6 +430,7 @@ fn flow_record(key: &FlowKey, state: &FlowState, f: &RecordFields, server: usize
         bytes_c2s: state.bytes[client],
         packets_s2c: state.packets[server],
         bytes_s2c: state.bytes[server],
+        ended_by: end.as_str(),
     }
 }
 
@@ -359,7 +464,8 @@ mod tests {
 
     fn run(frames: &[(LinkType, Vec<u8>)]) -> (Summary, Vec<FlowRecord>) {
         let table = ServiceTable::builtin();
-        let mut a = Analyzer::new(&table);
+        let mut a = Analyzer::new(&table, Expiry::default());
+        let records = record_flows(&mut a);
         for (i, (lt, data)) in frames.iter().enumerate() {
             a.process(&RawPacket {
                 ts_ns: i as i64 * 1_000_000,
@@ -368,18 +474,22 @@ mod tests {
                 data,
             });
         }
-        let mut records = Vec::new();
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec!["test".into()],
             filter: None,
         };
-        let mut sink = |r: &FlowRecord| {
-            records.push(r.clone());
-            Ok::<(), ()>(())
-        };
-        let s = a.finish(&opts, Some(&mut sink)).unwrap();
-        (s, records)
+        let s = a.finish(&opts).unwrap();
+        (s, records.try_iter().collect())
+    }
+
+    /// Collects every flow record `a` writes, in order.
+    fn record_flows(a: &mut Analyzer<'_>) -> std::sync::mpsc::Receiver<FlowRecord> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        a.set_flow_sink(Box::new(move |r: &FlowRecord| {
+            tx.send(r.clone()).map_err(io::Error::other)
+        }));
+        rx
     }
 
     #[test]
@@ -479,7 +589,7 @@ mod tests {
         use crate::synth::Rng;
         use crate::synth::scenarios::demo;
         let table = ServiceTable::builtin();
-        let mut analyzer = Analyzer::new(&table);
+        let mut analyzer = Analyzer::new(&table, Expiry::default());
         let mut rng = Rng::new(7);
         let link_types = [0, 1, 9, 12, 101, 104, 108, 113, 228, 229, 276, 147];
         for (i, frame) in demo().iter().enumerate().take(1500) {
@@ -516,7 +626,7 @@ mod tests {
             sources: vec![],
             filter: None,
         };
-        let s = analyzer.finish::<()>(&opts, None).unwrap();
+        let s = analyzer.finish(&opts).unwrap();
         assert_eq!(s.totals.packets, 3500);
         assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }
@@ -538,6 +648,7 @@ mod tests {
         }
         for frames in inputs {
             let run = |mut a: Analyzer<'_>| {
+                let records = record_flows(&mut a);
                 for f in &frames {
                     a.process(&RawPacket {
                         ts_ns: f.ts_ns,
@@ -546,23 +657,72 @@ mod tests {
                         data: &f.data,
                     });
                 }
-                let mut records = Vec::new();
-                let mut sink = |r: &FlowRecord| {
-                    records.push(r.clone());
-                    Ok::<(), ()>(())
-                };
-                let s = a.finish(&opts, Some(&mut sink)).unwrap();
-                (s, records)
+                let s = a.finish(&opts).unwrap();
+                (s, records.try_iter().collect::<Vec<_>>())
             };
-            assert_eq!(run(Analyzer::new(&table)), run(Analyzer::threaded(&table)));
+            let tight = Expiry {
+                idle_timeout_ns: Some(1_000_000_000),
+                closed_grace_ns: Some(100_000_000),
+                max_flows: Some(40),
+            };
+            for expiry in [Expiry::default(), Expiry::never(), tight] {
+                assert_eq!(
+                    run(Analyzer::new(&table, expiry)),
+                    run(Analyzer::threaded(&table, expiry))
+                );
+            }
         }
+    }
+
+    #[test]
+    fn flows_ended_early_are_counted_and_recorded_once() {
+        use crate::synth::scenarios::demo;
+        let table = ServiceTable::builtin();
+        let tight = Expiry {
+            idle_timeout_ns: Some(500_000_000),
+            closed_grace_ns: Some(1),
+            max_flows: Some(10),
+        };
+        let mut a = Analyzer::new(&table, tight);
+        let records = record_flows(&mut a);
+        let frames = demo();
+        for f in &frames {
+            a.process(&RawPacket {
+                ts_ns: f.ts_ns,
+                orig_len: f.data.len() as u32,
+                link_type: LinkType::ETHERNET,
+                data: &f.data,
+            });
+        }
+        let opts = SummaryOptions {
+            top_hosts: 5,
+            sources: vec![],
+            filter: None,
+        };
+        let s = a.finish(&opts).unwrap();
+        let records: Vec<FlowRecord> = records.try_iter().collect();
+        assert_eq!(s.totals.packets, frames.len() as u64);
+        assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
+        assert_eq!(records.len() as u64, s.totals.flows);
+        let c = s.flow_table.counts;
+        assert!(
+            c.expired_idle > 0 && c.retired_closed > 0 && c.evicted > 0,
+            "{c:?}"
+        );
+        assert!(c.peak_flows <= 10);
+        let ended = records
+            .iter()
+            .filter(|r| r.ended_by != "capture_end")
+            .count() as u64;
+        assert_eq!(ended, c.expired_idle + c.retired_closed + c.evicted);
+        assert!(s.warnings.iter().any(|w| w.contains("--max-flows 10")));
     }
 
     #[test]
     fn snapshot_matches_the_final_summary() {
         use crate::synth::scenarios::demo;
         let table = ServiceTable::builtin();
-        let mut a = Analyzer::new(&table);
+        let mut a = Analyzer::new(&table, Expiry::default());
         for f in demo() {
             a.process(&RawPacket {
                 ts_ns: f.ts_ns,
@@ -577,7 +737,7 @@ mod tests {
             filter: None,
         };
         let snap = a.snapshot(&opts);
-        let last = a.finish::<()>(&opts, None).unwrap();
+        let last = a.finish(&opts).unwrap();
         assert_eq!(snap, last);
     }
 }

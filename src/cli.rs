@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use wiretally::expiry::Expiry;
 use wiretally::report::Format;
 
 /// Classify packet captures by Windows service port.
@@ -59,6 +60,63 @@ pub struct ReportArgs {
     /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
     #[arg(long, value_name = "FILE")]
     pub flows: Option<PathBuf>,
+
+    /// End a flow after this long without a packet (packet time; 'off' keeps flows to
+    /// the end of the run). A later packet on the same addresses and ports starts a new flow.
+    #[arg(long, value_name = "DURATION|off", default_value = "5m", value_parser = parse_timeout)]
+    pub idle_timeout: Timeout,
+
+    /// End a closed flow (FIN both ways, or RST) after this long without a packet ('off':
+    /// closing does not end flows).
+    #[arg(long, value_name = "DURATION|off", default_value = "5s", value_parser = parse_timeout)]
+    pub close_grace: Timeout,
+
+    /// Keep at most N flows; when full, the oldest idle ones are ended early and counted
+    /// ('none': no cap). Default: none for read, 1000000 for live.
+    #[arg(long, value_name = "N|none", value_parser = parse_max_flows)]
+    pub max_flows: Option<FlowCap>,
+}
+
+impl ReportArgs {
+    /// The expiry settings, with `default_cap` when `--max-flows` was not given.
+    pub fn expiry(&self, default_cap: Option<usize>) -> Expiry {
+        let ns = |t: &Timeout| t.0.map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
+        Expiry {
+            idle_timeout_ns: ns(&self.idle_timeout),
+            closed_grace_ns: ns(&self.close_grace),
+            max_flows: self.max_flows.map_or(default_cap, |c| c.0),
+        }
+    }
+}
+
+/// A timeout, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeout(pub Option<std::time::Duration>);
+
+/// A flow cap, or `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowCap(pub Option<usize>);
+
+/// Parses a duration (see [`parse_duration`]) or `off`.
+pub fn parse_timeout(text: &str) -> Result<Timeout, String> {
+    if text.trim().eq_ignore_ascii_case("off") {
+        return Ok(Timeout(None));
+    }
+    parse_duration(text).map(|d| Timeout(Some(d)))
+}
+
+/// Parses a flow count of at least 1, or `none`.
+pub fn parse_max_flows(text: &str) -> Result<FlowCap, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("none") {
+        return Ok(FlowCap(None));
+    }
+    match text.replace('_', "").parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(FlowCap(Some(n))),
+        _ => Err(format!(
+            "'{text}' is not a flow count of at least 1 (or 'none')"
+        )),
+    }
 }
 
 /// `wiretally read`.
@@ -278,6 +336,20 @@ mod tests {
         assert!(parse_lookup("70000/tcp").is_err());
         assert!(parse_lookup("445/xyz").is_err());
         assert!(parse_lookup("445").is_err());
+    }
+
+    #[test]
+    fn timeouts_and_caps() {
+        assert_eq!(parse_timeout("off"), Ok(Timeout(None)));
+        assert_eq!(
+            parse_timeout("90s"),
+            Ok(Timeout(Some(std::time::Duration::from_secs(90))))
+        );
+        assert!(parse_timeout("0").is_err());
+        assert_eq!(parse_max_flows("none"), Ok(FlowCap(None)));
+        assert_eq!(parse_max_flows("100_000"), Ok(FlowCap(Some(100_000))));
+        assert!(parse_max_flows("0").is_err());
+        assert!(parse_max_flows("-5").is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use wiretally::capture::{
     FileReader, LiveCapture, LiveError, LiveOptions, LiveRead, PacketFilter, PacketSource,
     PcapWriter,
 };
+use wiretally::expiry::{Expiry, LIVE_DEFAULT_MAX_FLOWS};
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
 use wiretally::table::{EntryScope, MatchKind, ServiceTable};
@@ -56,23 +57,17 @@ fn open_flow_writer(path: Option<&std::path::Path>) -> Result<Option<FlowWriter>
     .transpose()
 }
 
-/// Ends the run: the summary, with every flow record written when a flows file is open.
-fn finish_with_flows(
+/// Ends the run: classifies what is left and builds the summary; a flows file that
+/// failed at any point of the run fails it here, naming the file.
+fn finish_run(
     analyzer: Analyzer<'_>,
     options: &SummaryOptions,
-    writer: Option<FlowWriter>,
-    path: Option<&std::path::Path>,
+    flows_path: Option<&std::path::Path>,
 ) -> Result<wiretally::summary::Summary> {
-    let (Some(mut writer), Some(path)) = (writer, path) else {
-        return Ok(analyzer.finish::<io::Error>(options, None)?);
-    };
-    let context = || format!("cannot write flows file {}", path.display());
-    let mut sink = |record: &wiretally::analyze::FlowRecord| writer.write(record);
-    let summary = analyzer
-        .finish(options, Some(&mut sink))
-        .with_context(context)?;
-    writer.finish().with_context(context)?;
-    Ok(summary)
+    analyzer.finish(options).with_context(|| {
+        let path = flows_path.map_or_else(String::new, |p| p.display().to_string());
+        format!("cannot write flows file {path}")
+    })
 }
 
 /// Writes one warning line to stderr; a closed stderr is ignored, never a panic.
@@ -100,20 +95,34 @@ pub fn read(args: ReadArgs) -> Result<()> {
         total_size = None;
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
+    let expiry = args.report.expiry(None);
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
     let progress = progress_bar(&args, total_size);
-    let parallel_files =
-        threads > 1 && args.files.len() > 1 && !args.files.iter().any(|p| p == "-");
+    // Files read side by side merge exactly only when flows never end early (where a flow
+    // ends depends on every file before it); with expiry the files stream in order
+    // through the two-thread pipeline, which keeps both cores busy as well.
+    let parallel_files = threads > 1
+        && args.files.len() > 1
+        && !expiry.is_active()
+        && !args.files.iter().any(|p| p == "-");
     let (mut analyzer, filter) = if parallel_files {
-        read_in_parallel(&args.files, &table, filter, &progress, threads)?
+        let (mut analyzer, filter) =
+            read_in_parallel(&args.files, &table, filter, &progress, threads)?;
+        if let Some(writer) = flow_writer {
+            analyzer.set_flow_sink(Box::new(writer));
+        }
+        (analyzer, filter)
     } else {
         let mut analyzer = if threads > 1 {
-            Analyzer::threaded(&table)
+            Analyzer::threaded(&table, expiry)
         } else {
-            Analyzer::new(&table)
+            Analyzer::new(&table, expiry)
         };
+        if let Some(writer) = flow_writer {
+            analyzer.set_flow_sink(Box::new(writer));
+        }
         for path in &args.files {
             let mut reader = FileReader::open(path)?;
             count_file(&mut reader, filter.as_mut(), &mut analyzer, &progress)?;
@@ -131,12 +140,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
         sources: args.files.clone(),
         filter: args.report.filter.clone(),
     };
-    let summary = finish_with_flows(
-        analyzer,
-        &options,
-        flow_writer,
-        args.report.flows.as_deref(),
-    )?;
+    let summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
 }
@@ -176,7 +180,7 @@ fn read_in_parallel<'t>(
                         let mut reader = FileReader::open(path)?;
                         let mut own_filter =
                             expression.as_deref().map(PacketFilter::new).transpose()?;
-                        let mut analyzer = Analyzer::new(table);
+                        let mut analyzer = Analyzer::new(table, Expiry::never());
                         count_file(&mut reader, own_filter.as_mut(), &mut analyzer, progress)?;
                         Ok((analyzer, own_filter))
                     })();
@@ -339,7 +343,10 @@ pub fn live(args: LiveArgs) -> Result<()> {
     let snapshots = terminal || args.report.format == Format::Json;
     let mut view = LiveView::new(&args.interface, terminal, args.report.top as usize);
     // Live rates are far below one core's capacity, and the view needs the flows at hand.
-    let mut analyzer = Analyzer::new(&table);
+    let mut analyzer = Analyzer::new(&table, args.report.expiry(Some(LIVE_DEFAULT_MAX_FLOWS)));
+    if let Some(writer) = flow_writer {
+        analyzer.set_flow_sink(Box::new(writer));
+    }
     let start = Instant::now();
     let mut last_view = start;
     let mut packets = 0u64;
@@ -401,12 +408,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
     }
     let stats = capture.stats();
 
-    let mut summary = finish_with_flows(
-        analyzer,
-        &summary_options,
-        flow_writer,
-        args.report.flows.as_deref(),
-    )?;
+    let mut summary = finish_run(analyzer, &summary_options, args.report.flows.as_deref())?;
     summary.capture_stats = stats;
     if !output_open {
         return Ok(());

@@ -8,13 +8,15 @@
 //! classified, because which side is the server may only become clear later (a SYN seen
 //! after the capture started mid-flow).
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
 
 /// The flow table's hasher: fast, and keyed with a per-process random seed, so traffic
 /// crafted to collide cannot degrade a live sensor's table.
 type KeyedState = foldhash::fast::RandomState;
 
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
+use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,6 +64,11 @@ impl FlowKey {
 /// Marker for "no endpoint" in the compact per-flow fields.
 const NO_ENDPOINT: u8 = 2;
 
+/// Closing bits: FIN sent by endpoint 0, by endpoint 1, and a RST from either.
+const FIN_FROM_0: u8 = 1;
+const FIN_FROM_1: u8 = 2;
+const RST_SEEN: u8 = 4;
+
 /// Everything kept per flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlowState {
@@ -77,6 +84,8 @@ pub struct FlowState {
     syn_receiver: u8,
     /// Endpoint that was the destination of the first packet.
     first_destination: u8,
+    /// FIN/RST bits seen so far.
+    closing: u8,
 }
 
 impl FlowState {
@@ -88,6 +97,7 @@ impl FlowState {
             bytes: [0; 2],
             syn_receiver: NO_ENDPOINT,
             first_destination: 1 - sender as u8,
+            closing: 0,
         }
     }
 
@@ -103,10 +113,12 @@ impl FlowState {
         if self.syn_receiver == NO_ENDPOINT {
             self.syn_receiver = later.syn_receiver;
         }
+        self.closing |= later.closing;
     }
 
+    /// Counts a packet; returns true when it closed the flow.
     #[inline]
-    fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8) {
+    fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8) -> bool {
         self.packets[sender] += 1;
         self.bytes[sender] += u64::from(bytes);
         // Timestamps can go backwards in merged or damaged files: keep the span.
@@ -117,6 +129,18 @@ impl FlowState {
         {
             self.syn_receiver = 1 - sender as u8;
         }
+        if flags & (tcp_flags::FIN | tcp_flags::RST) != 0 {
+            let was_closed = self.is_closed();
+            self.closing |= closing_bits(sender, flags);
+            return !was_closed && self.is_closed();
+        }
+        false
+    }
+
+    /// Whether the flow was closed: a FIN from both sides, or a RST.
+    pub fn is_closed(&self) -> bool {
+        self.closing & RST_SEEN != 0
+            || self.closing & (FIN_FROM_0 | FIN_FROM_1) == FIN_FROM_0 | FIN_FROM_1
     }
 
     /// The endpoint that received the first pure SYN, if the capture saw one.
@@ -128,6 +152,29 @@ impl FlowState {
     pub fn first_destination(&self) -> usize {
         usize::from(self.first_destination)
     }
+}
+
+/// The closing bits a TCP packet from `sender` with `flags` sets.
+fn closing_bits(sender: usize, flags: u8) -> u8 {
+    let mut bits = 0;
+    if flags & tcp_flags::FIN != 0 {
+        bits |= if sender == 0 { FIN_FROM_0 } else { FIN_FROM_1 };
+    }
+    if flags & tcp_flags::RST != 0 {
+        bits |= RST_SEEN;
+    }
+    bits
+}
+
+/// A flow that left the table before the end of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetiredFlow {
+    /// Its key.
+    pub key: FlowKey,
+    /// Everything it counted.
+    pub state: FlowState,
+    /// Why it ended.
+    pub end: FlowEnd,
 }
 
 /// Fragment series remembered at most; past this the memory is cleared (later fragments of
@@ -155,7 +202,7 @@ struct Pending {
 /// lookups are independent, so the processor overlaps their memory accesses), then
 /// applies the packets in order against now-cached entries. Order within a flow is kept,
 /// so results are those of one-by-one processing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct FlowTable {
     flows: HashMap<FlowKey, FlowState, KeyedState>,
     fragments: HashMap<FragmentKey, (FlowKey, u8), KeyedState>,
@@ -165,23 +212,185 @@ pub struct FlowTable {
     /// The first of those, kept so a merge with an earlier file's table can still place
     /// them (bounded: past the cap they are only counted).
     unmatched_kept: Vec<(FragmentKey, i64, u32)>,
+    /// When flows end early.
+    expiry: Expiry,
+    /// Flows ended and not yet taken by [`FlowTable::take_retired`].
+    retired: Vec<RetiredFlow>,
+    /// What expiry did.
+    counts: ExpiryCounts,
+    /// Flows that closed, with the packet time to check them from, oldest first.
+    closed: VecDeque<(i64, FlowKey)>,
+    /// Packet time of the next idle sweep (`i64::MIN` before the first packet).
+    next_sweep: i64,
+    /// Packets since the last idle sweep.
+    since_sweep: u64,
+}
+
+impl Default for FlowTable {
+    fn default() -> FlowTable {
+        FlowTable::with_expiry(Expiry::never())
+    }
 }
 
 /// Unmatched later fragments remembered per table for merging.
 const MAX_UNMATCHED_KEPT: usize = MAX_FRAGMENT_SERIES;
 
 impl FlowTable {
-    /// An empty table.
+    /// An empty table whose flows last until the end of the run.
     pub fn new() -> FlowTable {
+        FlowTable::default()
+    }
+
+    /// An empty table whose flows end by the given expiry settings.
+    pub fn with_expiry(expiry: Expiry) -> FlowTable {
         FlowTable {
+            flows: HashMap::default(),
+            fragments: HashMap::default(),
             pending: Vec::with_capacity(BATCH),
-            ..FlowTable::default()
+            unmatched: (0, 0),
+            unmatched_kept: Vec::new(),
+            expiry,
+            retired: Vec::new(),
+            counts: ExpiryCounts::default(),
+            closed: VecDeque::new(),
+            next_sweep: i64::MIN,
+            since_sweep: 0,
         }
+    }
+
+    /// Retires what has ended by packet time `ts`: closed flows past their grace period,
+    /// and (when a sweep is due) idle flows. Sweeps of the whole table also wait until
+    /// the packets since the last one number an eighth of the table, so their cost stays
+    /// below one table visit per eight packets however sparse the capture.
+    #[inline]
+    fn maybe_sweep(&mut self, ts: i64) {
+        if let (Some(&(since, _)), Some(grace)) = (self.closed.front(), self.expiry.closed_grace_ns)
+        {
+            if ts.saturating_sub(since) > grace {
+                self.flush();
+                self.retire_closed(ts, grace);
+            }
+        }
+        self.since_sweep += 1;
+        if ts >= self.next_sweep {
+            if let Some(interval) = self.expiry.idle_sweep_interval_ns() {
+                if self.since_sweep.saturating_mul(8) >= self.flows.len() as u64 {
+                    self.flush();
+                    self.sweep(ts, interval);
+                }
+            }
+        }
+    }
+
+    /// Retires the closed flows quiet for longer than `grace` at packet time `now`.
+    fn retire_closed(&mut self, now: i64, grace: i64) {
+        let mut ended = Vec::new();
+        while let Some(&(since, key)) = self.closed.front() {
+            if now.saturating_sub(since) <= grace {
+                break;
+            }
+            self.closed.pop_front();
+            // The entry may be stale: the flow ended otherwise, or a new one took the key.
+            let Some(state) = self.flows.get(&key) else {
+                continue;
+            };
+            match self.expiry.ended(state, now) {
+                Some(end) => {
+                    if let Some(state) = self.flows.remove(&key) {
+                        ended.push(RetiredFlow { key, state, end });
+                    }
+                }
+                // Packets came after the close (the last ACKs): look again later.
+                None if state.is_closed() => self.closed.push_back((state.last_ts, key)),
+                None => {}
+            }
+        }
+        self.retire_all(ended);
+    }
+
+    /// Retires every flow that has ended by packet time `now`.
+    fn sweep(&mut self, now: i64, interval: i64) {
+        self.next_sweep = now.saturating_add(interval);
+        self.since_sweep = 0;
+        let expiry = self.expiry;
+        let mut ended = Vec::new();
+        self.flows
+            .retain(|key, state| match expiry.ended(state, now) {
+                Some(end) => {
+                    ended.push(RetiredFlow {
+                        key: *key,
+                        state: *state,
+                        end,
+                    });
+                    false
+                }
+                None => true,
+            });
+        self.retire_all(ended);
+    }
+
+    /// Evicts the oldest-idle sixteenth of the table (at least one flow), so a full table
+    /// makes room for a while instead of evicting on every new flow.
+    fn evict(&mut self) {
+        let count = (self.flows.len() / 16).max(1);
+        let mut by_age: Vec<(i64, FlowKey)> = self
+            .flows
+            .iter()
+            .map(|(key, state)| (state.last_ts, *key))
+            .collect();
+        if count < by_age.len() {
+            by_age.select_nth_unstable(count - 1);
+            by_age.truncate(count);
+        }
+        let ended = by_age
+            .into_iter()
+            .filter_map(|(_, key)| {
+                self.flows.remove(&key).map(|state| RetiredFlow {
+                    key,
+                    state,
+                    end: FlowEnd::Evicted,
+                })
+            })
+            .collect();
+        self.retire_all(ended);
+    }
+
+    /// Counts and queues ended flows in a stable order (the table's own order is random).
+    fn retire_all(&mut self, mut ended: Vec<RetiredFlow>) {
+        ended.sort_unstable_by_key(|r| (r.state.first_ts, r.key));
+        for r in &ended {
+            self.counts.count(r.end);
+        }
+        self.retired.append(&mut ended);
+    }
+
+    /// Takes the flows that ended since the last call, in the order they ended (after
+    /// applying the held-back packets, which can end flows too).
+    pub fn take_retired(&mut self) -> Vec<RetiredFlow> {
+        self.flush();
+        std::mem::take(&mut self.retired)
+    }
+
+    /// Whether flows ended since the last [`FlowTable::take_retired`].
+    pub fn has_retired(&self) -> bool {
+        !self.retired.is_empty()
+    }
+
+    /// What expiry did so far (after applying the held-back packets).
+    pub fn expiry_counts(&mut self) -> ExpiryCounts {
+        self.flush();
+        self.counts
+    }
+
+    /// The expiry settings.
+    pub fn expiry(&self) -> Expiry {
+        self.expiry
     }
 
     /// Counts a packet that carries its own flow identity (not a later fragment).
     #[inline]
     pub fn add_packet(&mut self, p: &IpSummary, ts: i64, bytes: u32) {
+        self.maybe_sweep(ts);
         let (key, sender) = FlowKey::from_packet(p);
         if let Fragment::First(series) = p.fragment {
             // Later fragments look this series up: apply it now, in order.
@@ -207,10 +416,41 @@ impl FlowTable {
 
     #[inline]
     fn apply(&mut self, key: FlowKey, sender: usize, ts: i64, bytes: u32, flags: u8) {
-        self.flows
-            .entry(key)
-            .or_insert_with(|| FlowState::new(ts, sender))
-            .add(sender, ts, bytes, flags);
+        if let Some(cap) = self.expiry.max_flows {
+            if self.flows.len() >= cap && !self.flows.contains_key(&key) {
+                self.evict();
+            }
+        }
+        match self.flows.entry(key) {
+            Entry::Occupied(mut slot) => {
+                let state = slot.get_mut();
+                if let Some(end) = self.expiry.ended(state, ts) {
+                    // The gap rule: this packet starts a new flow on the same key.
+                    let old = std::mem::replace(state, FlowState::new(ts, sender));
+                    self.counts.count(end);
+                    self.retired.push(RetiredFlow {
+                        key,
+                        state: old,
+                        end,
+                    });
+                }
+                if state.add(sender, ts, bytes, flags) && self.expiry.closed_grace_ns.is_some() {
+                    self.closed.push_back((ts, key));
+                }
+            }
+            Entry::Vacant(slot) => {
+                let closed = slot
+                    .insert(FlowState::new(ts, sender))
+                    .add(sender, ts, bytes, flags);
+                if closed && self.expiry.closed_grace_ns.is_some() {
+                    self.closed.push_back((ts, key));
+                }
+                let held = self.flows.len() as u64;
+                if held > self.counts.peak_flows {
+                    self.counts.peak_flows = held;
+                }
+            }
+        }
     }
 
     /// Applies the held-back packets: a first pass touches every key's entry (independent
@@ -233,6 +473,7 @@ impl FlowTable {
     /// fragment was not seen is counted in [`FlowTable::unmatched_fragments`].
     #[inline]
     pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, bytes: u32) {
+        self.maybe_sweep(ts);
         let Some(&(key, sender)) = self.fragments.get(series) else {
             self.unmatched.0 += 1;
             self.unmatched.1 += u64::from(bytes);
@@ -242,18 +483,18 @@ impl FlowTable {
             return;
         };
         self.flush();
-        let state = self
-            .flows
-            .get_mut(&key)
-            .expect("fragment series point at live flows");
-        state.add(usize::from(sender), ts, bytes, 0);
+        // The flow may have ended (evicted) since its first fragment: then this starts
+        // a new one, like any packet arriving after its flow ended.
+        self.apply(key, usize::from(sender), ts, bytes, 0);
     }
 
     /// Merges the table of the next file of the run (read in parallel) into this one, with
     /// the result a single pass over both files gives: flows continuing across the files
     /// join, and later fragments of the next file whose first fragment is in this one
-    /// find it (up to the number of unmatched fragments kept).
+    /// find it (up to the number of unmatched fragments kept). Only for tables without
+    /// expiry: with expiry, where one flow ends depends on the files before it.
     pub fn absorb_later(&mut self, mut later: FlowTable) {
+        debug_assert!(!self.expiry.is_active() && !later.expiry.is_active());
         self.flush();
         later.flush();
         for (key, state) in later.flows.drain() {
@@ -269,7 +510,7 @@ impl FlowTable {
         for (series, ts, bytes) in &kept {
             if let Some(&(key, sender)) = self.fragments.get(series) {
                 if let Some(state) = self.flows.get_mut(&key) {
-                    state.add(usize::from(sender), *ts, *bytes, 0);
+                    let _ = state.add(usize::from(sender), *ts, *bytes, 0);
                     placed.0 += 1;
                     placed.1 += u64::from(*bytes);
                 }
@@ -278,6 +519,7 @@ impl FlowTable {
         self.unmatched.0 += later.unmatched.0 - placed.0;
         self.unmatched.1 += later.unmatched.1 - placed.1;
         self.fragments.extend(later.fragments.drain());
+        self.counts.peak_flows = self.counts.peak_flows.max(self.flows.len() as u64);
     }
 
     /// Later fragments that matched no first fragment: (packets, bytes).
@@ -400,5 +642,168 @@ mod tests {
         let (_, state) = t.iter().next().unwrap();
         assert_eq!(state.packets.iter().sum::<u64>(), 2);
         assert_eq!(state.bytes.iter().sum::<u64>(), 2114);
+    }
+
+    const SEC: i64 = 1_000_000_000;
+
+    fn expiring(idle: i64, grace: i64, cap: Option<usize>) -> FlowTable {
+        FlowTable::with_expiry(Expiry {
+            idle_timeout_ns: Some(idle),
+            closed_grace_ns: Some(grace),
+            max_flows: cap,
+        })
+    }
+
+    /// Every flow that ended plus every flow still held: (flows, packets, bytes).
+    fn everything(t: &mut FlowTable) -> (usize, u64, u64) {
+        let mut all: Vec<FlowState> = t.take_retired().into_iter().map(|r| r.state).collect();
+        all.extend(t.iter().map(|(_, s)| *s));
+        let packets = all.iter().map(|s| s.packets[0] + s.packets[1]).sum();
+        let bytes = all.iter().map(|s| s.bytes[0] + s.bytes[1]).sum();
+        (all.len(), packets, bytes)
+    }
+
+    #[test]
+    fn a_gap_longer_than_the_idle_timeout_starts_a_new_flow() {
+        let mut t = expiring(60 * SEC, 5 * SEC, None);
+        t.add_packet(&pkt(10, 20, 5000, 53, 0), 0, 100);
+        t.add_packet(&pkt(20, 10, 53, 5000, 0), 60 * SEC, 100);
+        t.add_packet(&pkt(10, 20, 5000, 53, 0), 121 * SEC, 100);
+        t.flush();
+        let retired = t.take_retired();
+        assert_eq!(retired.len(), 1);
+        assert_eq!(retired[0].end, FlowEnd::Idle);
+        assert_eq!(retired[0].state.packets, [1, 1]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t.expiry_counts().expired_idle, 1);
+    }
+
+    #[test]
+    fn closed_flows_end_after_the_grace_period_only() {
+        let mut t = expiring(300 * SEC, 5 * SEC, None);
+        let (fin, ack) = (tcp_flags::FIN | tcp_flags::ACK, tcp_flags::ACK);
+        t.add_packet(&pkt(10, 20, 5000, 445, fin), 0, 60);
+        t.add_packet(&pkt(20, 10, 445, 5000, fin), SEC, 60);
+        // The last ACK inside the grace period still belongs to the flow.
+        t.add_packet(&pkt(10, 20, 5000, 445, ack), 2 * SEC, 60);
+        // Port reuse after the grace period is a new flow.
+        t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 8 * SEC, 60);
+        t.flush();
+        let retired = t.take_retired();
+        assert_eq!(retired.len(), 1);
+        assert_eq!(retired[0].end, FlowEnd::Closed);
+        assert_eq!(retired[0].state.packets, [2, 1]);
+        // One FIN alone does not close a flow.
+        let mut t = expiring(300 * SEC, 5 * SEC, None);
+        t.add_packet(&pkt(10, 20, 5000, 445, fin), 0, 60);
+        t.add_packet(&pkt(10, 20, 5000, 445, ack), 10 * SEC, 60);
+        t.flush();
+        assert!(t.take_retired().is_empty());
+        // A RST does.
+        let mut t = expiring(300 * SEC, 5 * SEC, None);
+        t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 0, 60);
+        t.add_packet(&pkt(20, 10, 445, 5000, tcp_flags::RST), SEC / 1000, 60);
+        t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 10 * SEC, 60);
+        t.flush();
+        assert_eq!(t.take_retired()[0].end, FlowEnd::Closed);
+    }
+
+    #[test]
+    fn sweeps_free_ended_flows_without_changing_what_is_counted() {
+        let mut t = expiring(10 * SEC, SEC, None);
+        for i in 0..200u16 {
+            t.add_packet(&pkt(10, 20, 1000 + i, 53, 0), i64::from(i) * SEC, 80);
+        }
+        t.flush();
+        // Only the flows of the last ten seconds or so are still held.
+        // Flows quiet for more than ten seconds are gone, within a sweep interval (5 s).
+        assert!(t.len() <= 16, "{} flows held", t.len());
+        assert!(t.expiry_counts().peak_flows <= 16);
+        assert_eq!(everything(&mut t), (200, 200, 16_000));
+    }
+
+    #[test]
+    fn closed_flows_leave_memory_without_waiting_for_the_idle_timeout() {
+        let mut t = expiring(3600 * SEC, SEC, None);
+        let (fin, ack) = (tcp_flags::FIN | tcp_flags::ACK, tcp_flags::ACK);
+        // 2000 short connections, one every 100 ms: SYN, FIN, FIN, last ACK.
+        for i in 0..2000u16 {
+            let ts = i64::from(i) * SEC / 10;
+            let port = 10_000 + i;
+            t.add_packet(&pkt(10, 20, port, 445, tcp_flags::SYN), ts, 60);
+            t.add_packet(&pkt(10, 20, port, 445, fin), ts + 1000, 60);
+            t.add_packet(&pkt(20, 10, 445, port, fin), ts + 2000, 60);
+            t.add_packet(&pkt(10, 20, port, 445, ack), ts + 3000, 60);
+        }
+        t.flush();
+        // At most about two grace periods' worth of connections is held (a flow with
+        // packets after its close is looked at again one grace period later), not 2000.
+        assert!(
+            t.expiry_counts().peak_flows <= 25,
+            "{:?}",
+            t.expiry_counts()
+        );
+        assert!(t.expiry_counts().retired_closed >= 1980);
+        assert_eq!(everything(&mut t), (2000, 8000, 480_000));
+    }
+
+    #[test]
+    fn the_cap_evicts_the_oldest_idle_flows_and_loses_no_count() {
+        let mut t = expiring(3600 * SEC, 5 * SEC, Some(64));
+        // Flow 0 stays busy; flows 1.. are each seen once.
+        for i in 0..1000u16 {
+            t.add_packet(&pkt(10, 20, 1, 53, 0), i64::from(i) * 2, 80);
+            t.add_packet(&pkt(10, 20, 1000 + i, 53, 0), i64::from(i) * 2 + 1, 80);
+        }
+        t.flush();
+        assert!(t.len() <= 64);
+        let evicted = t.expiry_counts().evicted;
+        assert!(evicted >= 1000 - 64, "{evicted} evicted");
+        assert_eq!(t.expiry_counts().peak_flows, 64);
+        // The busy flow was never the oldest, so it was never evicted.
+        assert!(
+            t.take_retired()
+                .iter()
+                .all(|r| r.key.port != [1, 53] && r.end == FlowEnd::Evicted)
+        );
+        let busy = t.iter().find(|(k, _)| k.port == [1, 53]).unwrap().1;
+        assert_eq!(busy.packets[0], 1000);
+    }
+
+    #[test]
+    fn retired_flows_come_out_in_a_stable_order() {
+        let run = || {
+            let mut t = expiring(SEC, SEC, Some(8));
+            for i in 0..100u16 {
+                t.add_packet(
+                    &pkt(10, 20, 1000 + i % 37, 53, 0),
+                    i64::from(i) * SEC / 4,
+                    80,
+                );
+            }
+            t.flush();
+            t.take_retired()
+        };
+        assert_eq!(run(), run());
+    }
+
+    #[test]
+    fn a_later_fragment_of_an_evicted_flow_starts_it_again() {
+        let mut t = expiring(3600 * SEC, 5 * SEC, Some(1));
+        let mut first = pkt(10, 20, 5000, 53, 0);
+        first.proto = 17;
+        let series = FragmentKey {
+            v6: false,
+            src: first.src,
+            dst: first.dst,
+            proto: 17,
+            id: 9,
+        };
+        first.fragment = Fragment::First(series);
+        t.add_packet(&first, 1, 1514);
+        t.add_packet(&pkt(30, 40, 1, 2, 0), 2, 60);
+        t.add_later_fragment(&series, 3, 600);
+        assert_eq!(t.unmatched_fragments(), (0, 0));
+        assert_eq!(everything(&mut t), (3, 3, 2174));
     }
 }

@@ -2,11 +2,12 @@
 //! batches, so reading and decoding (one core) overlap with the flow table (the other).
 //! The worker applies events in the order they were sent, so both give identical results.
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use crate::decode::{FragmentKey, IpSummary};
-use crate::flow::FlowTable;
+use crate::expiry::Expiry;
+use crate::flow::{FlowTable, RetiredFlow};
 
 /// Events sent per batch to the worker.
 const EVENTS_PER_BATCH: usize = 4096;
@@ -35,13 +36,15 @@ struct Worker {
     batch: Vec<FlowEvent>,
     to_worker: SyncSender<Vec<FlowEvent>>,
     recycled: Receiver<Vec<FlowEvent>>,
+    /// Flows the worker retired, in the order it retired them.
+    retired: Receiver<Vec<RetiredFlow>>,
     handle: JoinHandle<FlowTable>,
 }
 
 /// The flow table, inline or behind a worker thread.
 pub enum FlowStage {
     /// Updates run on the caller's thread.
-    Inline(FlowTable),
+    Inline(Box<FlowTable>),
     /// Updates run on a worker thread.
     Threaded(Box<WorkerHandle>),
 }
@@ -51,23 +54,29 @@ pub struct WorkerHandle(Option<Worker>);
 
 impl FlowStage {
     /// Updates on the calling thread.
-    pub fn inline() -> FlowStage {
-        FlowStage::Inline(FlowTable::new())
+    pub fn inline(expiry: Expiry) -> FlowStage {
+        FlowStage::Inline(Box::new(FlowTable::with_expiry(expiry)))
     }
 
     /// Updates on a new worker thread; falls back to inline if no thread can be started.
-    pub fn threaded() -> FlowStage {
+    pub fn threaded(expiry: Expiry) -> FlowStage {
         let (to_worker, from_reader) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT);
         let (recycle, recycled) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT + 2);
+        // Unbounded: the reader drains it on every batch it sends, and a bounded channel
+        // could leave both threads waiting on each other.
+        let (send_retired, retired) = channel::<Vec<RetiredFlow>>();
         let spawned = std::thread::Builder::new()
             .name("wiretally-flows".into())
             .spawn(move || {
-                let mut table = FlowTable::new();
+                let mut table = FlowTable::with_expiry(expiry);
                 for mut batch in from_reader {
                     for event in batch.drain(..) {
                         event.apply(&mut table);
                     }
                     let _ = recycle.try_send(batch);
+                    if table.has_retired() {
+                        let _ = send_retired.send(table.take_retired());
+                    }
                 }
                 table
             });
@@ -76,9 +85,22 @@ impl FlowStage {
                 batch: Vec::with_capacity(EVENTS_PER_BATCH),
                 to_worker,
                 recycled,
+                retired,
                 handle,
             })))),
-            Err(_) => FlowStage::inline(),
+            Err(_) => FlowStage::inline(expiry),
+        }
+    }
+
+    /// Takes the flows retired so far (with a worker: those it has already handed back),
+    /// in the order they ended.
+    pub fn take_retired(&mut self) -> Vec<RetiredFlow> {
+        match self {
+            FlowStage::Inline(table) => table.take_retired(),
+            FlowStage::Threaded(worker) => match worker.0.as_ref() {
+                Some(w) => w.retired.try_iter().flatten().collect(),
+                None => Vec::new(),
+            },
         }
     }
 
@@ -116,10 +138,14 @@ impl FlowStage {
         self.send(FlowEvent::LaterFragment(*series, ts, len));
     }
 
-    /// Waits for all updates and returns the table.
-    pub fn into_table(self) -> FlowTable {
+    /// Waits for all updates and returns the table, with the flows retired and not yet
+    /// taken, in the order they ended.
+    pub fn into_table(self) -> (FlowTable, Vec<RetiredFlow>) {
         match self {
-            FlowStage::Inline(table) => table,
+            FlowStage::Inline(mut table) => {
+                let retired = table.take_retired();
+                (*table, retired)
+            }
             FlowStage::Threaded(mut worker) => {
                 let w = worker.0.take().expect("worker present until joined");
                 if !w.batch.is_empty() {
@@ -127,7 +153,12 @@ impl FlowStage {
                 }
                 drop(w.to_worker);
                 match w.handle.join() {
-                    Ok(table) => table,
+                    Ok(mut table) => {
+                        let mut retired: Vec<RetiredFlow> =
+                            w.retired.try_iter().flatten().collect();
+                        retired.append(&mut table.take_retired());
+                        (table, retired)
+                    }
                     Err(panic) => std::panic::resume_unwind(panic),
                 }
             }

@@ -12,6 +12,7 @@ pub mod analyze;
 pub mod capture;
 pub mod classify;
 pub mod decode;
+pub mod expiry;
 pub mod flow;
 pub mod flow_stage;
 pub mod report;

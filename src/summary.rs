@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::expiry::{Expiry, ExpiryCounts};
+
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -178,6 +180,35 @@ pub struct Summary {
     /// libpcap's counters at the end of a live capture.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub capture_stats: Option<CaptureStats>,
+    /// How flows ended early: the expiry settings and what they did.
+    #[serde(default)]
+    pub flow_table: FlowTableReport,
+}
+
+/// The flow table's expiry settings and counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct FlowTableReport {
+    /// Idle timeout in seconds (null: off).
+    pub idle_timeout_s: Option<f64>,
+    /// Grace period after close in seconds (null: off).
+    pub closed_grace_s: Option<f64>,
+    /// The `--max-flows` cap (null: none).
+    pub max_flows: Option<u64>,
+    /// What expiry did.
+    #[serde(flatten)]
+    pub counts: ExpiryCounts,
+}
+
+impl FlowTableReport {
+    /// The report of a run with these settings and counts.
+    pub fn new(expiry: &Expiry, counts: ExpiryCounts) -> FlowTableReport {
+        FlowTableReport {
+            idle_timeout_s: expiry.idle_timeout_ns.map(ns_to_secs),
+            closed_grace_s: expiry.closed_grace_ns.map(ns_to_secs),
+            max_flows: expiry.max_flows.map(|n| n as u64),
+            counts,
+        }
+    }
 }
 
 /// libpcap's packet counters for a live capture.

@@ -692,6 +692,21 @@ fn closed_stderr_is_quiet_too() {
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
+/// Expiry settings the thread tests run under: the defaults, settings tight enough to
+/// end and evict many flows of the fixtures, and expiry off.
+const EXPIRY_SETTINGS: [&[&str]; 3] = [
+    &[],
+    &[
+        "--idle-timeout",
+        "1s",
+        "--close-grace",
+        "100ms",
+        "--max-flows",
+        "20",
+    ],
+    &["--idle-timeout", "off", "--close-grace", "off"],
+];
+
 #[test]
 fn one_thread_and_two_threads_agree() {
     for name in [
@@ -700,24 +715,29 @@ fn one_thread_and_two_threads_agree() {
         "two-interfaces.pcapng",
         "tunnels.pcap",
     ] {
-        let dir = tempfile::tempdir().unwrap();
-        let mut outputs = Vec::new();
-        for threads in ["1", "2"] {
-            let flows = dir.path().join(format!("flows-{threads}.ndjson"));
-            let out = run(&[
-                "read",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-                "--flows",
-                flows.to_str().unwrap(),
-                &fixture(name),
-            ]);
-            assert!(out.status.success(), "{}", stderr(&out));
-            outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+        for expiry in EXPIRY_SETTINGS {
+            let dir = tempfile::tempdir().unwrap();
+            let mut outputs = Vec::new();
+            for threads in ["1", "2"] {
+                let flows = dir.path().join(format!("flows-{threads}.ndjson"));
+                let mut args = vec![
+                    "read",
+                    "--format",
+                    "json",
+                    "--threads",
+                    threads,
+                    "--flows",
+                    flows.to_str().unwrap(),
+                ];
+                args.extend(expiry);
+                let path = fixture(name);
+                args.push(&path);
+                let out = run(&args);
+                assert!(out.status.success(), "{}", stderr(&out));
+                outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+            }
+            assert_eq!(outputs[0], outputs[1], "{name} {expiry:?}");
         }
-        assert_eq!(outputs[0], outputs[1], "{name}");
     }
 }
 
@@ -733,25 +753,30 @@ fn files_read_in_parallel_give_the_sequential_result() {
         "tunnels.pcap",
     ];
     let paths: Vec<String> = files.iter().map(|f| fixture(f)).collect();
-    let dir = tempfile::tempdir().unwrap();
-    let mut outputs = Vec::new();
-    for threads in ["1", "2"] {
-        let flows = dir.path().join(format!("flows-{threads}.ndjson"));
-        let mut args = vec![
-            "read",
-            "--format",
-            "json",
-            "--threads",
-            threads,
-            "--flows",
-            flows.to_str().unwrap(),
-        ];
-        args.extend(paths.iter().map(String::as_str));
-        let out = run(&args);
-        assert!(out.status.success(), "{}", stderr(&out));
-        outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+    // With expiry off the files are read side by side and merged; with expiry on they
+    // stream in order through the two-thread pipeline. Both must equal one thread.
+    for expiry in EXPIRY_SETTINGS {
+        let dir = tempfile::tempdir().unwrap();
+        let mut outputs = Vec::new();
+        for threads in ["1", "2"] {
+            let flows = dir.path().join(format!("flows-{threads}.ndjson"));
+            let mut args = vec![
+                "read",
+                "--format",
+                "json",
+                "--threads",
+                threads,
+                "--flows",
+                flows.to_str().unwrap(),
+            ];
+            args.extend(expiry);
+            args.extend(paths.iter().map(String::as_str));
+            let out = run(&args);
+            assert!(out.status.success(), "{}", stderr(&out));
+            outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+        }
+        assert_eq!(outputs[0], outputs[1], "{expiry:?}");
+        let s: Summary = serde_json::from_slice(&outputs[0].0).unwrap();
+        assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }
-    assert_eq!(outputs[0], outputs[1]);
-    let s: Summary = serde_json::from_slice(&outputs[0].0).unwrap();
-    assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
 }

@@ -410,7 +410,9 @@ class Model:
 
 def run_wiretally(binary, path, tmpdir):
     out = os.path.join(tmpdir, "flows.ndjson")
-    p = subprocess.run([binary, "read", path, "--format", "json", "--flows", out],
+    # Expiry off: tshark keeps one conversation per address/port pair for the whole file.
+    p = subprocess.run([binary, "read", path, "--format", "json", "--flows", out,
+                        "--idle-timeout", "off", "--close-grace", "off"],
                        capture_output=True, text=True, errors="replace")
     summary, flows = None, {}
     dup = 0

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use crate::analyze::FlowRecord;
+use crate::analyze::{FlowRecord, FlowSink};
 
 /// Record format of a flows file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,5 +82,15 @@ impl FlowWriter {
             out.flush()?;
         }
         Ok(())
+    }
+}
+
+impl FlowSink for FlowWriter {
+    fn write(&mut self, record: &FlowRecord) -> io::Result<()> {
+        FlowWriter::write(self, record)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        FlowWriter::finish(*self)
     }
 }

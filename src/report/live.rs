@@ -258,6 +258,7 @@ mod tests {
             other: vec![],
             warnings: vec![],
             capture_stats: None,
+            flow_table: Default::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{ReportWriter, printable, units};
-use crate::summary::{Counters, Summary};
+use crate::summary::{Counters, FlowTableReport, Summary};
 
 /// Writes the human-readable report; `top` bounds rows per section.
 pub struct TextWriter {
@@ -105,6 +105,31 @@ fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
     ]
 }
 
+/// One line on how flows ended early, when any did or a cap is set.
+fn flow_table_line(f: &FlowTableReport) -> Option<String> {
+    let c = &f.counts;
+    if c.expired_idle + c.retired_closed + c.evicted == 0 && f.max_flows.is_none() {
+        return None;
+    }
+    let setting = |value: Option<f64>, name: &str| match value {
+        Some(secs) => format!("{name} {}", units::duration(secs)),
+        None => format!("{name} off"),
+    };
+    let cap = match f.max_flows {
+        Some(cap) => format!("cap {}", units::count(cap)),
+        None => "no cap".to_string(),
+    };
+    Some(format!(
+        "flow table: peak {} flows; ended early: {} closed ({}), {} idle ({}), {} evicted ({cap})",
+        units::count(c.peak_flows),
+        units::count(c.retired_closed),
+        setting(f.closed_grace_s, "grace"),
+        units::count(c.expired_idle),
+        setting(f.idle_timeout_s, "timeout"),
+        units::count(c.evicted),
+    ))
+}
+
 impl ReportWriter for TextWriter {
     fn write(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
         let t = &s.totals;
@@ -140,6 +165,9 @@ impl ReportWriter for TextWriter {
             )?;
         }
         writeln!(out, "  table: {}", printable(&s.table))?;
+        if let Some(line) = flow_table_line(&s.flow_table) {
+            writeln!(out, "  {line}")?;
+        }
         if let Some(stats) = &s.capture_stats {
             writeln!(
                 out,
