@@ -473,3 +473,63 @@ fn write_option_saves_what_was_counted() {
     );
     assert_eq!(saved.totals.packets, 3);
 }
+
+#[test]
+fn many_flows_stay_within_the_cap_and_all_are_counted() {
+    if !is_root() {
+        println!("SKIPPED live flow-cap test: needs root (CI runs as root)");
+        return;
+    }
+    const FLOWS: u16 = 3000;
+    let dir = tempfile::tempdir().unwrap();
+    let records = dir.path().join("flows.ndjson");
+    let count = FLOWS.to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args([
+            "live",
+            "-i",
+            "lo",
+            "-f",
+            "udp and src port 60124 and host 127.0.0.1",
+        ])
+        .args(["-c", &count, "--duration", "60s", "--format", "json"])
+        .args(["--interval", "1h", "--max-flows", "100", "--flows"])
+        .arg(&records)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wiretally runs");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(line.contains("capturing on"), "{line}");
+    // One datagram to each of FLOWS ports: FLOWS distinct flows.
+    let ports: Vec<u16> = (41_000..41_000 + FLOWS).collect();
+    send_udp("127.0.0.1:60124".parse().unwrap(), "127.0.0.1", &ports);
+    let summary = finish_capture(child);
+    assert_eq!(summary.totals.packets, u64::from(FLOWS));
+    assert_eq!(summary.totals.flows, u64::from(FLOWS));
+    assert_eq!(
+        summary.line_sums(),
+        (summary.totals.packets, summary.totals.bytes)
+    );
+    let table = summary.flow_table;
+    assert_eq!(table.max_flows, Some(100));
+    assert!(table.counts.peak_flows <= 100, "{table:?}");
+    assert!(table.counts.evicted >= u64::from(FLOWS) - 100, "{table:?}");
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("--max-flows 100"))
+    );
+    // Every flow has one record, the evicted ones included.
+    let text = std::fs::read_to_string(&records).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), usize::from(FLOWS));
+    let evicted = lines
+        .iter()
+        .filter(|l| l.contains(r#""ended_by":"evicted""#))
+        .count() as u64;
+    assert_eq!(evicted, table.counts.evicted);
+}

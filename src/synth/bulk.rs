@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::frames::{Link, tcp_ip, udp_ip, wrap};
-use super::writer::PcapOptions;
+use super::writer::{PcapOptions, write_pcap_header, write_pcap_record};
 use super::{Frame, Rng};
 use crate::capture::LinkType;
 use crate::decode::tcp_flags;
@@ -91,21 +91,18 @@ fn lifetime(total_packets: u64, rng: &mut Rng) -> u32 {
 /// flows than are concurrent.
 pub fn write_bulk(out: &mut impl Write, opts: BulkOptions) -> io::Result<()> {
     let mut rng = Rng::new(opts.seed);
-    let mut header = Vec::new();
     let pcap = PcapOptions {
         link_type: LinkType::ETHERNET,
         snaplen: opts.snaplen,
         nanos: false,
         big_endian: false,
     };
-    super::writer::write_pcap(&mut header, pcap, &[])?;
-    out.write_all(&header)?;
+    write_pcap_header(out, pcap)?;
     let flows = opts.flows.max(1);
     let mut active: Vec<BulkFlow> = (0..flows).map(|i| new_flow(&mut rng, i, 0)).collect();
     let mut generation = 1u32;
     let mut ts: i64 = 1_767_603_600_000_000_000;
     let payload_bytes = vec![0x5au8; 1460];
-    let mut record = Vec::with_capacity(2048);
     for _ in 0..opts.packets {
         let i = rng.range(0, u64::from(flows) - 1) as usize;
         let f = &mut active[i];
@@ -152,16 +149,7 @@ pub fn write_bulk(out: &mut impl Write, opts: BulkOptions) -> io::Result<()> {
                 &ip,
             ),
         };
-        record.clear();
-        let caplen = frame.data.len().min(opts.snaplen as usize);
-        let secs = (frame.ts_ns / 1_000_000_000) as u32;
-        let micros = ((frame.ts_ns % 1_000_000_000) / 1000) as u32;
-        record.extend(secs.to_le_bytes());
-        record.extend(micros.to_le_bytes());
-        record.extend((caplen as u32).to_le_bytes());
-        record.extend((frame.data.len() as u32).to_le_bytes());
-        record.extend(&frame.data[..caplen]);
-        out.write_all(&record)?;
+        write_pcap_record(out, pcap, &frame)?;
         ts += 1000 + (rng.next_u64() % 20_000) as i64;
         f.sent += 1;
         if f.sent >= lifetime(opts.packets, &mut rng) {

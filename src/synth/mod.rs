@@ -4,6 +4,7 @@
 //! behind `fixtures/`. Everything is seeded: the same call writes the same bytes.
 
 pub mod bulk;
+pub mod churn;
 pub mod frames;
 pub mod scenarios;
 pub mod writer;

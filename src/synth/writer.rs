@@ -49,6 +49,15 @@ fn u16b(v: u16, big: bool) -> [u8; 2] {
 
 /// Writes a classic pcap file.
 pub fn write_pcap(out: &mut impl Write, opts: PcapOptions, frames: &[Frame]) -> io::Result<()> {
+    write_pcap_header(out, opts)?;
+    for f in frames {
+        write_pcap_record(out, opts, f)?;
+    }
+    Ok(())
+}
+
+/// Writes the file header of a classic pcap file (for writers that stream records).
+pub fn write_pcap_header(out: &mut impl Write, opts: PcapOptions) -> io::Result<()> {
     let big = opts.big_endian;
     let magic = if opts.nanos { 0xa1b2_3c4d } else { 0xa1b2_c3d4 };
     out.write_all(&u32b(magic, big))?;
@@ -57,19 +66,21 @@ pub fn write_pcap(out: &mut impl Write, opts: PcapOptions, frames: &[Frame]) -> 
     out.write_all(&u32b(0, big))?;
     out.write_all(&u32b(0, big))?;
     out.write_all(&u32b(opts.snaplen, big))?;
-    out.write_all(&u32b(opts.link_type.0, big))?;
-    for f in frames {
-        let caplen = f.data.len().min(opts.snaplen as usize);
-        let secs = f.ts_ns.div_euclid(1_000_000_000) as u32;
-        let sub = f.ts_ns.rem_euclid(1_000_000_000) as u32;
-        let frac = if opts.nanos { sub } else { sub / 1000 };
-        out.write_all(&u32b(secs, big))?;
-        out.write_all(&u32b(frac, big))?;
-        out.write_all(&u32b(caplen as u32, big))?;
-        out.write_all(&u32b(f.data.len() as u32, big))?;
-        out.write_all(&f.data[..caplen])?;
-    }
-    Ok(())
+    out.write_all(&u32b(opts.link_type.0, big))
+}
+
+/// Writes one record of a classic pcap file, cut to the snaplen.
+pub fn write_pcap_record(out: &mut impl Write, opts: PcapOptions, f: &Frame) -> io::Result<()> {
+    let big = opts.big_endian;
+    let caplen = f.data.len().min(opts.snaplen as usize);
+    let secs = f.ts_ns.div_euclid(1_000_000_000) as u32;
+    let sub = f.ts_ns.rem_euclid(1_000_000_000) as u32;
+    let frac = if opts.nanos { sub } else { sub / 1000 };
+    out.write_all(&u32b(secs, big))?;
+    out.write_all(&u32b(frac, big))?;
+    out.write_all(&u32b(caplen as u32, big))?;
+    out.write_all(&u32b(f.data.len() as u32, big))?;
+    out.write_all(&f.data[..caplen])
 }
 
 fn pcapng_block(out: &mut impl Write, block_type: u32, body: &[u8]) -> io::Result<()> {
