@@ -47,6 +47,15 @@ wt=$!
 # Wait until the capture is open.
 for _ in $(seq 100); do grep -q "capturing on" "$work/live-stderr" 2>/dev/null && break; sleep 0.1; done
 
+# RSS of the capture every 5 seconds while the replay runs: flat means bounded memory.
+pid=$(pgrep -P "$wt" wiretally || echo "$wt")
+(
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 5
+        awk '/VmRSS/ {printf "  rss after %ss: %d MB\n", '"$SECONDS"', $2 / 1024}' "/proc/$pid/status" 2>/dev/null || true
+    done
+) &
+sampler=$!
 if [ -n "$pps" ]; then rate=(--pps "$pps"); else rate=(--topspeed); fi
 echo "replaying $file ($packets packets, $flows connections) with ${rate[*]}"
 ip netns exec "$ns" tcpreplay -q "${rate[@]}" -i "$peer_if" "$file" 2>&1 | grep -E "Rated|Actual" || true
@@ -54,6 +63,7 @@ ip netns exec "$ns" tcpreplay -q "${rate[@]}" -i "$peer_if" "$file" 2>&1 | grep 
 sleep 2
 kill -INT "$wt" 2>/dev/null || true
 wait "$wt" || true
+kill "$sampler" 2>/dev/null || true
 
 tail -n 1 "$report" | python3 -c '
 import json, sys
