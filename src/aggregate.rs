@@ -156,8 +156,17 @@ struct UnknownAcc {
     clients: FxHashMap<(bool, AddrBytes), Counters>,
 }
 
+/// Distinct hosts kept per unknown line and side before the lightest are dropped, so a
+/// scan or flood of random addresses cannot grow memory without bound.
+const MAX_HOSTS: usize = 1024;
+/// Hosts kept after pruning (the heaviest by bytes).
+const HOSTS_AFTER_PRUNE: usize = 256;
+
 impl UnknownAcc {
-    /// Adds one flow to the counters of its server or client host.
+    /// Adds one flow to the counters of its server or client host. Exact while a line
+    /// has at most [`MAX_HOSTS`] distinct hosts on a side; past that the lightest are
+    /// dropped, so the top hosts are the heavy hitters (a dropped host seen again
+    /// restarts from zero).
     fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, flow: &Counters) {
         let map = if server {
             &mut self.servers
@@ -165,6 +174,14 @@ impl UnknownAcc {
             &mut self.clients
         };
         map.entry((v6, addr)).or_default().merge(flow);
+        if map.len() > MAX_HOSTS {
+            let mut hosts: Vec<_> = map.drain().collect();
+            hosts.select_nth_unstable_by(HOSTS_AFTER_PRUNE, |a, b| {
+                b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0))
+            });
+            hosts.truncate(HOSTS_AFTER_PRUNE);
+            map.extend(hosts);
+        }
     }
 }
 
@@ -178,4 +195,27 @@ fn top(hosts: FxHashMap<(bool, AddrBytes), Counters>, n: usize) -> Vec<HostLine>
             counters,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_lists_stay_bounded_and_keep_the_heavy_hitters() {
+        let mut acc = UnknownAcc::default();
+        let mut flow = Counters::default();
+        flow.add_flow(1, 100, 0, 0);
+        let mut heavy = Counters::default();
+        heavy.add_flow(1, 1_000_000, 0, 0);
+        acc.add_host(true, false, [9; 16], &heavy);
+        for i in 0..10_000u32 {
+            let mut addr = [0u8; 16];
+            addr[..4].copy_from_slice(&i.to_be_bytes());
+            acc.add_host(true, false, addr, &flow);
+        }
+        assert!(acc.servers.len() <= MAX_HOSTS);
+        let top = top(acc.servers, 1);
+        assert_eq!(top[0].counters.bytes, 1_000_000);
+    }
 }
