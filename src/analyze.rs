@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::aggregate::Aggregates;
 use crate::capture::RawPacket;
 use crate::classify::{ServerRule, transport_of};
-use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, ip_proto};
+use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_proto};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
@@ -241,8 +241,20 @@ impl<'t> Analyzer<'t> {
                 (_, Fragment::Later(series)) => {
                     self.flows.add_later_fragment(&series, packet.ts_ns, len);
                 }
-                (ip_proto::ICMP, _) => self.count_other(OtherKind::Icmp, len),
-                (ip_proto::ICMPV6, _) => self.count_other(OtherKind::Icmpv6, len),
+                (ip_proto::ICMP | ip_proto::ICMPV6, _) => {
+                    let kind = if ip.proto == ip_proto::ICMP {
+                        OtherKind::Icmp
+                    } else {
+                        OtherKind::Icmpv6
+                    };
+                    self.count_other(kind, len);
+                    // An error quoting a flow's packet also marks that flow.
+                    if let Some((quoted, reason)) =
+                        icmp::quoted_flow(ip.v6, ip.payload(packet.data))
+                    {
+                        self.flows.add_icmp_error(&quoted, reason);
+                    }
+                }
                 _ => self.flows.add_packet(&ip, packet.ts_ns, len),
             },
             Decoded::NonIp(kind) => self.count_other(OtherKind::NonIp(kind), len),

@@ -128,6 +128,8 @@ mod tests {
                 ports: transport_of(proto).map(|_| (sport, dport)),
                 tcp_flags: flags,
                 fragment: Fragment::None,
+                payload_at: 0,
+                payload_len: 0,
             };
             t.add_packet(&p, i as i64, 100);
         }

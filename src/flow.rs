@@ -15,6 +15,7 @@ use std::collections::{HashMap, VecDeque};
 /// crafted to collide cannot degrade a live sensor's table.
 type KeyedState = foldhash::fast::RandomState;
 
+use crate::decode::icmp::IcmpReason;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 
@@ -64,10 +65,19 @@ impl FlowKey {
 /// Marker for "no endpoint" in the compact per-flow fields.
 const NO_ENDPOINT: u8 = 2;
 
-/// Closing bits: FIN sent by endpoint 0, by endpoint 1, and a RST from either.
+/// TCP state bits: FIN and RST sent by endpoint 0 and 1, the SYN/ACK of the handshake,
+/// and the ACK that completed it.
 const FIN_FROM_0: u8 = 1;
 const FIN_FROM_1: u8 = 2;
-const RST_SEEN: u8 = 4;
+const RST_FROM_0: u8 = 4;
+const RST_FROM_1: u8 = 8;
+const SYN_ACK_SEEN: u8 = 16;
+const HANDSHAKE_DONE: u8 = 32;
+
+/// Microseconds from `from` to `to` (ns), saturating at the ends of u32.
+fn micros_between(from: i64, to: i64) -> u32 {
+    u32::try_from(to.saturating_sub(from).max(0) / 1000).unwrap_or(u32::MAX)
+}
 
 /// Everything kept per flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,8 +94,18 @@ pub struct FlowState {
     syn_receiver: u8,
     /// Endpoint that was the destination of the first packet.
     first_destination: u8,
-    /// FIN/RST bits seen so far.
-    closing: u8,
+    /// TCP state bits seen so far (FIN/RST per side, handshake progress).
+    tcp: u8,
+    /// Pure SYNs the client sent (saturating): more than one means retransmissions.
+    syns: u8,
+    /// Last pure SYN before the SYN/ACK, in µs after `first_ts`.
+    syn_at_us: u32,
+    /// SYN -> SYN/ACK as seen at the capture point, µs.
+    syn_ack_us: u32,
+    /// SYN/ACK -> ACK as seen at the capture point, µs.
+    ack_us: u32,
+    /// The first ICMP error that quoted a packet of this flow.
+    icmp: Option<IcmpReason>,
 }
 
 impl FlowState {
@@ -97,7 +117,12 @@ impl FlowState {
             bytes: [0; 2],
             syn_receiver: NO_ENDPOINT,
             first_destination: 1 - sender as u8,
-            closing: 0,
+            tcp: 0,
+            syns: 0,
+            syn_at_us: 0,
+            syn_ack_us: 0,
+            ack_us: 0,
+            icmp: None,
         }
     }
 
@@ -113,7 +138,15 @@ impl FlowState {
         if self.syn_receiver == NO_ENDPOINT {
             self.syn_receiver = later.syn_receiver;
         }
-        self.closing |= later.closing;
+        if self.tcp & SYN_ACK_SEEN == 0 {
+            self.syn_ack_us = later.syn_ack_us;
+        }
+        if self.tcp & HANDSHAKE_DONE == 0 {
+            self.ack_us = later.ack_us;
+        }
+        self.tcp |= later.tcp;
+        self.syns = self.syns.saturating_add(later.syns);
+        self.icmp = self.icmp.or(later.icmp);
     }
 
     /// Counts a packet; returns true when it closed the flow.
@@ -124,14 +157,45 @@ impl FlowState {
         // Timestamps can go backwards in merged or damaged files: keep the span.
         self.first_ts = self.first_ts.min(ts);
         self.last_ts = self.last_ts.max(ts);
-        if self.syn_receiver == NO_ENDPOINT
-            && flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN
+        flags != 0 && self.track_tcp(sender, ts, flags)
+    }
+
+    /// Follows the handshake and the close; returns true when this packet closed the flow.
+    fn track_tcp(&mut self, sender: usize, ts: i64, flags: u8) -> bool {
+        let (syn, ack) = (flags & tcp_flags::SYN != 0, flags & tcp_flags::ACK != 0);
+        let from_server =
+            self.syn_receiver != NO_ENDPOINT && sender == usize::from(self.syn_receiver);
+        if syn && !ack {
+            if self.syn_receiver == NO_ENDPOINT {
+                self.syn_receiver = 1 - sender as u8;
+            }
+            if sender != usize::from(self.syn_receiver) {
+                self.syns = self.syns.saturating_add(1);
+                if self.tcp & SYN_ACK_SEEN == 0 {
+                    self.syn_at_us = micros_between(self.first_ts, ts);
+                }
+            }
+        } else if syn && ack {
+            if self.tcp & SYN_ACK_SEEN == 0 && (from_server || self.syn_receiver == NO_ENDPOINT) {
+                self.tcp |= SYN_ACK_SEEN;
+                if from_server {
+                    let syn_ts = self.first_ts + i64::from(self.syn_at_us) * 1000;
+                    self.syn_ack_us = micros_between(syn_ts, ts);
+                }
+            }
+        } else if ack
+            && self.tcp & (SYN_ACK_SEEN | HANDSHAKE_DONE) == SYN_ACK_SEEN
+            && self.syn_receiver != NO_ENDPOINT
+            && !from_server
         {
-            self.syn_receiver = 1 - sender as u8;
+            self.tcp |= HANDSHAKE_DONE;
+            let syn_ack_ts =
+                self.first_ts + (i64::from(self.syn_at_us) + i64::from(self.syn_ack_us)) * 1000;
+            self.ack_us = micros_between(syn_ack_ts, ts);
         }
         if flags & (tcp_flags::FIN | tcp_flags::RST) != 0 {
             let was_closed = self.is_closed();
-            self.closing |= closing_bits(sender, flags);
+            self.tcp |= closing_bits(sender, flags);
             return !was_closed && self.is_closed();
         }
         false
@@ -139,8 +203,45 @@ impl FlowState {
 
     /// Whether the flow was closed: a FIN from both sides, or a RST.
     pub fn is_closed(&self) -> bool {
-        self.closing & RST_SEEN != 0
-            || self.closing & (FIN_FROM_0 | FIN_FROM_1) == FIN_FROM_0 | FIN_FROM_1
+        self.tcp & (RST_FROM_0 | RST_FROM_1) != 0
+            || self.tcp & (FIN_FROM_0 | FIN_FROM_1) == FIN_FROM_0 | FIN_FROM_1
+    }
+
+    /// Whether endpoint `side` sent a RST.
+    pub fn rst_from(&self, side: usize) -> bool {
+        self.tcp & if side == 0 { RST_FROM_0 } else { RST_FROM_1 } != 0
+    }
+
+    /// Whether endpoint `side` sent a FIN.
+    pub fn fin_from(&self, side: usize) -> bool {
+        self.tcp & if side == 0 { FIN_FROM_0 } else { FIN_FROM_1 } != 0
+    }
+
+    /// Whether a SYN/ACK was seen (from the SYN's receiver, or with no SYN captured).
+    pub fn syn_ack_seen(&self) -> bool {
+        self.tcp & SYN_ACK_SEEN != 0
+    }
+
+    /// Whether the three-way handshake completed in the capture.
+    pub fn handshake_done(&self) -> bool {
+        self.tcp & HANDSHAKE_DONE != 0
+    }
+
+    /// Pure SYNs the client sent (1 + retransmissions; saturates at 255).
+    pub fn syns(&self) -> u8 {
+        self.syns
+    }
+
+    /// SYN -> SYN/ACK and SYN/ACK -> ACK in µs, when the capture saw them.
+    pub fn handshake_us(&self) -> (Option<u32>, Option<u32>) {
+        let syn_ack =
+            (self.syn_ack_seen() && self.syn_receiver != NO_ENDPOINT).then_some(self.syn_ack_us);
+        (syn_ack, self.handshake_done().then_some(self.ack_us))
+    }
+
+    /// The first ICMP error quoting a packet of this flow.
+    pub fn icmp(&self) -> Option<IcmpReason> {
+        self.icmp
     }
 
     /// The endpoint that received the first pure SYN, if the capture saw one.
@@ -161,7 +262,7 @@ fn closing_bits(sender: usize, flags: u8) -> u8 {
         bits |= if sender == 0 { FIN_FROM_0 } else { FIN_FROM_1 };
     }
     if flags & tcp_flags::RST != 0 {
-        bits |= RST_SEEN;
+        bits |= if sender == 0 { RST_FROM_0 } else { RST_FROM_1 };
     }
     bits
 }
@@ -224,6 +325,8 @@ pub struct FlowTable {
     next_sweep: i64,
     /// Packets since the last idle sweep.
     since_sweep: u64,
+    /// ICMP errors quoting a packet of no flow in the table.
+    icmp_unmatched: u64,
 }
 
 impl Default for FlowTable {
@@ -255,6 +358,7 @@ impl FlowTable {
             closed: VecDeque::new(),
             next_sweep: i64::MIN,
             since_sweep: 0,
+            icmp_unmatched: 0,
         }
     }
 
@@ -488,6 +592,24 @@ impl FlowTable {
         self.apply(key, usize::from(sender), ts, bytes, 0);
     }
 
+    /// Notes an ICMP error quoting `quoted` on the flow it belongs to; the first error a
+    /// flow gets is kept. An error about no flow in the table is only counted.
+    pub fn add_icmp_error(&mut self, quoted: &IpSummary, reason: IcmpReason) {
+        self.flush();
+        let (key, _) = FlowKey::from_packet(quoted);
+        match self.flows.get_mut(&key) {
+            Some(state) => {
+                state.icmp.get_or_insert(reason);
+            }
+            None => self.icmp_unmatched += 1,
+        }
+    }
+
+    /// ICMP errors that quoted a packet of no flow in the table.
+    pub fn icmp_unmatched(&self) -> u64 {
+        self.icmp_unmatched
+    }
+
     /// Merges the table of the next file of the run (read in parallel) into this one, with
     /// the result a single pass over both files gives: flows continuing across the files
     /// join, and later fragments of the next file whose first fragment is in this one
@@ -519,6 +641,7 @@ impl FlowTable {
         self.unmatched.0 += later.unmatched.0 - placed.0;
         self.unmatched.1 += later.unmatched.1 - placed.1;
         self.fragments.extend(later.fragments.drain());
+        self.icmp_unmatched += later.icmp_unmatched;
         self.counts.peak_flows = self.counts.peak_flows.max(self.flows.len() as u64);
     }
 
@@ -578,6 +701,8 @@ mod tests {
             ports: Some((sport, dport)),
             tcp_flags: flags,
             fragment: Fragment::None,
+            payload_at: 0,
+            payload_len: 0,
         }
     }
 

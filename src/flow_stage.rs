@@ -5,6 +5,7 @@
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
+use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
 use crate::expiry::Expiry;
 use crate::flow::{FlowTable, RetiredFlow};
@@ -19,6 +20,7 @@ const BATCHES_IN_FLIGHT: usize = 4;
 enum FlowEvent {
     Packet(IpSummary, i64, u32),
     LaterFragment(FragmentKey, i64, u32),
+    IcmpError(IpSummary, IcmpReason),
 }
 
 impl FlowEvent {
@@ -27,6 +29,7 @@ impl FlowEvent {
         match self {
             FlowEvent::Packet(ip, ts, len) => table.add_packet(&ip, ts, len),
             FlowEvent::LaterFragment(series, ts, len) => table.add_later_fragment(&series, ts, len),
+            FlowEvent::IcmpError(quoted, reason) => table.add_icmp_error(&quoted, reason),
         }
     }
 }
@@ -136,6 +139,12 @@ impl FlowStage {
     #[inline]
     pub fn add_later_fragment(&mut self, series: &FragmentKey, ts: i64, len: u32) {
         self.send(FlowEvent::LaterFragment(*series, ts, len));
+    }
+
+    /// Notes an ICMP error on the flow whose packet it quotes.
+    #[inline]
+    pub fn add_icmp_error(&mut self, quoted: &IpSummary, reason: IcmpReason) {
+        self.send(FlowEvent::IcmpError(*quoted, reason));
     }
 
     /// Waits for all updates and returns the table, with the flows retired and not yet

@@ -11,6 +11,7 @@ pub mod aggregate;
 pub mod analyze;
 pub mod capture;
 pub mod classify;
+pub mod conn;
 pub mod decode;
 pub mod expiry;
 pub mod flow;

@@ -8,6 +8,7 @@
 //! IP-in-IP tunnels (4in4, 6in4, 4in6, 6in6) are unwrapped to the inner packet; GRE is not
 //! (it is a service of its own in the table).
 
+pub mod icmp;
 mod wireless;
 
 use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, SingleVlanSlice};
@@ -131,6 +132,21 @@ pub struct IpSummary {
     pub tcp_flags: u8,
     /// Fragment identity.
     pub fragment: Fragment,
+    /// Where the transport payload starts in the frame (after the TCP or UDP header; the
+    /// whole message for ICMP and other protocols); see [`IpSummary::payload`].
+    pub payload_at: usize,
+    /// Captured bytes of the transport payload (0 when none were captured).
+    pub payload_len: u32,
+}
+
+impl IpSummary {
+    /// The captured transport payload, from the frame this summary was decoded from.
+    pub fn payload<'a>(&self, frame: &'a [u8]) -> &'a [u8] {
+        let at = self.payload_at;
+        frame
+            .get(at..at.saturating_add(self.payload_len as usize))
+            .unwrap_or(&[])
+    }
 }
 
 /// Why a frame is not IP.
@@ -277,6 +293,22 @@ pub fn ip_proto_name(p: u8) -> String {
 
 /// Decodes one frame.
 pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
+    let mut decoded = decode_link(link_type, data);
+    if let Decoded::Ip(ip) = &mut decoded {
+        // The IP decoder records the payload's address; make it an offset into this
+        // frame (or nothing, should a decoder ever work on a copy of the bytes).
+        let base = data.as_ptr() as usize;
+        match ip.payload_at.checked_sub(base) {
+            Some(offset) if offset + ip.payload_len as usize <= data.len() => {
+                ip.payload_at = offset;
+            }
+            _ => (ip.payload_at, ip.payload_len) = (0, 0),
+        }
+    }
+    decoded
+}
+
+fn decode_link(link_type: LinkType, data: &[u8]) -> Decoded {
     match link_type {
         LinkType::ETHERNET => decode_ethernet(data),
         LinkType::LINUX_SLL => decode_sll(data, SLL_HEADER_LEN, 14, 2),
@@ -585,6 +617,9 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
         ports: None,
         tcp_flags: 0,
         fragment,
+        // The address for now; `decode` turns it into an offset into the frame.
+        payload_at: bytes.as_ptr() as usize,
+        payload_len: bytes.len() as u32,
     };
     if matches!(fragment, Fragment::Later(_)) {
         return Decoded::Ip(summary);
@@ -601,6 +636,18 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
             if proto == ip_proto::TCP && bytes.len() > TCP_FLAGS_OFFSET {
                 summary.tcp_flags = bytes[TCP_FLAGS_OFFSET];
             }
+            // The application payload: after the TCP header (its data offset) or the
+            // 8-byte UDP header; none while the header itself is cut off.
+            let header = match proto {
+                ip_proto::TCP => bytes
+                    .get(12)
+                    .map_or(usize::MAX, |b| usize::from(b >> 4) * 4),
+                ip_proto::UDP => 8,
+                _ => 12,
+            };
+            let rest = bytes.get(header..).unwrap_or(&[]);
+            summary.payload_at = rest.as_ptr() as usize;
+            summary.payload_len = rest.len() as u32;
         }
         ip_proto::IPV4_IN_IP | ip_proto::IPV6_IN_IP if depth < MAX_TUNNEL_DEPTH => {
             if let Decoded::Ip(mut inner) = decode_ip_any(bytes, depth + 1) {

@@ -1,0 +1,425 @@
+//! Connection state per flow, in the spirit of Zeek's `conn_state`: did the handshake
+//! complete, was the SYN answered at all, rejected by a RST, refused by an ICMP error,
+//! reset later, closed cleanly, or did the capture start in the middle. Counted per
+//! service line, and the failures (unanswered, rejected, unreachable) feed the failed
+//! connections report, the headline answer to "which ports are blocked here?".
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+use crate::decode::icmp::IcmpReason;
+use crate::decode::{AddrBytes, addr_to_string, ip_proto};
+use crate::flow::{FlowKey, FlowState};
+
+/// How a flow went, from the server's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnState {
+    /// TCP: handshake completed, still open at the end (or half closed).
+    Established,
+    /// TCP: handshake completed, FIN from both sides.
+    Closed,
+    /// TCP: handshake completed, then the client sent a RST.
+    ResetByClient,
+    /// TCP: handshake completed, then the server sent a RST.
+    ResetByServer,
+    /// TCP: the SYN was answered by a RST (port closed, or a firewall rejecting).
+    Rejected,
+    /// Nothing came back: TCP SYNs without answer, UDP without reply.
+    Unanswered,
+    /// An ICMP error named the flow, and the server sent nothing.
+    Unreachable(IcmpReason),
+    /// TCP: SYN/ACK seen, but no ACK completed the handshake.
+    HandshakeIncomplete,
+    /// TCP: the server sent packets, but no SYN/ACK (odd; often a capture gap).
+    NoHandshake,
+    /// TCP: no SYN in the capture; the connection started before it.
+    Midstream,
+    /// UDP and other protocols: packets both ways.
+    Answered,
+    /// UDP and other protocols: packets from the server only.
+    ServerOnly,
+}
+
+impl ConnState {
+    /// Derives the state of a flow whose server is endpoint `server`.
+    pub fn of(key: &FlowKey, state: &FlowState, server: usize) -> ConnState {
+        let client = 1 - server;
+        let from_server = state.packets[server] > 0;
+        let from_client = state.packets[client] > 0;
+        if key.proto != ip_proto::TCP {
+            return match (from_client, from_server, state.icmp()) {
+                (true, true, _) => ConnState::Answered,
+                (_, false, Some(reason)) => ConnState::Unreachable(reason),
+                (true, false, None) => ConnState::Unanswered,
+                _ => ConnState::ServerOnly,
+            };
+        }
+        if state.syn_receiver().is_none() {
+            return ConnState::Midstream;
+        }
+        if state.handshake_done() {
+            return if state.rst_from(server) {
+                ConnState::ResetByServer
+            } else if state.rst_from(client) {
+                ConnState::ResetByClient
+            } else if state.fin_from(0) && state.fin_from(1) {
+                ConnState::Closed
+            } else {
+                ConnState::Established
+            };
+        }
+        if state.syn_ack_seen() {
+            ConnState::HandshakeIncomplete
+        } else if state.rst_from(server) {
+            ConnState::Rejected
+        } else if let (false, Some(reason)) = (from_server, state.icmp()) {
+            ConnState::Unreachable(reason)
+        } else if !from_server {
+            ConnState::Unanswered
+        } else {
+            ConnState::NoHandshake
+        }
+    }
+
+    /// The name used in flow records.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConnState::Established => "established",
+            ConnState::Closed => "closed",
+            ConnState::ResetByClient => "reset_by_client",
+            ConnState::ResetByServer => "reset_by_server",
+            ConnState::Rejected => "rejected",
+            ConnState::Unanswered => "unanswered",
+            ConnState::Unreachable(_) => "unreachable",
+            ConnState::HandshakeIncomplete => "handshake_incomplete",
+            ConnState::NoHandshake => "no_handshake",
+            ConnState::Midstream => "midstream",
+            ConnState::Answered => "answered",
+            ConnState::ServerOnly => "server_only",
+        }
+    }
+
+    /// Whether the connection attempt failed: unanswered, rejected or unreachable.
+    pub fn failed(self) -> bool {
+        matches!(
+            self,
+            ConnState::Unanswered | ConnState::Rejected | ConnState::Unreachable(_)
+        )
+    }
+}
+
+/// Connection outcomes of one service line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnCounters {
+    /// Flows the client started inside the capture (TCP with a SYN; every UDP or other
+    /// flow with a client packet).
+    pub attempts: u64,
+    /// Attempts that got through: TCP handshake completed (whatever came after), or an
+    /// answer for UDP and other protocols.
+    pub established: u64,
+    /// Attempts nothing answered.
+    pub unanswered: u64,
+    /// TCP attempts answered by a RST.
+    pub rejected: u64,
+    /// Attempts refused by an ICMP error, per reason (e.g. `admin_prohibited`).
+    pub unreachable: BTreeMap<String, u64>,
+    /// TCP SYNs sent again for attempts (retransmissions).
+    pub syn_retransmissions: u64,
+    /// TCP: established, then reset by the client.
+    pub reset_by_client: u64,
+    /// TCP: established, then reset by the server.
+    pub reset_by_server: u64,
+    /// TCP: established and closed by FIN from both sides.
+    pub closed: u64,
+    /// TCP: SYN/ACK without the final ACK, or server packets without a SYN/ACK.
+    pub handshake_incomplete: u64,
+    /// TCP flows that started before the capture (no SYN seen), and flows with server
+    /// packets only: not attempts.
+    pub midstream: u64,
+}
+
+impl ConnCounters {
+    /// Counts one flow in `state` that sent `syns` SYNs.
+    pub fn add(&mut self, state: ConnState, syns: u8) {
+        match state {
+            ConnState::Midstream | ConnState::ServerOnly => {
+                self.midstream += 1;
+                return;
+            }
+            _ => self.attempts += 1,
+        }
+        self.syn_retransmissions += u64::from(syns.saturating_sub(1));
+        match state {
+            ConnState::Established | ConnState::Answered => self.established += 1,
+            ConnState::Closed => {
+                self.established += 1;
+                self.closed += 1;
+            }
+            ConnState::ResetByClient => {
+                self.established += 1;
+                self.reset_by_client += 1;
+            }
+            ConnState::ResetByServer => {
+                self.established += 1;
+                self.reset_by_server += 1;
+            }
+            ConnState::Rejected => self.rejected += 1,
+            ConnState::Unanswered => self.unanswered += 1,
+            ConnState::Unreachable(reason) => {
+                *self
+                    .unreachable
+                    .entry(reason.name().to_string())
+                    .or_default() += 1;
+            }
+            ConnState::HandshakeIncomplete | ConnState::NoHandshake => {
+                self.handshake_incomplete += 1;
+            }
+            ConnState::Midstream | ConnState::ServerOnly => {}
+        }
+    }
+
+    /// Failed attempts: unanswered, rejected and unreachable.
+    pub fn failed(&self) -> u64 {
+        self.unanswered + self.rejected + self.unreachable.values().sum::<u64>()
+    }
+
+    /// Adds another line's counters.
+    pub fn merge(&mut self, other: &ConnCounters) {
+        self.attempts += other.attempts;
+        self.established += other.established;
+        self.unanswered += other.unanswered;
+        self.rejected += other.rejected;
+        for (reason, n) in &other.unreachable {
+            *self.unreachable.entry(reason.clone()).or_default() += n;
+        }
+        self.syn_retransmissions += other.syn_retransmissions;
+        self.reset_by_client += other.reset_by_client;
+        self.reset_by_server += other.reset_by_server;
+        self.closed += other.closed;
+        self.handshake_incomplete += other.handshake_incomplete;
+        self.midstream += other.midstream;
+    }
+}
+
+/// One client -> server pair's failed attempts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedPair {
+    /// Client address.
+    pub client: String,
+    /// Server address.
+    pub server: String,
+    /// Server port (absent for protocols without ports).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub server_port: Option<u16>,
+    /// Failed attempts.
+    pub failed: u64,
+    /// Of which unanswered.
+    pub unanswered: u64,
+    /// Of which rejected by RST.
+    pub rejected: u64,
+    /// Of which refused by ICMP errors.
+    pub unreachable: u64,
+    /// SYN retransmissions of the failed attempts.
+    pub syn_retransmissions: u64,
+}
+
+/// Failed attempts per (client, server, server port), bounded like the host lists.
+#[derive(Debug, Clone, Default)]
+pub struct FailedPairs {
+    pairs: FxHashMap<(bool, AddrBytes, AddrBytes, u16), [u64; 5]>,
+}
+
+/// Pairs kept per line before the lightest are dropped.
+const MAX_PAIRS: usize = 1024;
+/// Pairs kept after pruning (the most failing).
+const PAIRS_AFTER_PRUNE: usize = 256;
+
+impl FailedPairs {
+    /// Counts a failed flow of `key` whose server is endpoint `server`.
+    pub fn add(&mut self, key: &FlowKey, server: usize, state: ConnState, syns: u8) {
+        let client = 1 - server;
+        let slot = self
+            .pairs
+            .entry((key.v6, key.addr[client], key.addr[server], key.port[server]))
+            .or_default();
+        slot[0] += 1;
+        match state {
+            ConnState::Unanswered => slot[1] += 1,
+            ConnState::Rejected => slot[2] += 1,
+            _ => slot[3] += 1,
+        }
+        slot[4] += u64::from(syns.saturating_sub(1));
+        if self.pairs.len() > MAX_PAIRS {
+            let mut all: Vec<_> = self.pairs.drain().collect();
+            all.select_nth_unstable_by(PAIRS_AFTER_PRUNE, |a, b| {
+                b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0))
+            });
+            all.truncate(PAIRS_AFTER_PRUNE);
+            self.pairs.extend(all);
+        }
+    }
+
+    /// Adds another line's pairs.
+    pub fn merge(&mut self, other: &FailedPairs) {
+        for (k, v) in &other.pairs {
+            let slot = self.pairs.entry(*k).or_default();
+            for i in 0..5 {
+                slot[i] += v[i];
+            }
+        }
+    }
+
+    /// The `n` pairs with the most failures; `ports` says whether the protocol has ports.
+    pub fn top(&self, n: usize, ports: bool) -> Vec<FailedPair> {
+        let mut all: Vec<_> = self.pairs.iter().collect();
+        all.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
+        all.truncate(n);
+        all.into_iter()
+            .map(|((v6, client, server, port), c)| FailedPair {
+                client: addr_to_string(*v6, client),
+                server: addr_to_string(*v6, server),
+                server_port: ports.then_some(*port),
+                failed: c[0],
+                unanswered: c[1],
+                rejected: c[2],
+                unreachable: c[3],
+                syn_retransmissions: c[4],
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{Fragment, IpSummary, tcp_flags};
+    use crate::flow::FlowTable;
+
+    const SYN: u8 = tcp_flags::SYN;
+    const SYN_ACK: u8 = tcp_flags::SYN | tcp_flags::ACK;
+    const ACK: u8 = tcp_flags::ACK;
+    const RST: u8 = tcp_flags::RST | tcp_flags::ACK;
+    const FIN: u8 = tcp_flags::FIN | tcp_flags::ACK;
+
+    /// Runs packets (from client?, flags) of one TCP or UDP flow 10.0.0.5:50000 <->
+    /// 10.0.0.9:445 and returns its state with the server side.
+    fn state_of(proto: u8, packets: &[(bool, u8)], icmp: Option<IcmpReason>) -> ConnState {
+        let mut table = FlowTable::new();
+        let summary = |from_client: bool, flags: u8| {
+            let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+            a[..4].copy_from_slice(&[10, 0, 0, 5]);
+            b[..4].copy_from_slice(&[10, 0, 0, 9]);
+            let (src, dst, ports) = if from_client {
+                (a, b, (50000, 445))
+            } else {
+                (b, a, (445, 50000))
+            };
+            IpSummary {
+                v6: false,
+                src,
+                dst,
+                proto,
+                ports: Some(ports),
+                tcp_flags: flags,
+                fragment: Fragment::None,
+                payload_at: 0,
+                payload_len: 0,
+            }
+        };
+        for (i, (from_client, flags)) in packets.iter().enumerate() {
+            table.add_packet(&summary(*from_client, *flags), i as i64 * 1_000_000, 60);
+        }
+        if let Some(reason) = icmp {
+            table.add_icmp_error(&summary(true, SYN), reason);
+        }
+        let (key, state) = table.iter().next().map(|(k, s)| (*k, *s)).unwrap();
+        let server = usize::from(key.port[1] == 445);
+        ConnState::of(&key, &state, server)
+    }
+
+    #[test]
+    fn tcp_states() {
+        let tcp = ip_proto::TCP;
+        let handshake = [(true, SYN), (false, SYN_ACK), (true, ACK)];
+        assert_eq!(state_of(tcp, &handshake, None), ConnState::Established);
+        let mut closed = handshake.to_vec();
+        closed.extend([(true, FIN), (false, FIN), (true, ACK)]);
+        assert_eq!(state_of(tcp, &closed, None), ConnState::Closed);
+        let mut reset = handshake.to_vec();
+        reset.push((false, RST));
+        assert_eq!(state_of(tcp, &reset, None), ConnState::ResetByServer);
+        let mut reset = handshake.to_vec();
+        reset.push((true, RST));
+        assert_eq!(state_of(tcp, &reset, None), ConnState::ResetByClient);
+        assert_eq!(
+            state_of(tcp, &[(true, SYN), (false, RST)], None),
+            ConnState::Rejected
+        );
+        assert_eq!(
+            state_of(tcp, &[(true, SYN), (true, SYN), (true, SYN)], None),
+            ConnState::Unanswered
+        );
+        assert_eq!(
+            state_of(tcp, &[(true, SYN), (false, SYN_ACK)], None),
+            ConnState::HandshakeIncomplete
+        );
+        assert_eq!(
+            state_of(tcp, &[(true, ACK), (false, ACK)], None),
+            ConnState::Midstream
+        );
+        let prohibited = IcmpReason {
+            v6: false,
+            icmp_type: 3,
+            code: 13,
+        };
+        assert_eq!(
+            state_of(tcp, &[(true, SYN)], Some(prohibited)),
+            ConnState::Unreachable(prohibited)
+        );
+        // An answer beats a late ICMP error.
+        assert_eq!(
+            state_of(tcp, &handshake, Some(prohibited)),
+            ConnState::Established
+        );
+    }
+
+    #[test]
+    fn udp_states() {
+        let udp = ip_proto::UDP;
+        assert_eq!(
+            state_of(udp, &[(true, 0), (false, 0)], None),
+            ConnState::Answered
+        );
+        assert_eq!(state_of(udp, &[(true, 0)], None), ConnState::Unanswered);
+        let port = IcmpReason {
+            v6: false,
+            icmp_type: 3,
+            code: 3,
+        };
+        assert_eq!(
+            state_of(udp, &[(true, 0)], Some(port)),
+            ConnState::Unreachable(port)
+        );
+    }
+
+    #[test]
+    fn counters_and_pairs() {
+        let mut c = ConnCounters::default();
+        c.add(ConnState::Unanswered, 3);
+        c.add(ConnState::Rejected, 1);
+        c.add(ConnState::Closed, 1);
+        c.add(ConnState::Midstream, 0);
+        let reason = IcmpReason {
+            v6: false,
+            icmp_type: 3,
+            code: 13,
+        };
+        c.add(ConnState::Unreachable(reason), 1);
+        assert_eq!((c.attempts, c.established, c.failed()), (4, 1, 3));
+        assert_eq!(c.syn_retransmissions, 2);
+        assert_eq!(c.unreachable["admin_prohibited"], 1);
+        assert_eq!(c.midstream, 1);
+    }
+}
