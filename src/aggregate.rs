@@ -5,9 +5,10 @@
 use rustc_hash::FxHashMap;
 
 use crate::classify::{Classification, classify, transport_of};
+use crate::conn::{ConnCounters, ConnState, FailedPairs};
 use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
-use crate::summary::{Counters, HostLine, PortLine, ServiceLine, UnknownLine};
+use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
@@ -15,6 +16,8 @@ use crate::table::{EntryScope, ServiceTable, Specificity};
 pub struct Aggregates<'t> {
     table: &'t ServiceTable,
     per_entry: Vec<Counters>,
+    /// Connection outcomes and failing pairs per entry.
+    entry_conn: Vec<(ConnCounters, FailedPairs)>,
     range_ports: FxHashMap<(u16, u16), Counters>,
     unknown: FxHashMap<(u8, u16), UnknownAcc>,
     flows: u64,
@@ -26,6 +29,7 @@ impl<'t> Aggregates<'t> {
         Aggregates {
             table,
             per_entry: vec![Counters::default(); table.entries().len()],
+            entry_conn: vec![Default::default(); table.entries().len()],
             range_ports: FxHashMap::default(),
             unknown: FxHashMap::default(),
             flows: 0,
@@ -51,9 +55,18 @@ impl<'t> Aggregates<'t> {
             state.bytes[server],
         );
         let server_port = key.port[server];
+        let conn_state = ConnState::of(key, state, server);
+        let syns = state.syns();
+        let count_conn = |(counters, pairs): &mut (ConnCounters, FailedPairs)| {
+            counters.add(conn_state, syns);
+            if conn_state.failed() {
+                pairs.add(key, server, conn_state, syns);
+            }
+        };
         match c.entry {
             Some(e) => {
                 self.per_entry[usize::from(e)].merge(&flow);
+                count_conn(&mut self.entry_conn[usize::from(e)]);
                 if c.specificity == Specificity::Range {
                     self.range_ports
                         .entry((e, server_port))
@@ -65,6 +78,7 @@ impl<'t> Aggregates<'t> {
                 let port = if key.has_ports() { server_port } else { 0 };
                 let acc = self.unknown.entry((key.proto, port)).or_default();
                 acc.counters.merge(&flow);
+                count_conn(&mut acc.conn);
                 acc.add_host(true, key.v6, key.addr[server], &flow);
                 acc.add_host(false, key.v6, key.addr[client], &flow);
             }
@@ -72,9 +86,14 @@ impl<'t> Aggregates<'t> {
         c
     }
 
-    /// The service lines (entries with traffic, by bytes) and unknown lines (by bytes),
-    /// with at most `top_hosts` hosts per unknown line.
-    pub fn into_lines(self, top_hosts: usize) -> (Vec<ServiceLine>, Vec<UnknownLine>) {
+    /// The service lines (entries with traffic, by bytes), unknown lines (by bytes), with
+    /// at most `top_hosts` hosts per unknown line, and the failed-connection lines (most
+    /// likely blocked first) with at most `top_hosts` failing pairs each.
+    pub fn into_lines(
+        self,
+        top_hosts: usize,
+    ) -> (Vec<ServiceLine>, Vec<UnknownLine>, Vec<FailedLine>) {
+        let mut failed = Vec::new();
         let entries = self.table.entries();
         let mut services: Vec<ServiceLine> = entries
             .iter()
@@ -101,7 +120,7 @@ impl<'t> Aggregates<'t> {
                     });
                     lines
                 });
-                ServiceLine {
+                let line = ServiceLine {
                     label: e.label.clone(),
                     transport: e.scope.transport_name().to_string(),
                     port,
@@ -111,7 +130,20 @@ impl<'t> Aggregates<'t> {
                     system_services: e.system_services.clone(),
                     counters: self.per_entry[i],
                     ports,
+                    connections: self.entry_conn[i].0.clone(),
+                };
+                if line.connections.failed() > 0 {
+                    failed.push(FailedLine::new(
+                        Some(line.label.clone()),
+                        &line.transport,
+                        line.port,
+                        line.port_range,
+                        line.ip_proto,
+                        &line.connections,
+                        self.entry_conn[i].1.top(top_hosts, line.ip_proto.is_none()),
+                    ));
                 }
+                line
             })
             .collect();
         services.sort_by(|a, b| {
@@ -126,7 +158,8 @@ impl<'t> Aggregates<'t> {
             .into_iter()
             .map(|((proto, port), acc)| {
                 let transport = transport_of(proto);
-                UnknownLine {
+                let (connections, pairs) = acc.conn;
+                let line = UnknownLine {
                     transport: transport.map_or("ip", |t| t.as_str()).to_string(),
                     port: transport.map(|_| port),
                     ip_proto: transport.is_none().then_some(proto),
@@ -134,7 +167,20 @@ impl<'t> Aggregates<'t> {
                     counters: acc.counters,
                     top_servers: top(acc.servers, top_hosts),
                     top_clients: top(acc.clients, top_hosts),
+                    connections,
+                };
+                if line.connections.failed() > 0 {
+                    failed.push(FailedLine::new(
+                        None,
+                        &line.transport,
+                        line.port,
+                        None,
+                        line.ip_proto,
+                        &line.connections,
+                        pairs.top(top_hosts, line.port.is_some()),
+                    ));
                 }
+                line
             })
             .collect();
         unknown.sort_by(|a, b| {
@@ -145,13 +191,15 @@ impl<'t> Aggregates<'t> {
                 .then(a.port.cmp(&b.port))
                 .then(a.ip_proto.cmp(&b.ip_proto))
         });
-        (services, unknown)
+        FailedLine::sort_most_likely_blocked_first(&mut failed);
+        (services, unknown, failed)
     }
 }
 
 #[derive(Default, Clone)]
 struct UnknownAcc {
     counters: Counters,
+    conn: (ConnCounters, FailedPairs),
     servers: FxHashMap<(bool, AddrBytes), Counters>,
     clients: FxHashMap<(bool, AddrBytes), Counters>,
 }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::aggregate::Aggregates;
 use crate::capture::RawPacket;
 use crate::classify::{ServerRule, transport_of};
+use crate::conn::ConnState;
 use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_proto};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
@@ -87,6 +88,16 @@ pub struct FlowRecord {
     pub bytes_s2c: u64,
     /// Why the record was written: `idle_timeout`, `closed`, `evicted` or `capture_end`.
     pub ended_by: &'static str,
+    /// How the connection went (see the README: `established`, `rejected`, ...).
+    pub conn_state: &'static str,
+    /// TCP SYNs the client sent again.
+    pub syn_retransmissions: u8,
+    /// The ICMP error that named this flow (e.g. `admin_prohibited`), if any.
+    pub icmp: Option<&'static str>,
+    /// TCP SYN -> SYN/ACK at the capture point, milliseconds.
+    pub syn_ack_ms: Option<f64>,
+    /// TCP SYN/ACK -> ACK at the capture point, milliseconds.
+    pub ack_ms: Option<f64>,
 }
 
 /// Where flow records go (the `--flows` writer): each flow as it ends, then the flows
@@ -133,6 +144,8 @@ pub struct Analyzer<'t> {
     sink: Option<Box<dyn FlowSink + 't>>,
     sink_error: Option<io::Error>,
     until_collect: u32,
+    /// ICMP errors about no flow in the table (known once the flow stage finished).
+    icmp_unmatched: u64,
     other: FxHashMap<OtherKind, (u64, u64)>,
     packets: u64,
     bytes: u64,
@@ -165,6 +178,7 @@ impl<'t> Analyzer<'t> {
             sink: None,
             sink_error: None,
             until_collect: COLLECT_EVERY,
+            icmp_unmatched: 0,
             other: FxHashMap::default(),
             packets: 0,
             bytes: 0,
@@ -299,6 +313,7 @@ impl<'t> Analyzer<'t> {
             std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry)).into_table();
         self.count_ended(retired);
         self.expiry_counts = flow_table.expiry_counts();
+        self.icmp_unmatched = flow_table.icmp_unmatched();
         if let (evicted @ 1.., Some(cap)) = (self.expiry_counts.evicted, self.expiry.max_flows) {
             self.warnings.push(format!(
                 "{evicted} flows were ended early to stay within --max-flows {cap}; their \
@@ -348,6 +363,7 @@ impl<'t> Analyzer<'t> {
         let mut aggregates = self.ended.clone();
         if let FlowStage::Inline(table) = &mut self.flows {
             self.expiry_counts = table.expiry_counts();
+            self.icmp_unmatched = table.icmp_unmatched();
             for (key, state) in table.iter() {
                 aggregates.add(key, state);
             }
@@ -357,7 +373,7 @@ impl<'t> Analyzer<'t> {
 
     fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
         let flow_count = aggregates.flows();
-        let (services, unknown_lines) = aggregates.into_lines(options.top_hosts);
+        let (services, unknown_lines, failed) = aggregates.into_lines(options.top_hosts);
         let mut other: Vec<(OtherKind, (u64, u64))> =
             self.other.iter().map(|(k, v)| (*k, *v)).collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
@@ -390,6 +406,8 @@ impl<'t> Analyzer<'t> {
             services,
             unknown: unknown_lines,
             other,
+            failed,
+            icmp_errors_unmatched: self.icmp_unmatched,
             warnings: self.warnings.clone(),
             capture_stats: None,
             flow_table: FlowTableReport::new(&self.expiry, self.expiry_counts),
@@ -426,6 +444,7 @@ fn flow_record(
 ) -> FlowRecord {
     let client = 1 - server;
     let ports = key.has_ports();
+    let (syn_ack, ack) = state.handshake_us();
     FlowRecord {
         transport: transport_of(key.proto).map_or("ip", |t| t.as_str()),
         ip_proto: key.proto,
@@ -443,6 +462,11 @@ fn flow_record(
         packets_s2c: state.packets[server],
         bytes_s2c: state.bytes[server],
         ended_by: end.as_str(),
+        conn_state: ConnState::of(key, state, server).as_str(),
+        syn_retransmissions: state.syns().saturating_sub(1),
+        icmp: state.icmp().map(|r| r.name()),
+        syn_ack_ms: syn_ack.map(|us| f64::from(us) / 1000.0),
+        ack_ms: ack.map(|us| f64::from(us) / 1000.0),
     }
 }
 

@@ -40,6 +40,19 @@ pub enum ConnState {
     Answered,
     /// UDP and other protocols: packets from the server only.
     ServerOnly,
+    /// UDP and other protocols sent to a multicast or broadcast address: answers, if
+    /// any, come from other addresses, so no answer is expected in the flow.
+    Broadcast,
+}
+
+/// Whether `addr` is multicast (224.0.0.0/4, ff00::/8), the limited broadcast, or ends
+/// in .255 (the broadcast address of a /24, the common case; a heuristic).
+fn is_group_address(v6: bool, addr: &AddrBytes) -> bool {
+    if v6 {
+        addr[0] == 0xff
+    } else {
+        addr[0] & 0xf0 == 0xe0 || addr[3] == 255
+    }
 }
 
 impl ConnState {
@@ -49,6 +62,9 @@ impl ConnState {
         let from_server = state.packets[server] > 0;
         let from_client = state.packets[client] > 0;
         if key.proto != ip_proto::TCP {
+            if is_group_address(key.v6, &key.addr[server]) {
+                return ConnState::Broadcast;
+            }
             return match (from_client, from_server, state.icmp()) {
                 (true, true, _) => ConnState::Answered,
                 (_, false, Some(reason)) => ConnState::Unreachable(reason),
@@ -98,6 +114,7 @@ impl ConnState {
             ConnState::Midstream => "midstream",
             ConnState::Answered => "answered",
             ConnState::ServerOnly => "server_only",
+            ConnState::Broadcast => "broadcast",
         }
     }
 
@@ -138,6 +155,8 @@ pub struct ConnCounters {
     /// TCP flows that started before the capture (no SYN seen), and flows with server
     /// packets only: not attempts.
     pub midstream: u64,
+    /// Datagrams to multicast or broadcast addresses: not attempts.
+    pub broadcast: u64,
 }
 
 impl ConnCounters {
@@ -146,6 +165,10 @@ impl ConnCounters {
         match state {
             ConnState::Midstream | ConnState::ServerOnly => {
                 self.midstream += 1;
+                return;
+            }
+            ConnState::Broadcast => {
+                self.broadcast += 1;
                 return;
             }
             _ => self.attempts += 1,
@@ -176,7 +199,7 @@ impl ConnCounters {
             ConnState::HandshakeIncomplete | ConnState::NoHandshake => {
                 self.handshake_incomplete += 1;
             }
-            ConnState::Midstream | ConnState::ServerOnly => {}
+            ConnState::Midstream | ConnState::ServerOnly | ConnState::Broadcast => {}
         }
     }
 
@@ -200,6 +223,7 @@ impl ConnCounters {
         self.closed += other.closed;
         self.handshake_incomplete += other.handshake_incomplete;
         self.midstream += other.midstream;
+        self.broadcast += other.broadcast;
     }
 }
 
@@ -393,6 +417,18 @@ mod tests {
             ConnState::Answered
         );
         assert_eq!(state_of(udp, &[(true, 0)], None), ConnState::Unanswered);
+        for (group, expect) in [
+            ([10, 0, 1, 255], true),
+            ([239, 255, 255, 250], true),
+            ([10, 0, 1, 7], false),
+        ] {
+            let mut a = [0u8; 16];
+            a[..4].copy_from_slice(&group);
+            assert_eq!(is_group_address(false, &a), expect, "{group:?}");
+        }
+        let mut v6 = [0u8; 16];
+        v6[0] = 0xff;
+        assert!(is_group_address(true, &v6));
         let port = IcmpReason {
             v6: false,
             icmp_type: 3,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::conn::{ConnCounters, FailedPair};
 use crate::expiry::{Expiry, ExpiryCounts};
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
@@ -118,6 +119,9 @@ pub struct ServiceLine {
     /// Range entries: every server port seen, by bytes.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub ports: Option<Vec<PortLine>>,
+    /// How the connections went (attempts, established, failures by kind).
+    #[serde(default)]
+    pub connections: ConnCounters,
 }
 
 /// Traffic no table entry names, per (transport, server port) or IP protocol.
@@ -141,6 +145,83 @@ pub struct UnknownLine {
     pub top_servers: Vec<HostLine>,
     /// Clients by bytes (at most `--top`).
     pub top_clients: Vec<HostLine>,
+    /// How the connections went.
+    #[serde(default)]
+    pub connections: ConnCounters,
+}
+
+/// A service line with failed connection attempts: the failed-connections report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailedLine {
+    /// The service entry's label, or null for traffic no entry names.
+    pub service: Option<String>,
+    /// `tcp`, `udp`, `sctp` or `ip`.
+    pub transport: String,
+    /// Exact port (entries and unknown lines).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port: Option<u16>,
+    /// `[lo, hi]` for range entries.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port_range: Option<[u16; 2]>,
+    /// IP protocol number, for protocols without ports.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub ip_proto: Option<u8>,
+    /// Failed attempts: unanswered + rejected + unreachable.
+    pub failed: u64,
+    /// The line's connection counters.
+    #[serde(flatten)]
+    pub connections: ConnCounters,
+    /// The client -> server pairs with the most failures (at most `--top`).
+    pub top_pairs: Vec<FailedPair>,
+}
+
+impl FailedLine {
+    /// A failed line from a service or unknown line's fields.
+    pub fn new(
+        service: Option<String>,
+        transport: &str,
+        port: Option<u16>,
+        port_range: Option<[u16; 2]>,
+        ip_proto: Option<u8>,
+        connections: &ConnCounters,
+        top_pairs: Vec<FailedPair>,
+    ) -> FailedLine {
+        FailedLine {
+            service,
+            transport: transport.to_string(),
+            port,
+            port_range,
+            ip_proto,
+            failed: connections.failed(),
+            connections: connections.clone(),
+            top_pairs,
+        }
+    }
+
+    /// Whether no attempt got through: the signature of a port blocked outright.
+    pub fn all_failed(&self) -> bool {
+        self.connections.established == 0
+    }
+
+    /// Orders the lines so the most likely firewall problems come first: lines where
+    /// nothing got through, TCP before other protocols (a SYN expects an answer; a
+    /// datagram may be one-way by design), then by share of failed attempts, then by
+    /// failures.
+    pub fn sort_most_likely_blocked_first(lines: &mut [FailedLine]) {
+        let share = |l: &FailedLine| l.failed as f64 / l.connections.attempts.max(1) as f64;
+        let tcp = |l: &FailedLine| l.transport == "tcp";
+        lines.sort_by(|a, b| {
+            b.all_failed()
+                .cmp(&a.all_failed())
+                .then(tcp(b).cmp(&tcp(a)))
+                .then(share(b).total_cmp(&share(a)))
+                .then(b.failed.cmp(&a.failed))
+                .then(a.transport.cmp(&b.transport))
+                .then(a.port.cmp(&b.port))
+                .then(a.port_range.cmp(&b.port_range))
+                .then(a.service.cmp(&b.service))
+        });
+    }
 }
 
 /// Frames that are not flow packets, per kind and reason.
@@ -175,6 +256,13 @@ pub struct Summary {
     pub unknown: Vec<UnknownLine>,
     /// Non-flow frames, by bytes.
     pub other: Vec<OtherLine>,
+    /// Service lines with failed connection attempts, most likely blocked first.
+    #[serde(default)]
+    pub failed: Vec<FailedLine>,
+    /// ICMP errors that quoted a packet of no flow seen (the original packet was not
+    /// captured or filtered out).
+    #[serde(default)]
+    pub icmp_errors_unmatched: u64,
     /// Warnings (cut-off files, table notes).
     pub warnings: Vec<String>,
     /// libpcap's counters at the end of a live capture.

@@ -253,12 +253,15 @@ mod tests {
                 system_services: vec![],
                 counters,
                 ports: None,
+                connections: Default::default(),
             }],
             unknown: vec![],
             other: vec![],
             warnings: vec![],
             capture_stats: None,
             flow_table: Default::default(),
+            failed: vec![],
+            icmp_errors_unmatched: 0,
         }
     }
 

@@ -179,6 +179,7 @@ impl ReportWriter for TextWriter {
         }
 
         let total = t.bytes;
+        self.write_failed(s, out)?;
         if !s.services.is_empty() {
             writeln!(out, "\nSERVICES by bytes")?;
             let mut cols = Columns::new(&[
@@ -350,6 +351,92 @@ impl ReportWriter for TextWriter {
             for w in &s.warnings {
                 writeln!(out, "  {}", printable(w))?;
             }
+        }
+        Ok(())
+    }
+}
+
+impl TextWriter {
+    /// The failed-connections section: lines most likely blocked first, each with its
+    /// most failing client -> server pairs.
+    fn write_failed(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        if s.failed.is_empty() {
+            return Ok(());
+        }
+        writeln!(out, "\nFAILED CONNECTIONS (most likely blocked first)")?;
+        let mut cols = Columns::new(&[
+            ("SERVICE", Align::Left),
+            ("PORT", Align::Left),
+            ("ATTEMPTS", Align::Right),
+            ("OK", Align::Right),
+            ("FAILED", Align::Right),
+            ("UNANSWERED", Align::Right),
+            ("REJECTED", Align::Right),
+            ("UNREACHABLE", Align::Left),
+        ]);
+        for line in s.failed.iter().take(self.top) {
+            let c = &line.connections;
+            let port = match (line.port, line.port_range, line.ip_proto) {
+                (Some(p), _, _) => format!("{p}/{}", line.transport),
+                (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{}", line.transport),
+                (_, _, Some(n)) => format!("ip proto {n}"),
+                _ => line.transport.clone(),
+            };
+            let unreachable: Vec<String> = c
+                .unreachable
+                .iter()
+                .map(|(reason, n)| format!("{} {reason}", units::count(*n)))
+                .collect();
+            cols.push(vec![
+                shorten(
+                    line.service.as_deref().unwrap_or("(no table entry)"),
+                    LABEL_WIDTH_MAX,
+                ),
+                port,
+                units::count(c.attempts),
+                units::count(c.established),
+                units::count(line.failed),
+                units::count(c.unanswered),
+                units::count(c.rejected),
+                if unreachable.is_empty() {
+                    "0".to_string()
+                } else {
+                    unreachable.join(", ")
+                },
+            ]);
+            for pair in line.top_pairs.iter().take(3) {
+                let target = match pair.server_port {
+                    Some(p) => format!("{}:{p}", pair.server),
+                    None => pair.server.clone(),
+                };
+                let mut what = Vec::new();
+                for (n, name) in [
+                    (pair.unanswered, "unanswered"),
+                    (pair.rejected, "rejected"),
+                    (pair.unreachable, "unreachable"),
+                ] {
+                    if n > 0 {
+                        what.push(format!("{} {name}", units::count(n)));
+                    }
+                }
+                if pair.syn_retransmissions > 0 {
+                    what.push(format!(
+                        "{} SYN retransmissions",
+                        units::count(pair.syn_retransmissions)
+                    ));
+                }
+                let mut note = vec![format!("{} -> {target}: {}", pair.client, what.join(", "))];
+                note.extend(std::iter::repeat_n(String::new(), 7));
+                cols.push(note);
+            }
+        }
+        write_columns_with_notes(&cols, out)?;
+        if s.failed.len() > self.top {
+            writeln!(
+                out,
+                "  ... {} more lines with failures (use --top)",
+                s.failed.len() - self.top
+            )?;
         }
         Ok(())
     }
