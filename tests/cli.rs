@@ -780,3 +780,167 @@ fn files_read_in_parallel_give_the_sequential_result() {
         assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }
 }
+
+#[test]
+fn blocked_domain_controller_names_exactly_the_blocked_ports() {
+    let s = summary(&[&fixture("blocked-dc.pcap")]);
+    let failed: Vec<(
+        Option<&str>,
+        &str,
+        Option<u16>,
+        Option<[u16; 2]>,
+        u64,
+        u64,
+        u64,
+    )> = s
+        .failed
+        .iter()
+        .map(|f| {
+            (
+                f.service.as_deref(),
+                f.transport.as_str(),
+                f.port,
+                f.port_range,
+                f.connections.attempts,
+                f.connections.unanswered,
+                f.connections.rejected,
+            )
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (Some("Kerberos"), "tcp", Some(88), None, 3, 3, 0),
+            (
+                Some("RPC / Randomly allocated high TCP ports"),
+                "tcp",
+                None,
+                Some([49152, 65535]),
+                2,
+                2,
+                0
+            ),
+            (Some("SMB"), "tcp", Some(445), None, 2, 0, 2),
+            (Some("Kerberos"), "udp", Some(88), None, 3, 3, 0),
+        ]
+    );
+    // Each failure names the pair, with the SYN retransmissions seen.
+    let rpc = &s.failed[1].top_pairs[0];
+    assert_eq!(
+        (rpc.client.as_str(), rpc.server.as_str(), rpc.server_port),
+        ("10.60.1.50", "10.60.0.10", Some(49668))
+    );
+    assert_eq!((rpc.failed, rpc.syn_retransmissions), (2, 4));
+    // What worked is counted as established.
+    let established = |transport: &str, port: u16| {
+        let l = service(&s, transport, port);
+        (l.connections.attempts, l.connections.established)
+    };
+    assert_eq!(established("udp", 53), (3, 3));
+    assert_eq!(established("tcp", 389), (2, 2));
+    assert_eq!(established("tcp", 135), (2, 2));
+    let text = String::from_utf8(run(&["read", &fixture("blocked-dc.pcap")]).stdout).unwrap();
+    assert!(
+        text.contains("FAILED CONNECTIONS (most likely blocked first)"),
+        "{text}"
+    );
+    assert!(text.contains("10.60.1.50 -> 10.60.0.10:49668: 2 unanswered, 4 SYN retransmissions"));
+    assert!(text.contains("10.60.1.50 -> 10.60.0.10:445: 2 rejected"));
+}
+
+#[test]
+fn every_connection_state_and_icmp_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows.ndjson");
+    let out = run(&[
+        "read",
+        "--format",
+        "json",
+        "--flows",
+        flows.to_str().unwrap(),
+        &fixture("conn-states.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&flows)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let state = |transport: &str, port: u64| {
+        let r = records
+            .iter()
+            .find(|r| {
+                r["transport"] == transport
+                    && r["server_port"] == port
+                    && r["client"] != "2001:db8:50::10"
+            })
+            .unwrap_or_else(|| panic!("{port}/{transport} missing"));
+        (
+            r["conn_state"].as_str().unwrap().to_string(),
+            r["icmp"].as_str().map(str::to_string),
+            r["syn_retransmissions"].as_u64().unwrap(),
+        )
+    };
+    let st = |s: &str, icmp: Option<&str>, retrans: u64| {
+        (s.to_string(), icmp.map(str::to_string), retrans)
+    };
+    assert_eq!(state("tcp", 445), st("closed", None, 0));
+    assert_eq!(state("tcp", 3389), st("reset_by_server", None, 0));
+    assert_eq!(state("tcp", 5985), st("reset_by_client", None, 0));
+    assert_eq!(state("tcp", 139), st("rejected", None, 0));
+    assert_eq!(state("tcp", 88), st("unanswered", None, 2));
+    assert_eq!(state("tcp", 443), st("handshake_incomplete", None, 0));
+    assert_eq!(
+        state("tcp", 135),
+        st("unreachable", Some("admin_prohibited"), 0)
+    );
+    assert_eq!(
+        state("udp", 161),
+        st("unreachable", Some("port_unreachable"), 0)
+    );
+    assert_eq!(
+        state("udp", 123),
+        st("unreachable", Some("host_unreachable"), 0)
+    );
+    assert_eq!(
+        state("tcp", 389),
+        st("unreachable", Some("ttl_exceeded"), 0)
+    );
+    assert_eq!(state("udp", 53), st("answered", None, 0));
+    assert_eq!(state("udp", 514), st("unanswered", None, 0));
+    assert_eq!(state("udp", 137), st("broadcast", None, 0));
+    let v6 = records
+        .iter()
+        .find(|r| r["client"] == "2001:db8:50::10")
+        .unwrap();
+    assert_eq!(v6["conn_state"], "unreachable");
+    assert_eq!(v6["icmp"], "admin_prohibited");
+    // Handshake times at the capture point: 1 ms each way in the generator.
+    let closed = records
+        .iter()
+        .find(|r| r["server_port"] == 445 && r["transport"] == "tcp")
+        .unwrap();
+    assert_eq!(
+        (closed["syn_ack_ms"].as_f64(), closed["ack_ms"].as_f64()),
+        (Some(1.0), Some(1.0))
+    );
+    // The ICMP error about a packet never captured is counted, not attached to anything.
+    assert_eq!(s.icmp_errors_unmatched, 1);
+    // Per-line counters: the unreachable reasons and the broadcast that is no attempt.
+    let netbios = service(&s, "udp", 137);
+    assert_eq!(
+        (netbios.connections.attempts, netbios.connections.broadcast),
+        (0, 1)
+    );
+    let udp_reasons: u64 = s
+        .failed
+        .iter()
+        .flat_map(|f| f.connections.unreachable.values())
+        .sum();
+    assert_eq!(udp_reasons, 5);
+    let smb = service(&s, "tcp", 445);
+    assert_eq!(smb.connections.unreachable["admin_prohibited"], 1);
+    assert_eq!(smb.connections.closed, 1);
+    assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
+}

@@ -230,6 +230,44 @@ pub fn udp_ip(src: IpAddr, dst: IpAddr, sport: u16, dport: u16, payload: &[u8]) 
     out
 }
 
+/// An ICMP (or ICMPv6, by the addresses' version) error of `icmp_type`/`code` from
+/// `router` to `to`, quoting the IP header and first 8 payload bytes of `quoted` (what
+/// RFC 792 requires; many routers quote more).
+pub fn icmp_error_ip(
+    router: IpAddr,
+    to: IpAddr,
+    icmp_type: u8,
+    code: u8,
+    quoted: &[u8],
+) -> Vec<u8> {
+    let header_len = match quoted.first() {
+        Some(b) if b >> 4 == 4 => usize::from(b & 0x0f) * 4,
+        _ => 40,
+    };
+    let quote = &quoted[..quoted.len().min(header_len + 8)];
+    let mut message = vec![icmp_type, code, 0, 0, 0, 0, 0, 0];
+    message.extend_from_slice(quote);
+    let v6 = router.is_ipv6();
+    if !v6 {
+        let sum = internet_checksum(&message);
+        message[2..4].copy_from_slice(&sum.to_be_bytes());
+    }
+    proto_ip(router, to, if v6 { 58 } else { 1 }, &message)
+}
+
+/// The one's-complement sum of RFC 1071 (the ICMPv6 pseudo-header is not included: the
+/// fixtures' ICMPv6 errors carry checksum 0, which no counter looks at).
+fn internet_checksum(bytes: &[u8]) -> u16 {
+    let mut sum: u32 = bytes
+        .chunks(2)
+        .map(|c| u32::from(u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])))
+        .sum();
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
 /// An IP packet of any protocol with an opaque payload (GRE, ESP, OSPF, SCTP, ...).
 pub fn proto_ip(src: IpAddr, dst: IpAddr, proto: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -558,6 +596,41 @@ impl Trace {
             ),
         );
         t
+    }
+
+    /// One TCP segment between two hosts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tcp_segment(
+        &mut self,
+        t: i64,
+        from: &Host,
+        to: &Host,
+        sport: u16,
+        dport: u16,
+        flags: u8,
+        data: &[u8],
+    ) {
+        let ip = tcp_ip(from.ip, to.ip, sport, dport, flags, 100, 200, data);
+        self.push_ip(t, from, to, &ip);
+    }
+
+    /// A packet from `client` to `server` answered by an ICMP error from `router`
+    /// quoting it. Returns the time of the error.
+    #[allow(clippy::too_many_arguments)]
+    pub fn refused_by_icmp(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        router: &Host,
+        packet: &[u8],
+        (icmp_type, code): (u8, u8),
+        rtt_ns: i64,
+    ) -> i64 {
+        self.push_ip(start, client, server, packet);
+        let error = icmp_error_ip(router.ip, client.ip, icmp_type, code, packet);
+        self.push_ip(start + rtt_ns, router, client, &error);
+        start + rtt_ns
     }
 
     /// A UDP request and (if `resp` is some) its answer.

@@ -201,6 +201,8 @@ pub fn all() -> Vec<Fixture> {
     list.push(Fixture { name: "cutoff.pcap", description: "small mix whose last record is cut off 7 bytes short: 9 packets are summarised and a warning names byte offset 1295", content: Content::Bytes(cutoff()) });
     list.push(Fixture { name: "non-ip.pcap", description: "ARP, LLDP, STP (802.3 LLC), ICMP and ICMPv6 echo, IGMP and OSPF: only IGMP and OSPF form (unknown, IP-protocol) flows", content: pcap(LinkType::ETHERNET, non_ip()) });
     list.push(Fixture { name: "two-interfaces.pcapng", description: "pcapng with an Ethernet and a Linux cooked interface (different link types, which libpcap refuses): two small mixes, 20 packets, 4 flows", content: two_interfaces() });
+    list.push(Fixture { name: "conn-states.pcap", description: "one flow per connection state: closed (445), reset by the server (3389) and by the client (5985), rejected by RST (139), unanswered with 2 SYN retransmissions (88/tcp), handshake incomplete (443), refused by ICMP admin-prohibited (135/tcp), ICMP port unreachable (161/udp), host unreachable (123/udp), TTL exceeded (389/tcp), ICMPv6 admin-prohibited (445 over IPv6), UDP answered (53) and unanswered (514), a broadcast (137 to .255), and an ICMP error quoting a packet never captured", content: pcap(LinkType::ETHERNET, conn_states()) });
+    list.push(Fixture { name: "blocked-dc.pcap", description: "a client and a domain controller behind a firewall: DNS (53/udp) and LDAP (389/tcp) work and the endpoint mapper (135/tcp) answers, but Kerberos 88/tcp and 88/udp go unanswered, the dynamic RPC port 49668/tcp is dropped and SMB 445 is rejected by RST: the failed-connections report names exactly those four", content: pcap(LinkType::ETHERNET, blocked_dc()) });
     list.push(Fixture { name: "tunnels.pcap", description: "IPv4-in-IPv4 and IPv6-in-IPv4 tunnels (unwrapped: counted as the inner SMB and DNS flows), a fragmented 4in4 Kerberos reply (both fragments join the inner 88/udp flow) and GRE (not unwrapped: counted as GRE 47)", content: pcap(LinkType::ETHERNET, tunnels()) });
     list
 }
@@ -301,6 +303,81 @@ fn fragments() -> Vec<Frame> {
     );
     let series = frames::ipv4_fragments(k4.octets(), c4.octets(), 17, 0x4343, &orphan, 1480);
     t.push_ip(s + 9 * MS, &kdc, &client, &series[1]);
+    t.into_frames()
+}
+
+fn conn_states() -> Vec<Frame> {
+    use crate::decode::tcp_flags::{ACK, RST, SYN};
+    let s = DEMO_START_NS;
+    let c = Host::parse("10.50.1.10");
+    let srv = Host::parse("10.50.0.20");
+    let router = Host::parse("10.50.0.1");
+    let mut t = Trace::new(Link::Ethernet);
+    t.tcp_session(s, &c, &srv, 50001, 445, &[(200, 400)], 2 * MS);
+    // Established, then reset by the server, and by the client.
+    for (at, cport, port, server_resets) in
+        [(SEC, 50002, 3389, true), (2 * SEC, 50003, 5985, false)]
+    {
+        let at = s + at;
+        t.tcp_segment(at, &c, &srv, cport, port, SYN, &[]);
+        t.tcp_segment(at + MS, &srv, &c, port, cport, SYN | ACK, &[]);
+        t.tcp_segment(at + 2 * MS, &c, &srv, cport, port, ACK, &[]);
+        t.tcp_segment(at + 3 * MS, &c, &srv, cport, port, ACK, b"hello");
+        if server_resets {
+            t.tcp_segment(at + 4 * MS, &srv, &c, port, cport, RST | ACK, &[]);
+        } else {
+            t.tcp_segment(at + 4 * MS, &c, &srv, cport, port, RST | ACK, &[]);
+        }
+    }
+    t.tcp_rejected(s + 3 * SEC, &c, &srv, 50004, 139, MS);
+    t.tcp_unanswered(s + 4 * SEC, &c, &srv, 50005, 88, 2);
+    // Handshake incomplete: the SYN/ACK is never acknowledged.
+    t.tcp_segment(s + 12 * SEC, &c, &srv, 50006, 443, SYN, &[]);
+    t.tcp_segment(s + 12 * SEC + MS, &srv, &c, 443, 50006, SYN | ACK, &[]);
+    let tcp = |cport: u16, port: u16| frames::tcp_ip(c.ip, srv.ip, cport, port, SYN, 1, 0, &[]);
+    let udp = |cport: u16, port: u16| frames::udp_ip(c.ip, srv.ip, cport, port, b"request");
+    for (at, packet, reason, from) in [
+        (13, tcp(50007, 135), (3, 13), &router),
+        (14, udp(50008, 161), (3, 3), &srv),
+        (15, udp(50009, 123), (3, 1), &router),
+        (16, tcp(50010, 389), (11, 0), &router),
+    ] {
+        t.refused_by_icmp(s + at * SEC, &c, &srv, from, &packet, reason, MS);
+    }
+    let c6 = Host::parse("2001:db8:50::10");
+    let srv6 = Host::parse("2001:db8:50::20");
+    let router6 = Host::parse("2001:db8:50::1");
+    let syn6 = frames::tcp_ip(c6.ip, srv6.ip, 50011, 445, SYN, 1, 0, &[]);
+    t.refused_by_icmp(s + 17 * SEC, &c6, &srv6, &router6, &syn6, (1, 1), MS);
+    t.udp_exchange(s + 18 * SEC, &c, &srv, 50012, 53, 40, Some(120), MS);
+    t.udp_exchange(s + 19 * SEC, &c, &srv, 50013, 514, 80, None, MS);
+    let broadcast = Host::parse("10.50.1.255");
+    t.udp_exchange(s + 20 * SEC, &c, &broadcast, 137, 137, 50, None, MS);
+    // An error about a packet the capture never saw.
+    let unseen = frames::udp_ip(c.ip, srv.ip, 50014, 69, b"tftp");
+    let error = frames::icmp_error_ip(router.ip, c.ip, 3, 10, &unseen);
+    t.push_ip(s + 21 * SEC, &router, &c, &error);
+    t.into_frames()
+}
+
+fn blocked_dc() -> Vec<Frame> {
+    let s = DEMO_START_NS;
+    let client = Host::parse("10.60.1.50");
+    let dc = Host::parse("10.60.0.10");
+    let mut t = Trace::new(Link::Ethernet);
+    for i in 0..3u16 {
+        let at = s + i64::from(i) * 10 * SEC;
+        t.udp_exchange(at, &client, &dc, 51000 + i, 53, 40, Some(120), MS);
+        t.udp_exchange(at + 100 * MS, &client, &dc, 51100 + i, 88, 1400, None, MS);
+        t.tcp_unanswered(at + 200 * MS, &client, &dc, 51200 + i, 88, 2);
+    }
+    for i in 0..2u16 {
+        let at = s + 40 * SEC + i64::from(i) * 10 * SEC;
+        t.tcp_session(at, &client, &dc, 52000 + i, 389, &[(300, 2500)], MS);
+        let epm = t.tcp_session(at + SEC, &client, &dc, 52100 + i, 135, &[(160, 150)], MS);
+        t.tcp_unanswered(epm + 10 * MS, &client, &dc, 52200 + i, 49668, 2);
+        t.tcp_rejected(at + 8 * SEC, &client, &dc, 52300 + i, 445, MS);
+    }
     t.into_frames()
 }
 
