@@ -784,15 +784,17 @@ fn files_read_in_parallel_give_the_sequential_result() {
 #[test]
 fn blocked_domain_controller_names_exactly_the_blocked_ports() {
     let s = summary(&[&fixture("blocked-dc.pcap")]);
-    let failed: Vec<(
-        Option<&str>,
-        &str,
+    /// (service, transport, port, range, attempts, unanswered, rejected)
+    type Row<'a> = (
+        Option<&'a str>,
+        &'a str,
         Option<u16>,
         Option<[u16; 2]>,
         u64,
         u64,
         u64,
-    )> = s
+    );
+    let failed: Vec<Row<'_>> = s
         .failed
         .iter()
         .map(|f| {
