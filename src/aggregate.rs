@@ -43,8 +43,19 @@ impl<'t> Aggregates<'t> {
 
     /// Classifies one flow and counts it; returns the classification.
     pub fn add(&mut self, key: &FlowKey, state: &FlowState) -> Classification {
+        let c = self.classify(key, state);
+        self.add_classified(key, state, &c);
+        c
+    }
+
+    /// Which side serves and which entry names a flow.
+    pub fn classify(&self, key: &FlowKey, state: &FlowState) -> Classification {
+        classify(key, state, self.table.lookup())
+    }
+
+    /// Counts a flow already classified by [`Aggregates::classify`].
+    pub fn add_classified(&mut self, key: &FlowKey, state: &FlowState, c: &Classification) {
         self.flows += 1;
-        let c = classify(key, state, self.table.lookup());
         let server = c.server;
         let client = 1 - server;
         let mut flow = Counters::default();
@@ -83,7 +94,6 @@ impl<'t> Aggregates<'t> {
                 acc.add_host(false, key.v6, key.addr[client], &flow);
             }
         }
-        c
     }
 
     /// The service lines (entries with traffic, by bytes), unknown lines (by bytes), with

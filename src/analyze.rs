@@ -15,6 +15,7 @@ use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_pr
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
+use crate::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
@@ -26,6 +27,7 @@ enum OtherKind {
     Icmpv6,
     Undecodable(Undecodable),
     FragmentUnmatched,
+    OutsideFocus,
 }
 
 impl OtherKind {
@@ -36,6 +38,7 @@ impl OtherKind {
             OtherKind::Icmpv6 => "icmpv6",
             OtherKind::Undecodable(_) => "undecodable",
             OtherKind::FragmentUnmatched => "fragment_unmatched",
+            OtherKind::OutsideFocus => "outside_focus",
         }
     }
 
@@ -47,6 +50,9 @@ impl OtherKind {
             OtherKind::Undecodable(u) => u.describe(),
             OtherKind::FragmentUnmatched => {
                 "IP fragment whose first fragment was not captured".into()
+            }
+            OtherKind::OutsideFocus => {
+                "flows outside the focus (--host, --service, --failed)".into()
             }
         }
     }
@@ -146,6 +152,8 @@ pub struct Analyzer<'t> {
     until_collect: u32,
     /// ICMP errors about no flow in the table (known once the flow stage finished).
     icmp_unmatched: u64,
+    /// Which flows the report is about.
+    focus: Focus,
     other: FxHashMap<OtherKind, (u64, u64)>,
     packets: u64,
     bytes: u64,
@@ -179,6 +187,7 @@ impl<'t> Analyzer<'t> {
             sink_error: None,
             until_collect: COLLECT_EVERY,
             icmp_unmatched: 0,
+            focus: Focus::default(),
             other: FxHashMap::default(),
             packets: 0,
             bytes: 0,
@@ -227,6 +236,11 @@ impl<'t> Analyzer<'t> {
             "the flow sink is set before any flow ends"
         );
         self.sink = Some(sink);
+    }
+
+    /// Reports only the flows inside `focus`; the others are counted on one `other` line.
+    pub fn set_focus(&mut self, focus: Focus) {
+        self.focus = focus;
     }
 
     /// Adds a warning to the report (e.g. a cut-off file).
@@ -287,7 +301,14 @@ impl<'t> Analyzer<'t> {
     /// Classifies and counts flows that ended, and hands their records to the sink.
     fn count_ended(&mut self, retired: Vec<RetiredFlow>) {
         for r in retired {
-            let c = self.ended.add(&r.key, &r.state);
+            let c = self.ended.classify(&r.key, &r.state);
+            if !self.focus.matches(&r.key, &r.state, &c) {
+                let slot = self.other.entry(OtherKind::OutsideFocus).or_default();
+                slot.0 += r.state.packets[0] + r.state.packets[1];
+                slot.1 += r.state.bytes[0] + r.state.bytes[1];
+                continue;
+            }
+            self.ended.add_classified(&r.key, &r.state, &c);
             if let Some(sink) = self.sink.as_mut() {
                 let record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
@@ -329,7 +350,7 @@ impl<'t> Analyzer<'t> {
         // Flow records come in order of first packet; the aggregates need no order, so
         // without records the flows stream out of the table without a second copy.
         let open: Vec<RetiredFlow>;
-        if self.sink.is_some() {
+        if self.sink.is_some() || !self.focus.is_everything() {
             open = flow_table
                 .drain_sorted()
                 .into_iter()
@@ -361,14 +382,38 @@ impl<'t> Analyzer<'t> {
         let retired = self.flows.take_retired();
         self.count_ended(retired);
         let mut aggregates = self.ended.clone();
+        let mut outside = (0u64, 0u64);
         if let FlowStage::Inline(table) = &mut self.flows {
             self.expiry_counts = table.expiry_counts();
             self.icmp_unmatched = table.icmp_unmatched();
             for (key, state) in table.iter() {
-                aggregates.add(key, state);
+                let c = aggregates.classify(key, state);
+                if self.focus.matches(key, state, &c) {
+                    aggregates.add_classified(key, state, &c);
+                } else {
+                    outside.0 += state.packets[0] + state.packets[1];
+                    outside.1 += state.bytes[0] + state.bytes[1];
+                }
             }
         }
-        self.summary(aggregates, options)
+        let mut summary = self.summary(aggregates, options);
+        if outside != (0, 0) {
+            // Open flows outside the focus: on the same line as the ended ones.
+            let line = summary.other.iter_mut().find(|o| o.kind == "outside_focus");
+            match line {
+                Some(line) => {
+                    line.packets += outside.0;
+                    line.bytes += outside.1;
+                }
+                None => summary.other.push(OtherLine {
+                    kind: OtherKind::OutsideFocus.kind().to_string(),
+                    reason: OtherKind::OutsideFocus.reason(),
+                    packets: outside.0,
+                    bytes: outside.1,
+                }),
+            }
+        }
+        summary
     }
 
     fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
@@ -408,6 +453,7 @@ impl<'t> Analyzer<'t> {
             other,
             failed,
             icmp_errors_unmatched: self.icmp_unmatched,
+            focus: self.focus.description().map(str::to_string),
             warnings: self.warnings.clone(),
             capture_stats: None,
             flow_table: FlowTableReport::new(&self.expiry, self.expiry_counts),

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use wiretally::expiry::Expiry;
+use wiretally::focus::{Focus, Network, ServiceFocus};
 use wiretally::report::Format;
+use wiretally::table::ServiceTable;
 
 /// Classify packet captures by Windows service port.
 #[derive(Debug, Parser)]
@@ -75,9 +77,48 @@ pub struct ReportArgs {
     /// ('none': no cap). Default: none for read, 1000000 for live.
     #[arg(long, value_name = "N|none", value_parser = parse_max_flows)]
     pub max_flows: Option<FlowCap>,
+
+    /// Report only flows with an endpoint at this address or in this CIDR network.
+    #[arg(long, value_name = "IP|CIDR", value_parser = Network::parse)]
+    pub host: Option<Network>,
+
+    /// Report only flows of this service: a name from the table (Kerberos, SMB, ...), a
+    /// server port (88/tcp, 49668/tcp) or an IP protocol (esp, gre, ah, ip/47).
+    #[arg(long, value_name = "NAME|PORT/PROTO")]
+    pub service: Option<String>,
+
+    /// Report only failed connection attempts: unanswered, rejected or unreachable.
+    #[arg(long)]
+    pub failed: bool,
 }
 
 impl ReportArgs {
+    /// The focus options resolved against the loaded table.
+    pub fn focus(&self, table: &ServiceTable) -> Result<Focus, String> {
+        let service = self
+            .service
+            .as_deref()
+            .map(|text| match parse_lookup(text) {
+                Ok(LookupQuery::Port(transport, port)) => {
+                    ServiceFocus::Port(transport.ip_proto(), port)
+                }
+                Ok(LookupQuery::IpProto(n)) => ServiceFocus::IpProto(n),
+                Err(_) => ServiceFocus::Name(text.to_string()),
+            });
+        let mut given = Vec::new();
+        if let Some(host) = &self.host {
+            given.push(format!("--host {host}"));
+        }
+        if let Some(text) = &self.service {
+            given.push(format!("--service {text}"));
+        }
+        if self.failed {
+            given.push("--failed".to_string());
+        }
+        let description = (!given.is_empty()).then(|| given.join(" "));
+        Focus::new(self.host, service, self.failed, description, table)
+    }
+
     /// The expiry settings, with `default_cap` when `--max-flows` was not given.
     pub fn expiry(&self, default_cap: Option<usize>) -> Expiry {
         let ns = |t: &Timeout| t.0.map(|d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));

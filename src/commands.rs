@@ -96,6 +96,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let expiry = args.report.expiry(None);
+    let focus = args.report.focus(&table).map_err(anyhow::Error::msg)?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
@@ -110,6 +111,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
     let (mut analyzer, filter) = if parallel_files {
         let (mut analyzer, filter) =
             read_in_parallel(&args.files, &table, filter, &progress, threads)?;
+        analyzer.set_focus(focus);
         if let Some(writer) = flow_writer {
             analyzer.set_flow_sink(Box::new(writer));
         }
@@ -120,6 +122,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
         } else {
             Analyzer::new(&table, expiry)
         };
+        analyzer.set_focus(focus);
         if let Some(writer) = flow_writer {
             analyzer.set_flow_sink(Box::new(writer));
         }
@@ -301,6 +304,7 @@ fn note(message: &str) {
 /// `wiretally live`.
 pub fn live(args: LiveArgs) -> Result<()> {
     let table = load_table(&args.report.table)?;
+    let focus = args.report.focus(&table).map_err(anyhow::Error::msg)?;
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let options = LiveOptions {
         interface: args.interface.clone(),
@@ -344,6 +348,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
     let mut view = LiveView::new(&args.interface, terminal, args.report.top as usize);
     // Live rates are far below one core's capacity, and the view needs the flows at hand.
     let mut analyzer = Analyzer::new(&table, args.report.expiry(Some(LIVE_DEFAULT_MAX_FLOWS)));
+    analyzer.set_focus(focus);
     if let Some(writer) = flow_writer {
         analyzer.set_flow_sink(Box::new(writer));
     }

@@ -16,6 +16,7 @@ pub mod decode;
 pub mod expiry;
 pub mod flow;
 pub mod flow_stage;
+pub mod focus;
 pub mod report;
 pub mod summary;
 pub mod synth;

@@ -248,6 +248,9 @@ pub struct Summary {
     pub table: String,
     /// The BPF filter, if any.
     pub filter: Option<String>,
+    /// The focus options (`--host`, `--service`, `--failed`), if any.
+    #[serde(default)]
+    pub focus: Option<String>,
     /// Totals.
     pub totals: Totals,
     /// Service entries with traffic, by bytes.

@@ -946,3 +946,35 @@ fn every_connection_state_and_icmp_reason() {
     assert_eq!(smb.connections.closed, 1);
     assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
 }
+
+#[test]
+fn focus_options_narrow_the_report_and_keep_the_sums() {
+    let dc = fixture("blocked-dc.pcap");
+    let failed = summary(&["--failed", &dc]);
+    assert_eq!(failed.totals.flows, 10);
+    assert_eq!(failed.focus.as_deref(), Some("--failed"));
+    assert_eq!(failed.failed.len(), 4);
+    assert!(
+        failed
+            .services
+            .iter()
+            .all(|l| l.connections.established == 0)
+    );
+    let kerberos = summary(&["--service", "Kerberos", &dc]);
+    assert_eq!(kerberos.totals.flows, 6);
+    assert!(kerberos.services.iter().all(|l| l.label == "Kerberos"));
+    let rpc = summary(&["--service", "49668/tcp", "--host", "10.60.1.50", &dc]);
+    assert_eq!(rpc.totals.flows, 2);
+    let elsewhere = summary(&["--host", "192.168.0.0/16", &dc]);
+    assert_eq!(elsewhere.totals.flows, 0);
+    for s in [&failed, &kerberos, &rpc, &elsewhere] {
+        // summary() checks that the lines, outside_focus included, add up to the totals.
+        assert_eq!(s.totals.packets, 62);
+    }
+    let out = run(&["read", "--service", "no such service", &dc]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no entry of the table is named 'no such service'"));
+    let out = run(&["read", "--host", "10.0.0.0/40", &dc]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("prefix length must be 0-32"));
+}

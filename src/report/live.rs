@@ -262,6 +262,7 @@ mod tests {
             flow_table: Default::default(),
             failed: vec![],
             icmp_errors_unmatched: 0,
+            focus: None,
         }
     }
 

@@ -164,6 +164,14 @@ impl ReportWriter for TextWriter {
                 units::count(t.packets_read)
             )?;
         }
+        if let Some(focus) = &s.focus {
+            writeln!(
+                out,
+                "  focus: {} ({} flows shown; the rest on the outside_focus line)",
+                printable(focus),
+                units::count(t.flows)
+            )?;
+        }
         writeln!(out, "  table: {}", printable(&s.table))?;
         if let Some(line) = flow_table_line(&s.flow_table) {
             writeln!(out, "  {line}")?;
