@@ -159,23 +159,16 @@ impl Focus {
                 return false;
             }
         }
-        match &self.service {
-            None => {}
-            Some(ServiceFocus::Name(_)) => {
-                if !c.entry.is_some_and(|e| self.entries.contains(&e)) {
-                    return false;
-                }
-            }
+        let service_matches = match &self.service {
+            None => true,
+            Some(ServiceFocus::Name(_)) => c.entry.is_some_and(|e| self.entries.contains(&e)),
             Some(ServiceFocus::Port(proto, port)) => {
-                if key.proto != *proto || !key.has_ports() || key.port[c.server] != *port {
-                    return false;
-                }
+                key.proto == *proto && key.has_ports() && key.port[c.server] == *port
             }
-            Some(ServiceFocus::IpProto(proto)) => {
-                if key.proto != *proto {
-                    return false;
-                }
-            }
+            Some(ServiceFocus::IpProto(proto)) => key.proto == *proto,
+        };
+        if !service_matches {
+            return false;
         }
         !self.failed_only || ConnState::of(key, state, c.server).failed()
     }
