@@ -10,6 +10,7 @@ use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
+use crate::timing::ServiceTiming;
 
 /// Counters for every service entry, range port and unknown (transport, server port).
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct Aggregates<'t> {
     per_entry: Vec<Counters>,
     /// Connection outcomes and failing pairs per entry.
     entry_conn: Vec<(ConnCounters, FailedPairs)>,
+    /// Timing histograms per entry, made on its first flow.
+    entry_timing: Vec<Option<Box<ServiceTiming>>>,
     range_ports: FxHashMap<(u16, u16), Counters>,
     unknown: FxHashMap<(u8, u16), UnknownAcc>,
     flows: u64,
@@ -30,6 +33,7 @@ impl<'t> Aggregates<'t> {
             table,
             per_entry: vec![Counters::default(); table.entries().len()],
             entry_conn: vec![Default::default(); table.entries().len()],
+            entry_timing: vec![None; table.entries().len()],
             range_ports: FxHashMap::default(),
             unknown: FxHashMap::default(),
             flows: 0,
@@ -78,6 +82,9 @@ impl<'t> Aggregates<'t> {
             Some(e) => {
                 self.per_entry[usize::from(e)].merge(&flow);
                 count_conn(&mut self.entry_conn[usize::from(e)]);
+                self.entry_timing[usize::from(e)]
+                    .get_or_insert_with(Box::default)
+                    .add(state);
                 if c.specificity == Specificity::Range {
                     self.range_ports
                         .entry((e, server_port))
@@ -141,6 +148,7 @@ impl<'t> Aggregates<'t> {
                     counters: self.per_entry[i],
                     ports,
                     connections: self.entry_conn[i].0.clone(),
+                    timing: self.entry_timing[i].as_ref().map(|t| t.report()),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(

@@ -21,3 +21,4 @@ pub mod report;
 pub mod summary;
 pub mod synth;
 pub mod table;
+pub mod timing;

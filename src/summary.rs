@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conn::{ConnCounters, FailedPair};
 use crate::expiry::{Expiry, ExpiryCounts};
+use crate::timing::TimingReport;
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -122,6 +123,9 @@ pub struct ServiceLine {
     /// How the connections went (attempts, established, failures by kind).
     #[serde(default)]
     pub connections: ConnCounters,
+    /// Handshake, duration and packet-size percentiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<TimingReport>,
 }
 
 /// Traffic no table entry names, per (transport, server port) or IP protocol.

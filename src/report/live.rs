@@ -254,6 +254,7 @@ mod tests {
                 counters,
                 ports: None,
                 connections: Default::default(),
+                timing: None,
             }],
             unknown: vec![],
             other: vec![],

@@ -105,6 +105,19 @@ fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
     ]
 }
 
+/// A measurement with three significant digits at most: 0.123, 12.3, 1234.
+fn short_number(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else if v >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
 /// One line on how flows ended early, when any did or a cap is set.
 fn flow_table_line(f: &FlowTableReport) -> Option<String> {
     let c = &f.counts;
@@ -292,6 +305,8 @@ impl ReportWriter for TextWriter {
             }
         }
 
+        self.write_timing(s, out)?;
+
         let range_ports: Vec<(&str, u16, &str, &Counters)> = s
             .services
             .iter()
@@ -365,6 +380,58 @@ impl ReportWriter for TextWriter {
 }
 
 impl TextWriter {
+    /// Handshake, duration and packet-size percentiles of the services shown above.
+    fn write_timing(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let lines: Vec<_> = s
+            .services
+            .iter()
+            .take(self.top)
+            .filter_map(|l| l.timing.as_ref().map(|t| (l, t)))
+            .collect();
+        if lines.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "\nTIMING by service (p50 / p90 / p99 / max; handshake as seen at the capture point)"
+        )?;
+        let mut cols = Columns::new(&[
+            ("SERVICE", Align::Left),
+            ("PORT", Align::Left),
+            ("SYN->SYN/ACK ms", Align::Right),
+            ("SYN/ACK->ACK ms", Align::Right),
+            ("DURATION s", Align::Right),
+            ("MEAN PACKET B", Align::Right),
+        ]);
+        let cell = |p: &Option<crate::timing::Percentiles>| match p {
+            Some(p) => format!(
+                "{} / {} / {} / {}",
+                short_number(p.p50),
+                short_number(p.p90),
+                short_number(p.p99),
+                short_number(p.max)
+            ),
+            None => "-".to_string(),
+        };
+        for (line, t) in lines {
+            let port = match (line.port, line.port_range, line.ip_proto) {
+                (Some(p), _, _) => format!("{p}/{}", line.transport),
+                (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{}", line.transport),
+                (_, _, Some(n)) => format!("ip proto {n}"),
+                _ => line.transport.clone(),
+            };
+            cols.push(vec![
+                shorten(&line.label, LABEL_WIDTH_MAX),
+                port,
+                cell(&t.syn_ack_ms),
+                cell(&t.ack_ms),
+                cell(&t.duration_s),
+                cell(&t.mean_packet_bytes),
+            ]);
+        }
+        cols.write(out, "  ")
+    }
+
     /// The failed-connections section: lines most likely blocked first, each with its
     /// most failing client -> server pairs.
     fn write_failed(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
