@@ -78,8 +78,7 @@ impl ServiceTiming {
         let duration = state.last_ts.saturating_sub(state.first_ts).max(0) / 1000;
         self.duration_us.saturating_record(duration as u64);
         let packets = state.packets[0] + state.packets[1];
-        if packets > 0 {
-            let mean = (state.bytes[0] + state.bytes[1]) / packets;
+        if let Some(mean) = (state.bytes[0] + state.bytes[1]).checked_div(packets) {
             self.packet_bytes.saturating_record_n(mean, packets);
         }
     }
@@ -89,7 +88,7 @@ impl ServiceTiming {
         fn percentiles(h: &Histogram<u64>, scale: f64) -> Option<Percentiles> {
             // Each value stands for its bucket (within 1%): report the bucket's middle.
             let at = |q: f64| h.median_equivalent(h.value_at_quantile(q)) as f64 / scale;
-            (h.len() > 0).then(|| Percentiles {
+            (!h.is_empty()).then(|| Percentiles {
                 count: h.len(),
                 p50: at(0.50),
                 p90: at(0.90),

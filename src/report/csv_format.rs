@@ -4,12 +4,13 @@
 use std::io::{self, Write};
 
 use super::ReportWriter;
+use crate::conn::ConnCounters;
 use crate::summary::{Counters, Summary};
 
 /// Writes the summary as CSV.
 pub struct CsvWriter;
 
-const HEADER: [&str; 17] = [
+const HEADER: [&str; 23] = [
     "section",
     "label",
     "transport",
@@ -27,7 +28,26 @@ const HEADER: [&str; 17] = [
     "bytes_s2c",
     "system_services",
     "kind",
+    "attempts",
+    "established",
+    "failed",
+    "unanswered",
+    "rejected",
+    "unreachable",
 ];
+
+/// The connection columns of a service or unknown line.
+fn conn_fields(c: &ConnCounters) -> [String; 6] {
+    [
+        c.attempts,
+        c.established,
+        c.failed(),
+        c.unanswered,
+        c.rejected,
+        c.unreachable.values().sum(),
+    ]
+    .map(|n| n.to_string())
+}
 
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
@@ -64,6 +84,7 @@ impl ReportWriter for CsvWriter {
             row.extend(counter_fields(&s.counters));
             row.push(s.system_services.join("; "));
             row.push(String::new());
+            row.extend(conn_fields(&s.connections));
             w.write_record(&row)?;
         }
         for u in &summary.unknown {
@@ -80,6 +101,7 @@ impl ReportWriter for CsvWriter {
             row.extend(counter_fields(&u.counters));
             row.push(String::new());
             row.push(String::new());
+            row.extend(conn_fields(&u.connections));
             w.write_record(&row)?;
         }
         for o in &summary.other {
@@ -88,6 +110,7 @@ impl ReportWriter for CsvWriter {
             row.extend([String::new(), o.packets.to_string(), o.bytes.to_string()]);
             row.extend(std::iter::repeat_n(String::new(), 5));
             row.push(o.kind.clone());
+            row.extend(std::iter::repeat_n(String::new(), 6));
             w.write_record(&row)?;
         }
         w.flush()
