@@ -185,6 +185,7 @@ impl<'t> Aggregates<'t> {
                     counters: acc.counters,
                     top_servers: top(acc.servers, top_hosts),
                     top_clients: top(acc.clients, top_hosts),
+                    port_name_hint: None,
                     connections,
                 };
                 if line.connections.failed() > 0 {

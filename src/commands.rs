@@ -143,7 +143,8 @@ pub fn read(args: ReadArgs) -> Result<()> {
         sources: args.files.clone(),
         filter: args.report.filter.clone(),
     };
-    let summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
+    let mut summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
+    wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
 }
@@ -415,6 +416,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
 
     let mut summary = finish_run(analyzer, &summary_options, args.report.flows.as_deref())?;
     summary.capture_stats = stats;
+    wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
     if !output_open {
         return Ok(());
     }

@@ -17,6 +17,7 @@ pub mod expiry;
 pub mod flow;
 pub mod flow_stage;
 pub mod focus;
+pub mod hints;
 pub mod report;
 pub mod summary;
 pub mod synth;

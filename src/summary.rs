@@ -149,6 +149,10 @@ pub struct UnknownLine {
     pub top_servers: Vec<HostLine>,
     /// Clients by bytes (at most `--top`).
     pub top_clients: Vec<HostLine>,
+    /// The port's name in the system's services database (`/etc/services`): a hint of
+    /// what usually runs there, not evidence of what this traffic is.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port_name_hint: Option<String>,
     /// How the connections went.
     #[serde(default)]
     pub connections: ConnCounters,

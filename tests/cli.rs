@@ -978,3 +978,21 @@ fn focus_options_narrow_the_report_and_keep_the_sums() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("prefix length must be 0-32"));
 }
+
+#[test]
+fn unknown_ports_get_the_system_services_name_as_a_hint() {
+    let s = summary(&[&fixture("demo.pcap")]);
+    let ssh = s
+        .unknown
+        .iter()
+        .find(|u| u.port == Some(22) && u.transport == "tcp")
+        .expect("22/tcp is unknown in the demo");
+    let known = wiretally::hints::PortNames::system()
+        .name(6, 22)
+        .map(str::to_string);
+    // Whatever the machine's /etc/services says (nothing when it has none).
+    assert_eq!(ssh.port_name_hint, known);
+    if known.is_none() {
+        println!("note: no /etc/services entry for 22/tcp here; hint checked as absent");
+    }
+}

@@ -274,6 +274,7 @@ impl ReportWriter for TextWriter {
                 ("PACKETS", Align::Right),
                 ("BYTES", Align::Right),
                 ("SHARE", Align::Right),
+                ("HINT (/etc/services)", Align::Left),
                 ("TOP SERVERS", Align::Left),
             ]);
             for line in s.unknown.iter().take(self.top) {
@@ -292,6 +293,11 @@ impl ReportWriter for TextWriter {
                     .collect();
                 let mut row = vec![port];
                 row.extend(counter_cells(&line.counters, total));
+                row.push(
+                    line.port_name_hint
+                        .as_deref()
+                        .map_or_else(|| "-".to_string(), |h| printable(h).into_owned()),
+                );
                 row.push(hosts.join(", "));
                 cols.push(row);
             }
