@@ -565,6 +565,18 @@ mod tests {
         (s, records.try_iter().collect())
     }
 
+    /// Processes generated Ethernet frames.
+    fn feed_ethernet(a: &mut Analyzer<'_>, frames: &[crate::synth::Frame]) {
+        for f in frames {
+            a.process(&RawPacket {
+                ts_ns: f.ts_ns,
+                orig_len: f.data.len() as u32,
+                link_type: LinkType::ETHERNET,
+                data: &f.data,
+            });
+        }
+    }
+
     /// Collects every flow record `a` writes, in order.
     fn record_flows(a: &mut Analyzer<'_>) -> std::sync::mpsc::Receiver<FlowRecord> {
         let (tx, rx) = std::sync::mpsc::channel();
@@ -768,14 +780,7 @@ mod tests {
         let mut a = Analyzer::new(&table, tight);
         let records = record_flows(&mut a);
         let frames = demo();
-        for f in &frames {
-            a.process(&RawPacket {
-                ts_ns: f.ts_ns,
-                orig_len: f.data.len() as u32,
-                link_type: LinkType::ETHERNET,
-                data: &f.data,
-            });
-        }
+        feed_ethernet(&mut a, &frames);
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec![],
@@ -805,14 +810,7 @@ mod tests {
         use crate::synth::scenarios::demo;
         let table = ServiceTable::builtin();
         let mut a = Analyzer::new(&table, Expiry::default());
-        for f in demo() {
-            a.process(&RawPacket {
-                ts_ns: f.ts_ns,
-                orig_len: f.data.len() as u32,
-                link_type: LinkType::ETHERNET,
-                data: &f.data,
-            });
-        }
+        feed_ethernet(&mut a, &demo());
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec![],

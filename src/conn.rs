@@ -318,7 +318,7 @@ impl FailedPairs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Fragment, IpSummary, tcp_flags};
+    use crate::decode::{IpSummary, tcp_flags};
     use crate::flow::FlowTable;
 
     const SYN: u8 = tcp_flags::SYN;
@@ -332,24 +332,11 @@ mod tests {
     fn state_of(proto: u8, packets: &[(bool, u8)], icmp: Option<IcmpReason>) -> ConnState {
         let mut table = FlowTable::new();
         let summary = |from_client: bool, flags: u8| {
-            let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
-            a[..4].copy_from_slice(&[10, 0, 0, 5]);
-            b[..4].copy_from_slice(&[10, 0, 0, 9]);
-            let (src, dst, ports) = if from_client {
-                (a, b, (50000, 445))
+            let (c, srv) = ([10, 0, 0, 5], [10, 0, 0, 9]);
+            if from_client {
+                IpSummary::test_v4(c, srv, proto, (50000, 445), flags)
             } else {
-                (b, a, (445, 50000))
-            };
-            IpSummary {
-                v6: false,
-                src,
-                dst,
-                proto,
-                ports: Some(ports),
-                tcp_flags: flags,
-                fragment: Fragment::None,
-                payload_at: 0,
-                payload_len: 0,
+                IpSummary::test_v4(srv, c, proto, (445, 50000), flags)
             }
         };
         for (i, (from_client, flags)) in packets.iter().enumerate() {

@@ -689,21 +689,22 @@ mod tests {
     use super::*;
 
     fn pkt(src: u8, dst: u8, sport: u16, dport: u16, flags: u8) -> IpSummary {
-        let mut s = [0u8; 16];
-        s[0] = src;
-        let mut d = [0u8; 16];
-        d[0] = dst;
-        IpSummary {
+        IpSummary::test_v4([src, 0, 0, 0], [dst, 0, 0, 0], 6, (sport, dport), flags)
+    }
+
+    /// A first UDP fragment 10 -> 20 of series `id`, and the series.
+    fn first_fragment(id: u32) -> (IpSummary, FragmentKey) {
+        let mut first = pkt(10, 20, 5000, 53, 0);
+        first.proto = 17;
+        let series = FragmentKey {
             v6: false,
-            src: s,
-            dst: d,
-            proto: 6,
-            ports: Some((sport, dport)),
-            tcp_flags: flags,
-            fragment: Fragment::None,
-            payload_at: 0,
-            payload_len: 0,
-        }
+            src: first.src,
+            dst: first.dst,
+            proto: 17,
+            id,
+        };
+        first.fragment = Fragment::First(series);
+        (first, series)
     }
 
     #[test]
@@ -749,16 +750,7 @@ mod tests {
     #[test]
     fn later_fragments_join_the_first() {
         let mut t = FlowTable::new();
-        let mut first = pkt(10, 20, 5000, 53, 0);
-        first.proto = 17;
-        let series = FragmentKey {
-            v6: false,
-            src: first.src,
-            dst: first.dst,
-            proto: 17,
-            id: 7,
-        };
-        first.fragment = Fragment::First(series);
+        let (first, series) = first_fragment(7);
         t.add_packet(&first, 1, 1514);
         t.add_later_fragment(&series, 2, 600);
         let other = FragmentKey { id: 8, ..series };
@@ -915,16 +907,7 @@ mod tests {
     #[test]
     fn a_later_fragment_of_an_evicted_flow_starts_it_again() {
         let mut t = expiring(3600 * SEC, 5 * SEC, Some(1));
-        let mut first = pkt(10, 20, 5000, 53, 0);
-        first.proto = 17;
-        let series = FragmentKey {
-            v6: false,
-            src: first.src,
-            dst: first.dst,
-            proto: 17,
-            id: 9,
-        };
-        first.fragment = Fragment::First(series);
+        let (first, series) = first_fragment(9);
         t.add_packet(&first, 1, 1514);
         t.add_packet(&pkt(30, 40, 1, 2, 0), 2, 60);
         t.add_later_fragment(&series, 3, 600);

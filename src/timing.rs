@@ -108,7 +108,7 @@ impl ServiceTiming {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{Fragment, IpSummary, tcp_flags};
+    use crate::decode::{IpSummary, tcp_flags};
     use crate::flow::FlowTable;
 
     #[test]
@@ -116,24 +116,11 @@ mod tests {
         let mut table = FlowTable::new();
         let mut timing = ServiceTiming::default();
         let pkt = |from_client: bool, flags: u8| {
-            let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
-            a[0] = 10;
-            b[0] = 20;
-            let (src, dst, ports) = if from_client {
-                (a, b, (50000, 445))
+            let (c, srv) = ([10, 0, 0, 1], [20, 0, 0, 1]);
+            if from_client {
+                IpSummary::test_v4(c, srv, 6, (50000, 445), flags)
             } else {
-                (b, a, (445, 50000))
-            };
-            IpSummary {
-                v6: false,
-                src,
-                dst,
-                proto: 6,
-                ports: Some(ports),
-                tcp_flags: flags,
-                fragment: Fragment::None,
-                payload_at: 0,
-                payload_len: 0,
+                IpSummary::test_v4(srv, c, 6, (445, 50000), flags)
             }
         };
         let ms = 1_000_000;

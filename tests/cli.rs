@@ -707,6 +707,24 @@ const EXPIRY_SETTINGS: [&[&str]; 3] = [
     &["--idle-timeout", "off", "--close-grace", "off"],
 ];
 
+/// Runs `read --format json --flows F OPTIONS FILES` with one thread and with two and
+/// returns (stdout, flows file) of each.
+fn by_threads(options: &[&str], files: &[String]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let flows = dir.path().join(format!("flows-{threads}.ndjson"));
+        let mut args = vec!["read", "--format", "json", "--threads", threads, "--flows"];
+        args.push(flows.to_str().unwrap());
+        args.extend(options);
+        args.extend(files.iter().map(String::as_str));
+        let out = run(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
+    }
+    outputs
+}
+
 #[test]
 fn one_thread_and_two_threads_agree() {
     for name in [
@@ -714,28 +732,10 @@ fn one_thread_and_two_threads_agree() {
         "fragments.pcap",
         "two-interfaces.pcapng",
         "tunnels.pcap",
+        "conn-states.pcap",
     ] {
         for expiry in EXPIRY_SETTINGS {
-            let dir = tempfile::tempdir().unwrap();
-            let mut outputs = Vec::new();
-            for threads in ["1", "2"] {
-                let flows = dir.path().join(format!("flows-{threads}.ndjson"));
-                let mut args = vec![
-                    "read",
-                    "--format",
-                    "json",
-                    "--threads",
-                    threads,
-                    "--flows",
-                    flows.to_str().unwrap(),
-                ];
-                args.extend(expiry);
-                let path = fixture(name);
-                args.push(&path);
-                let out = run(&args);
-                assert!(out.status.success(), "{}", stderr(&out));
-                outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
-            }
+            let outputs = by_threads(expiry, &[fixture(name)]);
             assert_eq!(outputs[0], outputs[1], "{name} {expiry:?}");
         }
     }
@@ -756,98 +756,11 @@ fn files_read_in_parallel_give_the_sequential_result() {
     // With expiry off the files are read side by side and merged; with expiry on they
     // stream in order through the two-thread pipeline. Both must equal one thread.
     for expiry in EXPIRY_SETTINGS {
-        let dir = tempfile::tempdir().unwrap();
-        let mut outputs = Vec::new();
-        for threads in ["1", "2"] {
-            let flows = dir.path().join(format!("flows-{threads}.ndjson"));
-            let mut args = vec![
-                "read",
-                "--format",
-                "json",
-                "--threads",
-                threads,
-                "--flows",
-                flows.to_str().unwrap(),
-            ];
-            args.extend(expiry);
-            args.extend(paths.iter().map(String::as_str));
-            let out = run(&args);
-            assert!(out.status.success(), "{}", stderr(&out));
-            outputs.push((out.stdout, std::fs::read(&flows).unwrap()));
-        }
+        let outputs = by_threads(expiry, &paths);
         assert_eq!(outputs[0], outputs[1], "{expiry:?}");
         let s: Summary = serde_json::from_slice(&outputs[0].0).unwrap();
         assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }
-}
-
-#[test]
-fn blocked_domain_controller_names_exactly_the_blocked_ports() {
-    let s = summary(&[&fixture("blocked-dc.pcap")]);
-    /// (service, transport, port, range, attempts, unanswered, rejected)
-    type Row<'a> = (
-        Option<&'a str>,
-        &'a str,
-        Option<u16>,
-        Option<[u16; 2]>,
-        u64,
-        u64,
-        u64,
-    );
-    let failed: Vec<Row<'_>> = s
-        .failed
-        .iter()
-        .map(|f| {
-            (
-                f.service.as_deref(),
-                f.transport.as_str(),
-                f.port,
-                f.port_range,
-                f.connections.attempts,
-                f.connections.unanswered,
-                f.connections.rejected,
-            )
-        })
-        .collect();
-    assert_eq!(
-        failed,
-        [
-            (Some("Kerberos"), "tcp", Some(88), None, 3, 3, 0),
-            (
-                Some("RPC / Randomly allocated high TCP ports"),
-                "tcp",
-                None,
-                Some([49152, 65535]),
-                2,
-                2,
-                0
-            ),
-            (Some("SMB"), "tcp", Some(445), None, 2, 0, 2),
-            (Some("Kerberos"), "udp", Some(88), None, 3, 3, 0),
-        ]
-    );
-    // Each failure names the pair, with the SYN retransmissions seen.
-    let rpc = &s.failed[1].top_pairs[0];
-    assert_eq!(
-        (rpc.client.as_str(), rpc.server.as_str(), rpc.server_port),
-        ("10.60.1.50", "10.60.0.10", Some(49668))
-    );
-    assert_eq!((rpc.failed, rpc.syn_retransmissions), (2, 4));
-    // What worked is counted as established.
-    let established = |transport: &str, port: u16| {
-        let l = service(&s, transport, port);
-        (l.connections.attempts, l.connections.established)
-    };
-    assert_eq!(established("udp", 53), (3, 3));
-    assert_eq!(established("tcp", 389), (2, 2));
-    assert_eq!(established("tcp", 135), (2, 2));
-    let text = String::from_utf8(run(&["read", &fixture("blocked-dc.pcap")]).stdout).unwrap();
-    assert!(
-        text.contains("FAILED CONNECTIONS (most likely blocked first)"),
-        "{text}"
-    );
-    assert!(text.contains("10.60.1.50 -> 10.60.0.10:49668: 2 unanswered, 4 SYN retransmissions"));
-    assert!(text.contains("10.60.1.50 -> 10.60.0.10:445: 2 rejected"));
 }
 
 #[test]
@@ -995,4 +908,73 @@ fn unknown_ports_get_the_system_services_name_as_a_hint() {
     if known.is_none() {
         println!("note: no /etc/services entry for 22/tcp here; hint checked as absent");
     }
+}
+
+#[test]
+fn blocked_domain_controller_names_exactly_the_blocked_ports() {
+    let s = summary(&[&fixture("blocked-dc.pcap")]);
+    /// (service, transport, port, range, attempts, unanswered, rejected)
+    type Row<'a> = (
+        Option<&'a str>,
+        &'a str,
+        Option<u16>,
+        Option<[u16; 2]>,
+        u64,
+        u64,
+        u64,
+    );
+    let failed: Vec<Row<'_>> = s
+        .failed
+        .iter()
+        .map(|f| {
+            (
+                f.service.as_deref(),
+                f.transport.as_str(),
+                f.port,
+                f.port_range,
+                f.connections.attempts,
+                f.connections.unanswered,
+                f.connections.rejected,
+            )
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            (Some("Kerberos"), "tcp", Some(88), None, 3, 3, 0),
+            (
+                Some("RPC / Randomly allocated high TCP ports"),
+                "tcp",
+                None,
+                Some([49152, 65535]),
+                2,
+                2,
+                0
+            ),
+            (Some("SMB"), "tcp", Some(445), None, 2, 0, 2),
+            (Some("Kerberos"), "udp", Some(88), None, 3, 3, 0),
+        ]
+    );
+    // Each failure names the pair, with the SYN retransmissions seen.
+    let rpc = &s.failed[1].top_pairs[0];
+    assert_eq!(
+        (rpc.client.as_str(), rpc.server.as_str(), rpc.server_port),
+        ("10.60.1.50", "10.60.0.10", Some(49668))
+    );
+    assert_eq!((rpc.failed, rpc.syn_retransmissions), (2, 4));
+    // What worked is counted as established.
+    let established = |transport: &str, port: u16| {
+        let l = service(&s, transport, port);
+        (l.connections.attempts, l.connections.established)
+    };
+    assert_eq!(established("udp", 53), (3, 3));
+    assert_eq!(established("tcp", 389), (2, 2));
+    assert_eq!(established("tcp", 135), (2, 2));
+    let text = String::from_utf8(run(&["read", &fixture("blocked-dc.pcap")]).stdout).unwrap();
+    assert!(
+        text.contains("FAILED CONNECTIONS (most likely blocked first)"),
+        "{text}"
+    );
+    assert!(text.contains("10.60.1.50 -> 10.60.0.10:49668: 2 unanswered, 4 SYN retransmissions"));
+    assert!(text.contains("10.60.1.50 -> 10.60.0.10:445: 2 rejected"));
 }

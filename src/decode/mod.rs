@@ -140,6 +140,28 @@ pub struct IpSummary {
 }
 
 impl IpSummary {
+    /// A test packet: IPv4 `src` -> `dst` of `proto` with ports and TCP flags.
+    #[cfg(test)]
+    pub(crate) fn test_v4(
+        src: [u8; 4],
+        dst: [u8; 4],
+        proto: u8,
+        ports: (u16, u16),
+        flags: u8,
+    ) -> IpSummary {
+        IpSummary {
+            v6: false,
+            src: widen(src),
+            dst: widen(dst),
+            proto,
+            ports: Some(ports),
+            tcp_flags: flags,
+            fragment: Fragment::None,
+            payload_at: 0,
+            payload_len: 0,
+        }
+    }
+
     /// The captured transport payload, from the frame this summary was decoded from.
     pub fn payload<'a>(&self, frame: &'a [u8]) -> &'a [u8] {
         let at = self.payload_at;

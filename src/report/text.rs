@@ -105,6 +105,21 @@ fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
     ]
 }
 
+/// `445/tcp`, `49152-65535/tcp` or `ip proto 50`.
+fn port_text(
+    port: Option<u16>,
+    range: Option<[u16; 2]>,
+    ip_proto: Option<u8>,
+    transport: &str,
+) -> String {
+    match (port, range, ip_proto) {
+        (Some(p), _, _) => format!("{p}/{transport}"),
+        (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{transport}"),
+        (_, _, Some(n)) => format!("ip proto {n}"),
+        _ => transport.to_string(),
+    }
+}
+
 /// A measurement with three significant digits at most: 0.123, 12.3, 1234.
 fn short_number(v: f64) -> String {
     if v >= 100.0 {
@@ -420,12 +435,7 @@ impl TextWriter {
             None => "-".to_string(),
         };
         for (line, t) in lines {
-            let port = match (line.port, line.port_range, line.ip_proto) {
-                (Some(p), _, _) => format!("{p}/{}", line.transport),
-                (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{}", line.transport),
-                (_, _, Some(n)) => format!("ip proto {n}"),
-                _ => line.transport.clone(),
-            };
+            let port = port_text(line.port, line.port_range, line.ip_proto, &line.transport);
             cols.push(vec![
                 shorten(&line.label, LABEL_WIDTH_MAX),
                 port,
@@ -457,12 +467,7 @@ impl TextWriter {
         ]);
         for line in s.failed.iter().take(self.top) {
             let c = &line.connections;
-            let port = match (line.port, line.port_range, line.ip_proto) {
-                (Some(p), _, _) => format!("{p}/{}", line.transport),
-                (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{}", line.transport),
-                (_, _, Some(n)) => format!("ip proto {n}"),
-                _ => line.transport.clone(),
-            };
+            let port = port_text(line.port, line.port_range, line.ip_proto, &line.transport);
             let unreachable: Vec<String> = c
                 .unreachable
                 .iter()
