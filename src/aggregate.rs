@@ -11,6 +11,8 @@ use crate::flow::{FlowKey, FlowState};
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use crate::timing::ServiceTiming;
+use crate::fingerprint::Fingerprint;
+use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
 #[derive(Clone)]
@@ -22,6 +24,11 @@ pub struct Aggregates<'t> {
     /// Timing histograms per entry, made on its first flow.
     entry_timing: Vec<Option<Box<ServiceTiming>>>,
     range_ports: FxHashMap<(u16, u16), Counters>,
+    /// What the payloads of each range-only port looked like.
+    range_payloads: FxHashMap<(u16, u16), PayloadAcc>,
+    /// Flows whose payload contradicts their well-known port, per (IP protocol, port,
+    /// what was seen): entry, counters and one example flow.
+    mismatches: FxHashMap<(u8, u16, Fingerprint), (Option<u16>, Counters, String)>,
     unknown: FxHashMap<(u8, u16), UnknownAcc>,
     flows: u64,
 }
@@ -35,6 +42,8 @@ impl<'t> Aggregates<'t> {
             entry_conn: vec![Default::default(); table.entries().len()],
             entry_timing: vec![None; table.entries().len()],
             range_ports: FxHashMap::default(),
+            range_payloads: FxHashMap::default(),
+            mismatches: FxHashMap::default(),
             unknown: FxHashMap::default(),
             flows: 0,
         }
@@ -45,10 +54,16 @@ impl<'t> Aggregates<'t> {
         self.flows
     }
 
-    /// Classifies one flow and counts it; returns the classification.
-    pub fn add(&mut self, key: &FlowKey, state: &FlowState) -> Classification {
+    /// Classifies one flow (which asked for TLS server name `server_name`, if any) and
+    /// counts it; returns the classification.
+    pub fn add(
+        &mut self,
+        key: &FlowKey,
+        state: &FlowState,
+        server_name: Option<&str>,
+    ) -> Classification {
         let c = self.classify(key, state);
-        self.add_classified(key, state, &c);
+        self.add_classified(key, state, &c, server_name);
         c
     }
 
@@ -58,7 +73,13 @@ impl<'t> Aggregates<'t> {
     }
 
     /// Counts a flow already classified by [`Aggregates::classify`].
-    pub fn add_classified(&mut self, key: &FlowKey, state: &FlowState, c: &Classification) {
+    pub fn add_classified(
+        &mut self,
+        key: &FlowKey,
+        state: &FlowState,
+        c: &Classification,
+        server_name: Option<&str>,
+    ) {
         self.flows += 1;
         let server = c.server;
         let client = 1 - server;
@@ -70,6 +91,23 @@ impl<'t> Aggregates<'t> {
             state.bytes[server],
         );
         let server_port = key.port[server];
+        let seen = looks_like(state, server);
+        if key.has_ports() {
+            if let Some(odd) = mismatch(key.proto, server_port, seen) {
+                let slot = self
+                    .mismatches
+                    .entry((key.proto, server_port, odd))
+                    .or_insert_with(|| {
+                        let example = format!(
+                            "{} -> {}:{server_port}",
+                            decode::addr_to_string(key.v6, &key.addr[client]),
+                            decode::addr_to_string(key.v6, &key.addr[server])
+                        );
+                        (c.entry, Counters::default(), example)
+                    });
+                slot.1.merge(&flow);
+            }
+        }
         let conn_state = ConnState::of(key, state, server);
         let syns = state.syns();
         let count_conn = |(counters, pairs): &mut (ConnCounters, FailedPairs)| {
@@ -90,6 +128,10 @@ impl<'t> Aggregates<'t> {
                         .entry((e, server_port))
                         .or_default()
                         .merge(&flow);
+                    self.range_payloads
+                        .entry((e, server_port))
+                        .or_default()
+                        .add(seen, server_name);
                 }
             }
             None => {
@@ -97,6 +139,7 @@ impl<'t> Aggregates<'t> {
                 let acc = self.unknown.entry((key.proto, port)).or_default();
                 acc.counters.merge(&flow);
                 count_conn(&mut acc.conn);
+                acc.payloads.add(seen, server_name);
                 acc.add_host(true, key.v6, key.addr[server], &flow);
                 acc.add_host(false, key.v6, key.addr[client], &flow);
             }
@@ -106,10 +149,7 @@ impl<'t> Aggregates<'t> {
     /// The service lines (entries with traffic, by bytes), unknown lines (by bytes), with
     /// at most `top_hosts` hosts per unknown line, and the failed-connection lines (most
     /// likely blocked first) with at most `top_hosts` failing pairs each.
-    pub fn into_lines(
-        self,
-        top_hosts: usize,
-    ) -> (Vec<ServiceLine>, Vec<UnknownLine>, Vec<FailedLine>) {
+    pub fn into_lines(self, top_hosts: usize) -> Lines {
         let mut failed = Vec::new();
         let entries = self.table.entries();
         let mut services: Vec<ServiceLine> = entries
@@ -127,9 +167,18 @@ impl<'t> Aggregates<'t> {
                         .range_ports
                         .iter()
                         .filter(|((entry, _), _)| usize::from(*entry) == i)
-                        .map(|((_, port), counters)| PortLine {
-                            port: *port,
-                            counters: *counters,
+                        .map(|((entry, port), counters)| {
+                            let (looks_like, server_names) = self
+                                .range_payloads
+                                .get(&(*entry, *port))
+                                .map(|p| p.lines(top_hosts))
+                                .unwrap_or_default();
+                            PortLine {
+                                port: *port,
+                                counters: *counters,
+                                looks_like,
+                                server_names,
+                            }
                         })
                         .collect();
                     lines.sort_by(|a, b| {
@@ -177,6 +226,7 @@ impl<'t> Aggregates<'t> {
             .map(|((proto, port), acc)| {
                 let transport = transport_of(proto);
                 let (connections, pairs) = acc.conn;
+                let (looks_like, server_names) = acc.payloads.lines(top_hosts);
                 let line = UnknownLine {
                     transport: transport.map_or("ip", |t| t.as_str()).to_string(),
                     port: transport.map(|_| port),
@@ -186,6 +236,8 @@ impl<'t> Aggregates<'t> {
                     top_servers: top(acc.servers, top_hosts),
                     top_clients: top(acc.clients, top_hosts),
                     port_name_hint: None,
+                    looks_like,
+                    server_names,
                     connections,
                 };
                 if line.connections.failed() > 0 {
@@ -211,13 +263,55 @@ impl<'t> Aggregates<'t> {
                 .then(a.ip_proto.cmp(&b.ip_proto))
         });
         FailedLine::sort_most_likely_blocked_first(&mut failed);
-        (services, unknown, failed)
+        let mut mismatches: Vec<MismatchLine> = self
+            .mismatches
+            .into_iter()
+            .map(|((proto, port, seen), (entry, counters, example))| MismatchLine {
+                service: entry.map(|e| entries[usize::from(e)].label.clone()),
+                transport: transport_of(proto).map_or("ip", |t| t.as_str()).to_string(),
+                port,
+                expected: Fingerprint::expected(proto, port)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|f| f.name().to_string())
+                    .collect(),
+                seen: seen.name().to_string(),
+                counters,
+                example,
+            })
+            .collect();
+        mismatches.sort_by(|a, b| {
+            b.counters
+                .flows
+                .cmp(&a.counters.flows)
+                .then(a.port.cmp(&b.port))
+                .then(a.seen.cmp(&b.seen))
+        });
+        Lines {
+            services,
+            unknown,
+            failed,
+            mismatches,
+        }
     }
+}
+
+/// The report's lines, as built by [`Aggregates::into_lines`].
+pub struct Lines {
+    /// Service entries with traffic.
+    pub services: Vec<ServiceLine>,
+    /// Traffic no entry names.
+    pub unknown: Vec<UnknownLine>,
+    /// Lines with failed connection attempts.
+    pub failed: Vec<FailedLine>,
+    /// Well-known ports whose payload says otherwise.
+    pub mismatches: Vec<MismatchLine>,
 }
 
 #[derive(Default, Clone)]
 struct UnknownAcc {
     counters: Counters,
+    payloads: PayloadAcc,
     conn: (ConnCounters, FailedPairs),
     servers: FxHashMap<(bool, AddrBytes), Counters>,
     clients: FxHashMap<(bool, AddrBytes), Counters>,

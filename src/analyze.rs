@@ -14,6 +14,7 @@ use crate::conn::ConnState;
 use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_proto};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
+use crate::fingerprint::{self, Fingerprint};
 use crate::flow_stage::FlowStage;
 use crate::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
@@ -104,6 +105,13 @@ pub struct FlowRecord {
     pub syn_ack_ms: Option<f64>,
     /// TCP SYN/ACK -> ACK at the capture point, milliseconds.
     pub ack_ms: Option<f64>,
+    /// What the client's first payload looks like (`tls`, `http`, ..., `unrecognized`;
+    /// null when it sent none).
+    pub client_payload: Option<&'static str>,
+    /// What the server's first payload looks like.
+    pub server_payload: Option<&'static str>,
+    /// The TLS server name (SNI) the client asked for, when captured.
+    pub server_name: Option<String>,
 }
 
 /// Where flow records go (the `--flows` writer): each flow as it ends, then the flows
@@ -283,6 +291,16 @@ impl<'t> Analyzer<'t> {
                         self.flows.add_icmp_error(&quoted, reason);
                     }
                 }
+                (ip_proto::TCP | ip_proto::UDP, _) if ip.payload_len > 0 => {
+                    let payload = ip.payload(packet.data);
+                    let fp = fingerprint::fingerprint(ip.proto, payload);
+                    self.flows.add_packet_with_payload(&ip, packet.ts_ns, len, fp.code());
+                    if fp == Fingerprint::Tls {
+                        if let Some(name) = fingerprint::tls_server_name(payload) {
+                            self.flows.add_server_name(&ip, name.into_boxed_str());
+                        }
+                    }
+                }
                 _ => self.flows.add_packet(&ip, packet.ts_ns, len),
             },
             Decoded::NonIp(kind) => self.count_other(OtherKind::NonIp(kind), len),
@@ -308,10 +326,12 @@ impl<'t> Analyzer<'t> {
                 slot.1 += r.state.bytes[0] + r.state.bytes[1];
                 continue;
             }
-            self.ended.add_classified(&r.key, &r.state, &c);
+            self.ended
+                .add_classified(&r.key, &r.state, &c, r.server_name.as_deref());
             if let Some(sink) = self.sink.as_mut() {
-                let record =
+                let mut record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
+                record.server_name = r.server_name.as_deref().map(str::to_string);
                 if let Err(e) = sink.write(&record) {
                     self.sink_error = Some(e);
                     self.sink = None;
@@ -349,21 +369,12 @@ impl<'t> Analyzer<'t> {
         }
         // Flow records come in order of first packet; the aggregates need no order, so
         // without records the flows stream out of the table without a second copy.
-        let open: Vec<RetiredFlow>;
         if self.sink.is_some() || !self.focus.is_everything() {
-            open = flow_table
-                .drain_sorted()
-                .into_iter()
-                .map(|(key, state)| RetiredFlow {
-                    key,
-                    state,
-                    end: FlowEnd::CaptureEnd,
-                })
-                .collect();
+            let open = flow_table.drain_sorted();
             self.count_ended(open);
         } else {
-            for (key, state) in flow_table.drain() {
-                self.ended.add(&key, &state);
+            for r in flow_table.drain() {
+                self.ended.add(&r.key, &r.state, r.server_name.as_deref());
             }
         }
         if let Some(e) = self.sink_error.take() {
@@ -386,10 +397,11 @@ impl<'t> Analyzer<'t> {
         if let FlowStage::Inline(table) = &mut self.flows {
             self.expiry_counts = table.expiry_counts();
             self.icmp_unmatched = table.icmp_unmatched();
-            for (key, state) in table.iter() {
+            let open: Vec<(FlowKey, FlowState)> = table.iter().map(|(k, s)| (*k, *s)).collect();
+            for (key, state) in &open {
                 let c = aggregates.classify(key, state);
                 if self.focus.matches(key, state, &c) {
-                    aggregates.add_classified(key, state, &c);
+                    aggregates.add_classified(key, state, &c, table.server_name(key));
                 } else {
                     outside.0 += state.packets[0] + state.packets[1];
                     outside.1 += state.bytes[0] + state.bytes[1];
@@ -418,7 +430,7 @@ impl<'t> Analyzer<'t> {
 
     fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
         let flow_count = aggregates.flows();
-        let (services, unknown_lines, failed) = aggregates.into_lines(options.top_hosts);
+        let lines = aggregates.into_lines(options.top_hosts);
         let mut other: Vec<(OtherKind, (u64, u64))> =
             self.other.iter().map(|(k, v)| (*k, *v)).collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
@@ -448,10 +460,11 @@ impl<'t> Analyzer<'t> {
                 packets_read: self.packets_read,
                 packets_filtered_out: self.packets_read - self.packets,
             },
-            services,
-            unknown: unknown_lines,
+            services: lines.services,
+            unknown: lines.unknown,
             other,
-            failed,
+            failed: lines.failed,
+            mismatches: lines.mismatches,
             icmp_errors_unmatched: self.icmp_unmatched,
             focus: self.focus.description().map(str::to_string),
             warnings: self.warnings.clone(),
@@ -513,6 +526,9 @@ fn flow_record(
         icmp: state.icmp().map(|r| r.name()),
         syn_ack_ms: syn_ack.map(|us| f64::from(us) / 1000.0),
         ack_ms: ack.map(|us| f64::from(us) / 1000.0),
+        client_payload: state.payload_fingerprint(client).map(Fingerprint::name),
+        server_payload: state.payload_fingerprint(server).map(Fingerprint::name),
+        server_name: None,
     }
 }
 

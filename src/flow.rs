@@ -16,6 +16,7 @@ use std::collections::{HashMap, VecDeque};
 type KeyedState = foldhash::fast::RandomState;
 
 use crate::decode::icmp::IcmpReason;
+use crate::fingerprint::Fingerprint;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 
@@ -106,6 +107,8 @@ pub struct FlowState {
     ack_us: u32,
     /// The first ICMP error that quoted a packet of this flow.
     icmp: Option<IcmpReason>,
+    /// Fingerprint code of the first payload each endpoint sent (0: none yet).
+    payload_fp: [u8; 2],
 }
 
 impl FlowState {
@@ -123,6 +126,7 @@ impl FlowState {
             syn_ack_us: 0,
             ack_us: 0,
             icmp: None,
+            payload_fp: [0; 2],
         }
     }
 
@@ -147,11 +151,20 @@ impl FlowState {
         self.tcp |= later.tcp;
         self.syns = self.syns.saturating_add(later.syns);
         self.icmp = self.icmp.or(later.icmp);
+        for side in 0..2 {
+            if self.payload_fp[side] == 0 {
+                self.payload_fp[side] = later.payload_fp[side];
+            }
+        }
     }
 
-    /// Counts a packet; returns true when it closed the flow.
+    /// Counts a packet whose payload has fingerprint code `fp` (0: no payload); returns
+    /// true when it closed the flow.
     #[inline]
-    fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8) -> bool {
+    fn add(&mut self, sender: usize, ts: i64, bytes: u32, flags: u8, fp: u8) -> bool {
+        if self.payload_fp[sender] == 0 {
+            self.payload_fp[sender] = fp;
+        }
         self.packets[sender] += 1;
         self.bytes[sender] += u64::from(bytes);
         // Timestamps can go backwards in merged or damaged files: keep the span.
@@ -244,6 +257,11 @@ impl FlowState {
         self.icmp
     }
 
+    /// What the first payload endpoint `side` sent looks like (None: it sent none).
+    pub fn payload_fingerprint(&self, side: usize) -> Option<Fingerprint> {
+        Fingerprint::from_code(self.payload_fp[side])
+    }
+
     /// The endpoint that received the first pure SYN, if the capture saw one.
     pub fn syn_receiver(&self) -> Option<usize> {
         (self.syn_receiver != NO_ENDPOINT).then_some(usize::from(self.syn_receiver))
@@ -267,8 +285,8 @@ fn closing_bits(sender: usize, flags: u8) -> u8 {
     bits
 }
 
-/// A flow that left the table before the end of the run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A flow that left the table (before the end of the run, or at it).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetiredFlow {
     /// Its key.
     pub key: FlowKey,
@@ -276,6 +294,8 @@ pub struct RetiredFlow {
     pub state: FlowState,
     /// Why it ended.
     pub end: FlowEnd,
+    /// The TLS server name (SNI) its client asked for, if one was captured.
+    pub server_name: Option<Box<str>>,
 }
 
 /// Fragment series remembered at most; past this the memory is cleared (later fragments of
@@ -291,6 +311,7 @@ const BATCH: usize = 32;
 struct Pending {
     key: FlowKey,
     sender: u8,
+    fp: u8,
     flags: u8,
     bytes: u32,
     ts: i64,
@@ -327,6 +348,8 @@ pub struct FlowTable {
     since_sweep: u64,
     /// ICMP errors quoting a packet of no flow in the table.
     icmp_unmatched: u64,
+    /// TLS server names of the flows held (few flows have one).
+    server_names: HashMap<FlowKey, Box<str>, KeyedState>,
 }
 
 impl Default for FlowTable {
@@ -359,6 +382,7 @@ impl FlowTable {
             next_sweep: i64::MIN,
             since_sweep: 0,
             icmp_unmatched: 0,
+            server_names: HashMap::default(),
         }
     }
 
@@ -401,7 +425,12 @@ impl FlowTable {
             match self.expiry.ended(state, now) {
                 Some(end) => {
                     if let Some(state) = self.flows.remove(&key) {
-                        ended.push(RetiredFlow { key, state, end });
+                        ended.push(RetiredFlow {
+                            key,
+                            state,
+                            end,
+                            server_name: None,
+                        });
                     }
                 }
                 // Packets came after the close (the last ACKs): look again later.
@@ -425,6 +454,7 @@ impl FlowTable {
                         key: *key,
                         state: *state,
                         end,
+                        server_name: None,
                     });
                     false
                 }
@@ -453,17 +483,22 @@ impl FlowTable {
                     key,
                     state,
                     end: FlowEnd::Evicted,
+                    server_name: None,
                 })
             })
             .collect();
         self.retire_all(ended);
     }
 
-    /// Counts and queues ended flows in a stable order (the table's own order is random).
+    /// Counts and queues ended flows in a stable order (the table's own order is random),
+    /// each with its server name.
     fn retire_all(&mut self, mut ended: Vec<RetiredFlow>) {
         ended.sort_unstable_by_key(|r| (r.state.first_ts, r.key));
-        for r in &ended {
+        for r in &mut ended {
             self.counts.count(r.end);
+            if !self.server_names.is_empty() {
+                r.server_name = self.server_names.remove(&r.key);
+            }
         }
         self.retired.append(&mut ended);
     }
@@ -494,12 +529,19 @@ impl FlowTable {
     /// Counts a packet that carries its own flow identity (not a later fragment).
     #[inline]
     pub fn add_packet(&mut self, p: &IpSummary, ts: i64, bytes: u32) {
+        self.add_packet_with_payload(p, ts, bytes, 0);
+    }
+
+    /// Counts a packet whose payload has fingerprint code `fp` (see
+    /// [`crate::fingerprint::Fingerprint::code`]; 0 when it carries none).
+    #[inline]
+    pub fn add_packet_with_payload(&mut self, p: &IpSummary, ts: i64, bytes: u32, fp: u8) {
         self.maybe_sweep(ts);
         let (key, sender) = FlowKey::from_packet(p);
         if let Fragment::First(series) = p.fragment {
             // Later fragments look this series up: apply it now, in order.
             self.flush();
-            self.apply(key, sender, ts, bytes, p.tcp_flags);
+            self.apply(key, sender, ts, bytes, p.tcp_flags, fp);
             if self.fragments.len() >= MAX_FRAGMENT_SERIES {
                 self.fragments.clear();
             }
@@ -509,6 +551,7 @@ impl FlowTable {
         self.pending.push(Pending {
             key,
             sender: sender as u8,
+            fp,
             flags: p.tcp_flags,
             bytes,
             ts,
@@ -519,7 +562,7 @@ impl FlowTable {
     }
 
     #[inline]
-    fn apply(&mut self, key: FlowKey, sender: usize, ts: i64, bytes: u32, flags: u8) {
+    fn apply(&mut self, key: FlowKey, sender: usize, ts: i64, bytes: u32, flags: u8, fp: u8) {
         if let Some(cap) = self.expiry.max_flows {
             if self.flows.len() >= cap && !self.flows.contains_key(&key) {
                 self.evict();
@@ -532,20 +575,26 @@ impl FlowTable {
                     // The gap rule: this packet starts a new flow on the same key.
                     let old = std::mem::replace(state, FlowState::new(ts, sender));
                     self.counts.count(end);
+                    let server_name = if self.server_names.is_empty() {
+                        None
+                    } else {
+                        self.server_names.remove(&key)
+                    };
                     self.retired.push(RetiredFlow {
                         key,
                         state: old,
                         end,
+                        server_name,
                     });
                 }
-                if state.add(sender, ts, bytes, flags) && self.expiry.closed_grace_ns.is_some() {
+                if state.add(sender, ts, bytes, flags, fp) && self.expiry.closed_grace_ns.is_some() {
                     self.closed.push_back((ts, key));
                 }
             }
             Entry::Vacant(slot) => {
                 let closed = slot
                     .insert(FlowState::new(ts, sender))
-                    .add(sender, ts, bytes, flags);
+                    .add(sender, ts, bytes, flags, fp);
                 if closed && self.expiry.closed_grace_ns.is_some() {
                     self.closed.push_back((ts, key));
                 }
@@ -567,7 +616,7 @@ impl FlowTable {
         std::hint::black_box(found);
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
-            self.apply(p.key, usize::from(p.sender), p.ts, p.bytes, p.flags);
+            self.apply(p.key, usize::from(p.sender), p.ts, p.bytes, p.flags, p.fp);
         }
         self.pending = pending;
         self.pending.clear();
@@ -589,7 +638,21 @@ impl FlowTable {
         self.flush();
         // The flow may have ended (evicted) since its first fragment: then this starts
         // a new one, like any packet arriving after its flow ended.
-        self.apply(key, usize::from(sender), ts, bytes, 0);
+        self.apply(key, usize::from(sender), ts, bytes, 0, 0);
+    }
+
+    /// Notes the TLS server name a packet of a held flow asked for (the first one wins).
+    pub fn add_server_name(&mut self, packet: &IpSummary, name: Box<str>) {
+        self.flush();
+        let (key, _) = FlowKey::from_packet(packet);
+        if self.flows.contains_key(&key) {
+            self.server_names.entry(key).or_insert(name);
+        }
+    }
+
+    /// The TLS server name of a held flow.
+    pub fn server_name(&self, key: &FlowKey) -> Option<&str> {
+        self.server_names.get(key).map(|n| &**n)
     }
 
     /// Notes an ICMP error quoting `quoted` on the flow it belongs to; the first error a
@@ -632,7 +695,7 @@ impl FlowTable {
         for (series, ts, bytes) in &kept {
             if let Some(&(key, sender)) = self.fragments.get(series) {
                 if let Some(state) = self.flows.get_mut(&key) {
-                    let _ = state.add(usize::from(sender), *ts, *bytes, 0);
+                    let _ = state.add(usize::from(sender), *ts, *bytes, 0, 0);
                     placed.0 += 1;
                     placed.1 += u64::from(*bytes);
                 }
@@ -667,19 +730,23 @@ impl FlowTable {
         self.flows.iter()
     }
 
-    /// Takes all flows out, in no particular order.
-    pub fn drain(&mut self) -> impl Iterator<Item = (FlowKey, FlowState)> + '_ {
+    /// Takes all flows out, in no particular order, as flows ended by the capture's end.
+    pub fn drain(&mut self) -> impl Iterator<Item = RetiredFlow> + '_ {
         self.flush();
         self.fragments.clear();
-        self.flows.drain()
+        let names = &mut self.server_names;
+        self.flows.drain().map(move |(key, state)| RetiredFlow {
+            key,
+            state,
+            end: FlowEnd::CaptureEnd,
+            server_name: names.remove(&key),
+        })
     }
 
     /// Takes all flows out, sorted by first packet time (then key) for stable output.
-    pub fn drain_sorted(&mut self) -> Vec<(FlowKey, FlowState)> {
-        self.flush();
-        self.fragments.clear();
-        let mut all: Vec<(FlowKey, FlowState)> = self.flows.drain().collect();
-        all.sort_unstable_by_key(|(key, state)| (state.first_ts, *key));
+    pub fn drain_sorted(&mut self) -> Vec<RetiredFlow> {
+        let mut all: Vec<RetiredFlow> = self.drain().collect();
+        all.sort_unstable_by_key(|r| (r.state.first_ts, r.key));
         all
     }
 }

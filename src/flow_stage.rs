@@ -16,20 +16,25 @@ const EVENTS_PER_BATCH: usize = 4096;
 const BATCHES_IN_FLIGHT: usize = 4;
 
 /// One flow-table update.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum FlowEvent {
-    Packet(IpSummary, i64, u32),
+    Packet(IpSummary, i64, u32, u8),
     LaterFragment(FragmentKey, i64, u32),
     IcmpError(IpSummary, IcmpReason),
+    ServerName(Box<(IpSummary, Box<str>)>),
 }
 
 impl FlowEvent {
     #[inline]
     fn apply(self, table: &mut FlowTable) {
         match self {
-            FlowEvent::Packet(ip, ts, len) => table.add_packet(&ip, ts, len),
+            FlowEvent::Packet(ip, ts, len, fp) => table.add_packet_with_payload(&ip, ts, len, fp),
             FlowEvent::LaterFragment(series, ts, len) => table.add_later_fragment(&series, ts, len),
             FlowEvent::IcmpError(quoted, reason) => table.add_icmp_error(&quoted, reason),
+            FlowEvent::ServerName(named) => {
+                let (ip, name) = *named;
+                table.add_server_name(&ip, name);
+            }
         }
     }
 }
@@ -132,7 +137,18 @@ impl FlowStage {
     /// Counts a packet that carries its own flow identity.
     #[inline]
     pub fn add_packet(&mut self, ip: &IpSummary, ts: i64, len: u32) {
-        self.send(FlowEvent::Packet(*ip, ts, len));
+        self.send(FlowEvent::Packet(*ip, ts, len, 0));
+    }
+
+    /// Counts a packet whose payload has fingerprint code `fp`.
+    #[inline]
+    pub fn add_packet_with_payload(&mut self, ip: &IpSummary, ts: i64, len: u32, fp: u8) {
+        self.send(FlowEvent::Packet(*ip, ts, len, fp));
+    }
+
+    /// Notes the TLS server name a packet's flow asked for.
+    pub fn add_server_name(&mut self, ip: &IpSummary, name: Box<str>) {
+        self.send(FlowEvent::ServerName(Box::new((*ip, name))));
     }
 
     /// Counts a later fragment.

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::conn::{ConnCounters, FailedPair};
+use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::expiry::{Expiry, ExpiryCounts};
 use crate::timing::TimingReport;
 
@@ -81,6 +82,12 @@ pub struct PortLine {
     /// Counters.
     #[serde(flatten)]
     pub counters: Counters,
+    /// What the flows' first payloads looked like, by flows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub looks_like: Vec<ProtocolCount>,
+    /// TLS server names the flows asked for (at most `--top`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub server_names: Vec<NameCount>,
 }
 
 /// Traffic of one host.
@@ -153,6 +160,12 @@ pub struct UnknownLine {
     /// what usually runs there, not evidence of what this traffic is.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub port_name_hint: Option<String>,
+    /// What the flows' first payloads looked like, by flows.
+    #[serde(default)]
+    pub looks_like: Vec<ProtocolCount>,
+    /// TLS server names the flows asked for (at most `--top`).
+    #[serde(default)]
+    pub server_names: Vec<NameCount>,
     /// How the connections went.
     #[serde(default)]
     pub connections: ConnCounters,
@@ -270,6 +283,9 @@ pub struct Summary {
     /// Service lines with failed connection attempts, most likely blocked first.
     #[serde(default)]
     pub failed: Vec<FailedLine>,
+    /// Flows on well-known ports whose payload contradicts the port, by flows.
+    #[serde(default)]
+    pub mismatches: Vec<MismatchLine>,
     /// ICMP errors that quoted a packet of no flow seen (the original packet was not
     /// captured or filtered out).
     #[serde(default)]

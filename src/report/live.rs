@@ -262,6 +262,7 @@ mod tests {
             capture_stats: None,
             flow_table: Default::default(),
             failed: vec![],
+            mismatches: vec![],
             icmp_errors_unmatched: 0,
             focus: None,
         }
