@@ -7,12 +7,12 @@ use rustc_hash::FxHashMap;
 use crate::classify::{Classification, classify, transport_of};
 use crate::conn::{ConnCounters, ConnState, FailedPairs};
 use crate::decode::{self, AddrBytes};
+use crate::fingerprint::Fingerprint;
 use crate::flow::{FlowKey, FlowState};
+use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use crate::timing::ServiceTiming;
-use crate::fingerprint::Fingerprint;
-use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
 #[derive(Clone)]
@@ -28,7 +28,7 @@ pub struct Aggregates<'t> {
     range_payloads: FxHashMap<(u16, u16), PayloadAcc>,
     /// Flows whose payload contradicts their well-known port, per (IP protocol, port,
     /// what was seen): entry, counters and one example flow.
-    mismatches: FxHashMap<(u8, u16, Fingerprint), (Option<u16>, Counters, String)>,
+    mismatches: FxHashMap<(u8, u16, Fingerprint), MismatchAcc>,
     unknown: FxHashMap<(u8, u16), UnknownAcc>,
     flows: u64,
 }
@@ -266,19 +266,21 @@ impl<'t> Aggregates<'t> {
         let mut mismatches: Vec<MismatchLine> = self
             .mismatches
             .into_iter()
-            .map(|((proto, port, seen), (entry, counters, example))| MismatchLine {
-                service: entry.map(|e| entries[usize::from(e)].label.clone()),
-                transport: transport_of(proto).map_or("ip", |t| t.as_str()).to_string(),
-                port,
-                expected: Fingerprint::expected(proto, port)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|f| f.name().to_string())
-                    .collect(),
-                seen: seen.name().to_string(),
-                counters,
-                example,
-            })
+            .map(
+                |((proto, port, seen), (entry, counters, example))| MismatchLine {
+                    service: entry.map(|e| entries[usize::from(e)].label.clone()),
+                    transport: transport_of(proto).map_or("ip", |t| t.as_str()).to_string(),
+                    port,
+                    expected: Fingerprint::expected(proto, port)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|f| f.name().to_string())
+                        .collect(),
+                    seen: seen.name().to_string(),
+                    counters,
+                    example,
+                },
+            )
             .collect();
         mismatches.sort_by(|a, b| {
             b.counters
@@ -295,6 +297,9 @@ impl<'t> Aggregates<'t> {
         }
     }
 }
+
+/// One mismatch group: the port's entry, the flows' counters and one example flow.
+type MismatchAcc = (Option<u16>, Counters, String);
 
 /// The report's lines, as built by [`Aggregates::into_lines`].
 pub struct Lines {

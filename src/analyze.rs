@@ -13,8 +13,8 @@ use crate::classify::{ServerRule, transport_of};
 use crate::conn::ConnState;
 use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_proto};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
-use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::fingerprint::{self, Fingerprint};
+use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
 use crate::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
@@ -294,7 +294,8 @@ impl<'t> Analyzer<'t> {
                 (ip_proto::TCP | ip_proto::UDP, _) if ip.payload_len > 0 => {
                     let payload = ip.payload(packet.data);
                     let fp = fingerprint::fingerprint(ip.proto, payload);
-                    self.flows.add_packet_with_payload(&ip, packet.ts_ns, len, fp.code());
+                    self.flows
+                        .add_packet_with_payload(&ip, packet.ts_ns, len, fp.code());
                     if fp == Fingerprint::Tls {
                         if let Some(name) = fingerprint::tls_server_name(payload) {
                             self.flows.add_server_name(&ip, name.into_boxed_str());

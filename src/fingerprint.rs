@@ -129,9 +129,12 @@ impl Fingerprint {
     }
 }
 
+/// A detector: the protocol when the payload has its structure.
+type Detector = fn(&[u8]) -> Option<Fingerprint>;
+
 /// The fingerprint of a flow's first payload in one direction.
 pub fn fingerprint(ip_proto: u8, payload: &[u8]) -> Fingerprint {
-    let checks: &[fn(&[u8]) -> Option<Fingerprint>] = match ip_proto {
+    let checks: &[Detector] = match ip_proto {
         6 => &[
             tls,
             http2,
@@ -290,7 +293,7 @@ fn kerberos_udp(p: &[u8]) -> Option<Fingerprint> {
 
 fn kerberos_tcp(p: &[u8]) -> Option<Fingerprint> {
     let record = u32::from_be_bytes(p.get(..4)?.try_into().ok()?) as usize;
-    (record >= 16 && record < 1 << 24).then_some(())?;
+    (16..1 << 24).contains(&record).then_some(())?;
     kerberos_udp(&p[4..])
 }
 
@@ -441,31 +444,7 @@ pub fn tls_server_name(p: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// A TLS 1.2 record carrying a ClientHello with an SNI extension.
-    pub(crate) fn client_hello(name: &str) -> Vec<u8> {
-        let mut sni = vec![0, 0];
-        let list_len = (name.len() + 3) as u16;
-        let ext_len = list_len + 2;
-        sni.extend(ext_len.to_be_bytes());
-        sni.extend(list_len.to_be_bytes());
-        sni.push(0);
-        sni.extend((name.len() as u16).to_be_bytes());
-        sni.extend(name.as_bytes());
-        let mut body = vec![3, 3];
-        body.extend([7u8; 32]);
-        body.push(0); // session id
-        body.extend([0, 2, 0x13, 0x01]); // one cipher suite
-        body.extend([1, 0]); // null compression
-        body.extend((sni.len() as u16).to_be_bytes());
-        body.extend(sni);
-        let mut hs = vec![1];
-        hs.extend(&(body.len() as u32).to_be_bytes()[1..]);
-        hs.extend(body);
-        let mut record = vec![22, 3, 1];
-        record.extend((hs.len() as u16).to_be_bytes());
-        record.extend(hs);
-        record
-    }
+    use crate::synth::frames::tls_client_hello as client_hello;
 
     fn dns_query() -> Vec<u8> {
         let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];

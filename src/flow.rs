@@ -16,9 +16,9 @@ use std::collections::{HashMap, VecDeque};
 type KeyedState = foldhash::fast::RandomState;
 
 use crate::decode::icmp::IcmpReason;
-use crate::fingerprint::Fingerprint;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
+use crate::fingerprint::Fingerprint;
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -587,7 +587,8 @@ impl FlowTable {
                         server_name,
                     });
                 }
-                if state.add(sender, ts, bytes, flags, fp) && self.expiry.closed_grace_ns.is_some() {
+                if state.add(sender, ts, bytes, flags, fp) && self.expiry.closed_grace_ns.is_some()
+                {
                     self.closed.push_back((ts, key));
                 }
             }

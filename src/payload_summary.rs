@@ -23,7 +23,10 @@ pub fn looks_like(state: &FlowState, server: usize) -> Option<Fingerprint> {
     let client = state.payload_fingerprint(1 - server);
     let served = state.payload_fingerprint(server);
     let recognised = |f: Option<Fingerprint>| f.filter(|f| *f != Fingerprint::Unrecognized);
-    recognised(client).or(recognised(served)).or(client).or(served)
+    recognised(client)
+        .or(recognised(served))
+        .or(client)
+        .or(served)
 }
 
 /// Flows per protocol and per TLS server name of one group.

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::conn::{ConnCounters, FailedPair};
-use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::expiry::{Expiry, ExpiryCounts};
+use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::timing::TimingReport;
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.

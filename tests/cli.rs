@@ -978,3 +978,120 @@ fn blocked_domain_controller_names_exactly_the_blocked_ports() {
     assert!(text.contains("10.60.1.50 -> 10.60.0.10:49668: 2 unanswered, 4 SYN retransmissions"));
     assert!(text.contains("10.60.1.50 -> 10.60.0.10:445: 2 rejected"));
 }
+
+#[test]
+fn payload_fingerprints_sni_and_mismatches() {
+    let dir = tempfile::tempdir().unwrap();
+    let flows = dir.path().join("flows.ndjson");
+    let out = run(&[
+        "read",
+        "--format",
+        "json",
+        "--flows",
+        flows.to_str().unwrap(),
+        &fixture("fingerprints.pcap"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let records: Vec<serde_json::Value> = std::fs::read_to_string(&flows)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // What each flow's first payloads looked like, in the order the fixture sends them.
+    let seen: Vec<(String, u64, String)> = records
+        .iter()
+        .map(|r| {
+            let side = |f: &str| r[f].as_str().unwrap_or("-").to_string();
+            // The client's when recognised, else the server's, else whatever was seen.
+            let (client, server) = (side("client_payload"), side("server_payload"));
+            let looks = match (client.as_str(), server.as_str()) {
+                ("unrecognized" | "-", "-") => client,
+                ("unrecognized" | "-", _) => server,
+                _ => client,
+            };
+            (
+                r["transport"].as_str().unwrap().to_string(),
+                r["server_port"].as_u64().unwrap(),
+                looks,
+            )
+        })
+        .collect();
+    let expect = [
+        ("tcp", 443, "tls"),
+        ("tcp", 8443, "tls"),
+        ("tcp", 80, "http"),
+        ("tcp", 8080, "http2"),
+        ("tcp", 22, "ssh"),
+        ("tcp", 445, "smb2/3"),
+        ("tcp", 389, "ldap"),
+        ("tcp", 3389, "rdp"),
+        ("tcp", 135, "dcerpc"),
+        ("tcp", 25, "smtp"),
+        ("tcp", 110, "pop3"),
+        ("tcp", 143, "imap"),
+        ("tcp", 21, "ftp"),
+        ("tcp", 700, "unrecognized"),
+        ("tcp", 443, "ssh"),
+        ("tcp", 3389, "http"),
+        ("udp", 53, "dns"),
+        ("udp", 88, "kerberos"),
+        ("udp", 123, "ntp"),
+        ("udp", 443, "quic"),
+        ("udp", 40001, "unrecognized"),
+        ("udp", 53, "unrecognized"),
+    ];
+    let mut seen_sorted = seen.clone();
+    seen_sorted.sort();
+    let mut expect_sorted: Vec<(String, u64, String)> = expect
+        .iter()
+        .map(|(t, p, l)| (t.to_string(), *p, l.to_string()))
+        .collect();
+    expect_sorted.sort();
+    assert_eq!(seen_sorted, expect_sorted);
+    // The SNI of each ClientHello, on its flow and on the range-only port's line.
+    let names: Vec<&str> = records
+        .iter()
+        .filter_map(|r| r["server_name"].as_str())
+        .collect();
+    assert_eq!(names, ["www.example.net", "portal.example.com"]);
+    let rpc = s
+        .services
+        .iter()
+        .find(|l| l.port_range == Some([1024, 49151]))
+        .unwrap();
+    let p8443 = rpc
+        .ports
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|p| p.port == 8443)
+        .unwrap();
+    assert_eq!(p8443.looks_like[0].protocol, "tls");
+    assert_eq!(p8443.server_names[0].name, "portal.example.com");
+    let quic = s.unknown.iter().find(|u| u.port == Some(443)).unwrap();
+    assert_eq!(quic.looks_like[0].protocol, "quic");
+    // Exactly the three planted mismatches.
+    let mut mismatches: Vec<(String, u16, String)> = s
+        .mismatches
+        .iter()
+        .map(|m| (m.transport.clone(), m.port, m.seen.clone()))
+        .collect();
+    mismatches.sort();
+    assert_eq!(
+        mismatches,
+        [
+            ("tcp".to_string(), 443, "ssh".to_string()),
+            ("tcp".to_string(), 3389, "http".to_string()),
+            ("udp".to_string(), 53, "unrecognized".to_string()),
+        ]
+    );
+    let text = String::from_utf8(run(&["read", &fixture("fingerprints.pcap")]).stdout).unwrap();
+    assert!(
+        text.contains("tls (1 of 1 flows), SNI portal.example.com"),
+        "{text}"
+    );
+    assert!(text.contains("PORT/PAYLOAD MISMATCHES"));
+    // The demo's well-behaved traffic raises no mismatch.
+    assert!(summary(&[&fixture("demo.pcap")]).mismatches.is_empty());
+}

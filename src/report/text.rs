@@ -4,7 +4,8 @@
 use std::io::{self, Write};
 
 use super::{ReportWriter, printable, units};
-use crate::summary::{Counters, FlowTableReport, Summary};
+use crate::payload_summary::{NameCount, ProtocolCount};
+use crate::summary::{Counters, FlowTableReport, PortLine, Summary};
 
 /// Writes the human-readable report; `top` bounds rows per section.
 pub struct TextWriter {
@@ -103,6 +104,43 @@ fn counter_cells(c: &Counters, total_bytes: u64) -> [String; 4] {
         units::bytes(c.bytes),
         units::percent(c.bytes, total_bytes),
     ]
+}
+
+/// "tls (3 of 4 flows), SNI portal.example.com": the recognised protocols by flows (or
+/// `unrecognized` when nothing was), and the server names asked for.
+fn looks_like_text(protocols: &[ProtocolCount], names: &[NameCount]) -> String {
+    let total: u64 = protocols.iter().map(|p| p.flows).sum();
+    let recognised: Vec<String> = protocols
+        .iter()
+        .filter(|p| p.protocol != "unrecognized")
+        .take(3)
+        .map(|p| {
+            format!(
+                "{} ({} of {} flows)",
+                p.protocol,
+                units::count(p.flows),
+                units::count(total)
+            )
+        })
+        .collect();
+    let mut text = if recognised.is_empty() {
+        if total > 0 {
+            "unrecognized".to_string()
+        } else {
+            "-".to_string()
+        }
+    } else {
+        recognised.join(", ")
+    };
+    if !names.is_empty() {
+        let shown: Vec<String> = names
+            .iter()
+            .take(2)
+            .map(|n| printable(&n.name).into_owned())
+            .collect();
+        text.push_str(&format!(", SNI {}", shown.join(", ")));
+    }
+    text
 }
 
 /// `445/tcp`, `49152-65535/tcp` or `ip proto 50`.
@@ -290,6 +328,7 @@ impl ReportWriter for TextWriter {
                 ("BYTES", Align::Right),
                 ("SHARE", Align::Right),
                 ("HINT (/etc/services)", Align::Left),
+                ("LOOKS LIKE (first payload)", Align::Left),
                 ("TOP SERVERS", Align::Left),
             ]);
             for line in s.unknown.iter().take(self.top) {
@@ -313,6 +352,7 @@ impl ReportWriter for TextWriter {
                         .as_deref()
                         .map_or_else(|| "-".to_string(), |h| printable(h).into_owned()),
                 );
+                row.push(looks_like_text(&line.looks_like, &line.server_names));
                 row.push(hosts.join(", "));
                 cols.push(row);
             }
@@ -328,14 +368,14 @@ impl ReportWriter for TextWriter {
 
         self.write_timing(s, out)?;
 
-        let range_ports: Vec<(&str, u16, &str, &Counters)> = s
+        let range_ports: Vec<(&str, &str, &PortLine)> = s
             .services
             .iter()
             .filter_map(|l| l.ports.as_ref().map(|p| (l, p)))
             .flat_map(|(l, ports)| {
                 ports
                     .iter()
-                    .map(move |p| (l.label.as_str(), p.port, l.transport.as_str(), &p.counters))
+                    .map(move |p| (l.label.as_str(), l.transport.as_str(), p))
             })
             .collect();
         if !range_ports.is_empty() {
@@ -344,7 +384,12 @@ impl ReportWriter for TextWriter {
                 "\nRANGE-ONLY PORTS (weak evidence: only a table range covers them)"
             )?;
             let mut sorted = range_ports;
-            sorted.sort_by(|a, b| b.3.bytes.cmp(&a.3.bytes).then(a.1.cmp(&b.1)));
+            sorted.sort_by(|a, b| {
+                b.2.counters
+                    .bytes
+                    .cmp(&a.2.counters.bytes)
+                    .then(a.2.port.cmp(&b.2.port))
+            });
             let mut cols = Columns::new(&[
                 ("PORT", Align::Left),
                 ("FLOWS", Align::Right),
@@ -352,11 +397,13 @@ impl ReportWriter for TextWriter {
                 ("BYTES", Align::Right),
                 ("SHARE", Align::Right),
                 ("COUNTED UNDER", Align::Left),
+                ("LOOKS LIKE (first payload)", Align::Left),
             ]);
-            for (label, port, transport, c) in sorted.iter().take(self.top) {
-                let mut row = vec![format!("{port}/{transport}")];
-                row.extend(counter_cells(c, total));
+            for (label, transport, p) in sorted.iter().take(self.top) {
+                let mut row = vec![format!("{}/{transport}", p.port)];
+                row.extend(counter_cells(&p.counters, total));
                 row.push(shorten(label, LABEL_WIDTH_MAX));
+                row.push(looks_like_text(&p.looks_like, &p.server_names));
                 cols.push(row);
             }
             cols.write(out, "  ")?;
@@ -367,6 +414,32 @@ impl ReportWriter for TextWriter {
                     sorted.len() - self.top
                 )?;
             }
+        }
+
+        if !s.mismatches.is_empty() {
+            writeln!(
+                out,
+                "\nPORT/PAYLOAD MISMATCHES (possible tunnels or misconfiguration)"
+            )?;
+            let mut cols = Columns::new(&[
+                ("PORT", Align::Left),
+                ("EXPECTED", Align::Left),
+                ("SEEN", Align::Left),
+                ("FLOWS", Align::Right),
+                ("BYTES", Align::Right),
+                ("EXAMPLE", Align::Left),
+            ]);
+            for m in s.mismatches.iter().take(self.top) {
+                cols.push(vec![
+                    format!("{}/{}", m.port, m.transport),
+                    m.expected.join(" or "),
+                    m.seen.clone(),
+                    units::count(m.counters.flows),
+                    units::bytes(m.counters.bytes),
+                    m.example.clone(),
+                ]);
+            }
+            cols.write(out, "  ")?;
         }
 
         if !s.other.is_empty() {

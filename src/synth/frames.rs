@@ -268,6 +268,32 @@ fn internet_checksum(bytes: &[u8]) -> u16 {
     !(sum as u16)
 }
 
+/// A TLS 1.2 record carrying a ClientHello that asks for server `name` (SNI).
+pub fn tls_client_hello(name: &str) -> Vec<u8> {
+    let mut sni = vec![0, 0];
+    let list_len = (name.len() + 3) as u16;
+    let ext_len = list_len + 2;
+    sni.extend(ext_len.to_be_bytes());
+    sni.extend(list_len.to_be_bytes());
+    sni.push(0);
+    sni.extend((name.len() as u16).to_be_bytes());
+    sni.extend(name.as_bytes());
+    let mut body = vec![3, 3];
+    body.extend([7u8; 32]);
+    body.push(0); // session id
+    body.extend([0, 2, 0x13, 0x01]); // one cipher suite
+    body.extend([1, 0]); // null compression
+    body.extend((sni.len() as u16).to_be_bytes());
+    body.extend(sni);
+    let mut hs = vec![1];
+    hs.extend(&(body.len() as u32).to_be_bytes()[1..]);
+    hs.extend(body);
+    let mut record = vec![22, 3, 1];
+    record.extend((hs.len() as u16).to_be_bytes());
+    record.extend(hs);
+    record
+}
+
 /// An IP packet of any protocol with an opaque payload (GRE, ESP, OSPF, SCTP, ...).
 pub fn proto_ip(src: IpAddr, dst: IpAddr, proto: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -386,6 +412,15 @@ pub fn payload(server_port: u16, to_server: bool, len: usize, seed: u64) -> Vec<
         (22, _) => b"SSH-2.0-OpenSSH_9.6\r\n",
         (389 | 3268, _) => &[0x30, 0x84, 0x00, 0x00, 0x00, 0x50, 0x02, 0x01, 0x01],
         (88, _) => &[0x6a, 0x82, 0x01, 0x20, 0x30, 0x82, 0x01, 0x1c],
+        // A query (or its answer) for dc01.corp.local, type A.
+        (53, true) => &[
+            0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 4, b'd', b'c', b'0', b'1', 4, b'c',
+            b'o', b'r', b'p', 5, b'l', b'o', b'c', b'a', b'l', 0, 0, 1, 0, 1,
+        ],
+        (53, false) => &[
+            0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0, 4, b'd', b'c', b'0', b'1', 4, b'c',
+            b'o', b'r', b'p', 5, b'l', b'o', b'c', b'a', b'l', 0, 0, 1, 0, 1,
+        ],
         _ => &[],
     };
     let mut out = Vec::with_capacity(len);

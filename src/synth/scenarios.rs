@@ -203,6 +203,7 @@ pub fn all() -> Vec<Fixture> {
     list.push(Fixture { name: "two-interfaces.pcapng", description: "pcapng with an Ethernet and a Linux cooked interface (different link types, which libpcap refuses): two small mixes, 20 packets, 4 flows", content: two_interfaces() });
     list.push(Fixture { name: "conn-states.pcap", description: "one flow per connection state: closed (445), reset by the server (3389) and by the client (5985), rejected by RST (139), unanswered with 2 SYN retransmissions (88/tcp), handshake incomplete (443), refused by ICMP admin-prohibited (135/tcp), ICMP port unreachable (161/udp), host unreachable (123/udp), TTL exceeded (389/tcp), ICMPv6 admin-prohibited (445 over IPv6), UDP answered (53) and unanswered (514), a broadcast (137 to .255), and an ICMP error quoting a packet never captured", content: pcap(LinkType::ETHERNET, conn_states()) });
     list.push(Fixture { name: "blocked-dc.pcap", description: "a client and a domain controller behind a firewall: DNS (53/udp) and LDAP (389/tcp) work and the endpoint mapper (135/tcp) answers, but Kerberos 88/tcp and 88/udp go unanswered, the dynamic RPC port 49668/tcp is dropped and SMB 445 is rejected by RST: the failed-connections report names exactly those four", content: pcap(LinkType::ETHERNET, blocked_dc()) });
+    list.push(Fixture { name: "fingerprints.pcap", description: "first payloads of every recognised protocol on their usual ports (TLS, HTTP, HTTP/2, SSH, SMB2, DNS, Kerberos, LDAP, RDP, DCE/RPC, NTP, QUIC, SMTP, POP3, IMAP, FTP), TLS with SNI portal.example.com on 8443 (range-only), random bytes on 700/tcp and 40001/udp (unrecognized), and three mismatches: SSH on 443, plain HTTP on 3389, non-DNS on 53/udp", content: pcap(LinkType::ETHERNET, fingerprinted()) });
     list.push(Fixture { name: "tunnels.pcap", description: "IPv4-in-IPv4 and IPv6-in-IPv4 tunnels (unwrapped: counted as the inner SMB and DNS flows), a fragmented 4in4 Kerberos reply (both fragments join the inner 88/udp flow) and GRE (not unwrapped: counted as GRE 47)", content: pcap(LinkType::ETHERNET, tunnels()) });
     list
 }
@@ -357,6 +358,177 @@ fn conn_states() -> Vec<Frame> {
     let unseen = frames::udp_ip(c.ip, srv.ip, 50014, 69, b"tftp");
     let error = frames::icmp_error_ip(router.ip, c.ip, 3, 10, &unseen);
     t.push_ip(s + 21 * SEC, &router, &c, &error);
+    t.into_frames()
+}
+
+/// A TCP connection that carries `first` from the client (or, for greeting protocols,
+/// from the server when `server_first`), then `reply` the other way, then closes.
+#[allow(clippy::too_many_arguments)]
+fn tcp_exchange(
+    t: &mut Trace,
+    at: i64,
+    client: &Host,
+    server: &Host,
+    (cport, sport): (u16, u16),
+    first: &[u8],
+    reply: &[u8],
+    server_first: bool,
+) {
+    use crate::decode::tcp_flags::{ACK, FIN, SYN};
+    t.tcp_segment(at, client, server, cport, sport, SYN, &[]);
+    t.tcp_segment(at + MS, server, client, sport, cport, SYN | ACK, &[]);
+    t.tcp_segment(at + 2 * MS, client, server, cport, sport, ACK, &[]);
+    let (a, b) = if server_first {
+        (server, client)
+    } else {
+        (client, server)
+    };
+    let (pa, pb) = if server_first {
+        (sport, cport)
+    } else {
+        (cport, sport)
+    };
+    t.tcp_segment(at + 3 * MS, a, b, pa, pb, ACK, first);
+    t.tcp_segment(at + 4 * MS, b, a, pb, pa, ACK, reply);
+    t.tcp_segment(at + 5 * MS, client, server, cport, sport, FIN | ACK, &[]);
+    t.tcp_segment(at + 6 * MS, server, client, sport, cport, FIN | ACK, &[]);
+    t.tcp_segment(at + 7 * MS, client, server, cport, sport, ACK, &[]);
+}
+
+fn fingerprinted() -> Vec<Frame> {
+    let s = DEMO_START_NS;
+    let c = Host::parse("10.70.1.10");
+    let srv = Host::parse("10.70.0.30");
+    let mut t = Trace::new(Link::Ethernet);
+    let mut rng = Rng::new(70);
+    let mut random = |n: usize| (0..n).map(|_| rng.next_u64() as u8).collect::<Vec<u8>>();
+    let server_hello = [
+        0x16, 0x03, 0x03, 0x00, 0x31, 0x02, 0x00, 0x00, 0x2d, 0x03, 0x03,
+    ];
+    let mut smb2 = vec![0, 0, 0, 0x44, 0xfe, b'S', b'M', b'B'];
+    smb2.extend([0u8; 64]);
+    let ldap_bind = [
+        0x30, 0x0c, 0x02, 0x01, 0x01, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04, 0x00, 0x80, 0x00,
+    ];
+    let rdp_cr = [3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0];
+    let mut dce_bind = vec![5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0];
+    dce_bind.extend([0u8; 56]);
+    let tcp: Vec<(u16, Vec<u8>, Vec<u8>, bool)> = vec![
+        (
+            443,
+            frames::tls_client_hello("www.example.net"),
+            server_hello.to_vec(),
+            false,
+        ),
+        (
+            8443,
+            frames::tls_client_hello("portal.example.com"),
+            server_hello.to_vec(),
+            false,
+        ),
+        (
+            80,
+            b"GET / HTTP/1.1\r\nHost: intranet\r\n\r\n".to_vec(),
+            b"HTTP/1.1 200 OK\r\n\r\n".to_vec(),
+            false,
+        ),
+        (
+            8080,
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec(),
+            vec![0, 0, 0, 4, 0, 0, 0, 0, 0],
+            false,
+        ),
+        (
+            22,
+            b"SSH-2.0-OpenSSH_9.6\r\n".to_vec(),
+            b"SSH-2.0-OpenSSH_9.2\r\n".to_vec(),
+            false,
+        ),
+        (445, smb2.clone(), smb2.clone(), false),
+        (389, ldap_bind.to_vec(), ldap_bind.to_vec(), false),
+        (3389, rdp_cr.to_vec(), rdp_cr.to_vec(), false),
+        (135, dce_bind.clone(), dce_bind.clone(), false),
+        (
+            25,
+            b"220 mail.example.com ESMTP ready\r\n".to_vec(),
+            b"EHLO client\r\n".to_vec(),
+            true,
+        ),
+        (
+            110,
+            b"+OK POP3 server ready\r\n".to_vec(),
+            b"USER a\r\n".to_vec(),
+            true,
+        ),
+        (
+            143,
+            b"* OK IMAP4rev1 ready\r\n".to_vec(),
+            b"a1 CAPABILITY\r\n".to_vec(),
+            true,
+        ),
+        (
+            21,
+            b"220 FTP server ready\r\n".to_vec(),
+            b"USER anonymous\r\n".to_vec(),
+            true,
+        ),
+        (700, random(200), random(300), false),
+        // The mismatches: SSH on 443, plain HTTP on 3389.
+        (
+            443,
+            b"SSH-2.0-OpenSSH_9.6\r\n".to_vec(),
+            b"SSH-2.0-OpenSSH_9.2\r\n".to_vec(),
+            false,
+        ),
+        (
+            3389,
+            b"GET / HTTP/1.1\r\nHost: jump\r\n\r\n".to_vec(),
+            b"HTTP/1.1 404 Not Found\r\n\r\n".to_vec(),
+            false,
+        ),
+    ];
+    for (i, (port, first, reply, server_first)) in tcp.iter().enumerate() {
+        let at = s + i as i64 * SEC;
+        tcp_exchange(
+            &mut t,
+            at,
+            &c,
+            &srv,
+            (53000 + i as u16, *port),
+            first,
+            reply,
+            *server_first,
+        );
+    }
+    let mut dns = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+    dns.extend(b"\x06portal\x07example\x03com\x00\x00\x01\x00\x01");
+    let mut krb = vec![0x6a, 0x81, 0x20, 0x30, 0x81, 0x1d];
+    krb.extend([0xa1u8; 0x1d]);
+    let mut ntp = vec![0x23, 0, 6, 0xec];
+    ntp.extend([0u8; 44]);
+    let mut quic = vec![0xc3, 0, 0, 0, 1, 8];
+    quic.extend([0xaau8; 8]);
+    quic.push(0);
+    quic.extend([0u8; 1185]);
+    let udp: Vec<(u16, Vec<u8>)> = vec![
+        (53, dns),
+        (88, krb),
+        (123, ntp),
+        (443, quic),
+        (40001, random(120)),
+        // The mismatch: something that is not DNS on 53.
+        (53, random(80)),
+    ];
+    for (i, (port, payload)) in udp.iter().enumerate() {
+        let at = s + (20 + i as i64) * SEC;
+        let cport = 54000 + i as u16;
+        t.push_ip(
+            at,
+            &c,
+            &srv,
+            &frames::udp_ip(c.ip, srv.ip, cport, *port, payload),
+        );
+    }
     t.into_frames()
 }
 
