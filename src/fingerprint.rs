@@ -132,23 +132,29 @@ impl Fingerprint {
 /// A detector: the protocol when the payload has its structure.
 type Detector = fn(&[u8]) -> Option<Fingerprint>;
 
-/// The fingerprint of a flow's first payload in one direction.
+/// The fingerprint of a flow's first payload in one direction. The first byte picks the
+/// few detectors that can match, so a payload costs a handful of comparisons (this runs
+/// on every packet that carries payload).
 pub fn fingerprint(ip_proto: u8, payload: &[u8]) -> Fingerprint {
-    let checks: &[Detector] = match ip_proto {
-        6 => &[
-            tls,
-            http2,
-            http,
-            ssh,
-            nbss,
-            dns_tcp,
-            kerberos_tcp,
-            ldap,
-            rdp,
-            dcerpc,
-            banner,
-        ],
-        17 => &[dns_udp, kerberos_udp, ldap, ntp, quic],
+    let Some(&first) = payload.first() else {
+        return Fingerprint::Unrecognized;
+    };
+    let checks: &[Detector] = match (ip_proto, first) {
+        (6, 0x14..=0x17) => &[tls],
+        (6, 0x00) => &[nbss, dns_tcp, kerberos_tcp],
+        (6, 0x01..=0x02) => &[dns_tcp],
+        (6, 0x03) => &[rdp],
+        (6, 0x05) => &[dcerpc],
+        (6, 0x30) => &[ldap],
+        (6, b'P') => &[http2, http],
+        (6, b'G' | b'D' | b'O' | b'C' | b'T') => &[http],
+        (6, b'H') => &[http, banner],
+        (6, b'S') => &[ssh],
+        (6, b'2' | b'+' | b'*' | b'E') => &[banner],
+        (17, 0x30) => &[ldap, dns_udp],
+        (17, 0x6a..=0x6f | 0x7e) => &[kerberos_udp, dns_udp],
+        (17, 0xc0..=0xff) => &[quic, ntp, dns_udp],
+        (17, _) => &[ntp, dns_udp],
         _ => &[],
     };
     checks
@@ -196,8 +202,9 @@ fn http(p: &[u8]) -> Option<Fingerprint> {
         return Some(Fingerprint::Http);
     }
     let method = METHODS.iter().find(|m| p.starts_with(m))?;
-    // The request target, then " HTTP/1." on the first line (when it was captured).
-    let line = &p[method.len()..];
+    // The request target, then " HTTP/1." on the first line (when it was captured; the
+    // first 512 bytes are looked at).
+    let line = &p[method.len()..p.len().min(512)];
     let line = &line[..line.iter().position(|&b| b == b'\r').unwrap_or(line.len())];
     let has_version = line.windows(8).any(|w| w == b" HTTP/1.");
     // A request line cut by the snaplen before its version still counts.
@@ -374,34 +381,40 @@ fn quic(p: &[u8]) -> Option<Fingerprint> {
 }
 
 fn banner(p: &[u8]) -> Option<Fingerprint> {
-    let line = &p[..p.iter().position(|&b| b == b'\n').unwrap_or(p.len())];
+    // Only the first line counts, and only its first 128 bytes are looked at.
+    let head = &p[..p.len().min(128)];
+    let line = &head[..head.iter().position(|&b| b == b'\n').unwrap_or(head.len())];
+    let starts = |prefix: &[u8]| {
+        line.len() >= prefix.len() && line[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    let has = |word: &[u8]| {
+        line.windows(word.len())
+            .any(|w| w.eq_ignore_ascii_case(word))
+    };
     if line.len() < 4
         || !line
             .iter()
-            .all(|b| b.is_ascii() && (*b >= 0x20 || *b == b'\r' || *b == b'\t'))
+            .all(|b| (0x20..0x7f).contains(b) || *b == b'\r' || *b == b'\t')
     {
         return None;
     }
-    let text = String::from_utf8_lossy(line).to_ascii_uppercase();
-    if text.starts_with("+OK") {
-        return Some(Fingerprint::Pop3);
-    }
-    if text.starts_with("* OK") || text.starts_with("* PREAUTH") {
-        return Some(Fingerprint::Imap);
-    }
-    if text.starts_with("EHLO ") || text.starts_with("HELO ") {
-        return Some(Fingerprint::Smtp);
-    }
-    if text.starts_with("220 ") || text.starts_with("220-") {
-        return Some(if text.contains("FTP") {
-            Fingerprint::Ftp
-        } else if text.contains("SMTP") || text.contains("MAIL") {
-            Fingerprint::Smtp
+    if starts(b"+OK") {
+        Some(Fingerprint::Pop3)
+    } else if starts(b"* OK") || starts(b"* PREAUTH") {
+        Some(Fingerprint::Imap)
+    } else if starts(b"EHLO ") || starts(b"HELO ") {
+        Some(Fingerprint::Smtp)
+    } else if starts(b"220 ") || starts(b"220-") {
+        if has(b"FTP") {
+            Some(Fingerprint::Ftp)
+        } else if has(b"SMTP") || has(b"MAIL") {
+            Some(Fingerprint::Smtp)
         } else {
-            return None;
-        });
+            None
+        }
+    } else {
+        None
     }
-    None
 }
 
 /// The server name (SNI) of a TLS ClientHello, when the captured bytes hold it and it is
