@@ -12,7 +12,7 @@ use crate::flow::{FlowKey, FlowState};
 use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
-use crate::timing::ServiceTiming;
+use crate::timing::{PacketSizes, ServiceTiming};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
 #[derive(Clone)]
@@ -149,7 +149,8 @@ impl<'t> Aggregates<'t> {
     /// The service lines (entries with traffic, by bytes), unknown lines (by bytes), with
     /// at most `top_hosts` hosts per unknown line, and the failed-connection lines (most
     /// likely blocked first) with at most `top_hosts` failing pairs each.
-    pub fn into_lines(self, top_hosts: usize) -> Lines {
+    /// Packet-size percentiles come from `sizes` (recorded by the flow table).
+    pub fn into_lines(self, top_hosts: usize, sizes: Option<&PacketSizes>) -> Lines {
         let mut failed = Vec::new();
         let entries = self.table.entries();
         let mut services: Vec<ServiceLine> = entries
@@ -197,7 +198,9 @@ impl<'t> Aggregates<'t> {
                     counters: self.per_entry[i],
                     ports,
                     connections: self.entry_conn[i].0.clone(),
-                    timing: self.entry_timing[i].as_ref().map(|t| t.report()),
+                    timing: self.entry_timing[i]
+                        .as_ref()
+                        .map(|t| t.report(sizes.and_then(|s| s.of(i)))),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(

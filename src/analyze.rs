@@ -17,6 +17,7 @@ use crate::fingerprint::{self, Fingerprint};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
 use crate::focus::Focus;
+use crate::timing::PacketSizes;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
@@ -114,6 +115,14 @@ pub struct FlowRecord {
     pub server_name: Option<String>,
 }
 
+/// Packet-size histograms classified with `table`'s lookup.
+fn sizes_for(table: &ServiceTable) -> PacketSizes {
+    PacketSizes::new(
+        std::sync::Arc::new(table.lookup().clone()),
+        table.entries().len(),
+    )
+}
+
 /// Where flow records go (the `--flows` writer): each flow as it ends, then the flows
 /// still open at the end of the run.
 pub trait FlowSink: Send {
@@ -162,6 +171,8 @@ pub struct Analyzer<'t> {
     icmp_unmatched: u64,
     /// Which flows the report is about.
     focus: Focus,
+    /// Packet sizes per entry (taken from the flow stage when it finished).
+    packet_sizes: Option<PacketSizes>,
     other: FxHashMap<OtherKind, (u64, u64)>,
     packets: u64,
     bytes: u64,
@@ -175,13 +186,13 @@ impl<'t> Analyzer<'t> {
     /// A fresh analyzer classifying against `table`, ending flows by `expiry`; flow
     /// updates run on this thread.
     pub fn new(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::inline(expiry), expiry)
+        Analyzer::with_stage(table, FlowStage::inline(expiry, Some(sizes_for(table))), expiry)
     }
 
     /// A fresh analyzer whose flow updates run on a worker thread (same results, and
     /// faster on a machine with a second core).
     pub fn threaded(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::threaded(expiry), expiry)
+        Analyzer::with_stage(table, FlowStage::threaded(expiry, Some(sizes_for(table))), expiry)
     }
 
     fn with_stage(table: &'t ServiceTable, flows: FlowStage, expiry: Expiry) -> Analyzer<'t> {
@@ -196,6 +207,7 @@ impl<'t> Analyzer<'t> {
             until_collect: COLLECT_EVERY,
             icmp_unmatched: 0,
             focus: Focus::default(),
+            packet_sizes: None,
             other: FxHashMap::default(),
             packets: 0,
             bytes: 0,
@@ -212,7 +224,7 @@ impl<'t> Analyzer<'t> {
     /// and without a flow sink on the later one.
     pub fn absorb_later(&mut self, later: Analyzer<'t>) {
         let (mut flows, _) =
-            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry)).into_table();
+            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry, None)).into_table();
         let (later_flows, _) = later.flows.into_table();
         flows.absorb_later(later_flows);
         self.flows = FlowStage::Inline(Box::new(flows));
@@ -352,10 +364,11 @@ impl<'t> Analyzer<'t> {
     /// write error of the sink (at any point of the run) is returned here.
     pub fn finish(mut self, options: &SummaryOptions) -> io::Result<Summary> {
         let (mut flow_table, retired) =
-            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry)).into_table();
+            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry, None)).into_table();
         self.count_ended(retired);
         self.expiry_counts = flow_table.expiry_counts();
         self.icmp_unmatched = flow_table.icmp_unmatched();
+        self.packet_sizes = flow_table.packet_sizes().cloned();
         if let (evicted @ 1.., Some(cap)) = (self.expiry_counts.evicted, self.expiry.max_flows) {
             self.warnings.push(format!(
                 "{evicted} flows were ended early to stay within --max-flows {cap}; their \
@@ -398,6 +411,7 @@ impl<'t> Analyzer<'t> {
         if let FlowStage::Inline(table) = &mut self.flows {
             self.expiry_counts = table.expiry_counts();
             self.icmp_unmatched = table.icmp_unmatched();
+            self.packet_sizes = table.packet_sizes().cloned();
             let open: Vec<(FlowKey, FlowState)> = table.iter().map(|(k, s)| (*k, *s)).collect();
             for (key, state) in &open {
                 let c = aggregates.classify(key, state);
@@ -431,7 +445,7 @@ impl<'t> Analyzer<'t> {
 
     fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
         let flow_count = aggregates.flows();
-        let lines = aggregates.into_lines(options.top_hosts);
+        let lines = aggregates.into_lines(options.top_hosts, self.packet_sizes.as_ref());
         let mut other: Vec<(OtherKind, (u64, u64))> =
             self.other.iter().map(|(k, v)| (*k, *v)).collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));

@@ -19,6 +19,7 @@ use crate::decode::icmp::IcmpReason;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::fingerprint::Fingerprint;
+use crate::timing::{ENTRY_UNSET, PacketSizes};
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -109,6 +110,9 @@ pub struct FlowState {
     icmp: Option<IcmpReason>,
     /// Fingerprint code of the first payload each endpoint sent (0: none yet).
     payload_fp: [u8; 2],
+    /// The service entry its packet sizes are recorded under (see
+    /// [`crate::timing::PacketSizes`]).
+    size_entry: u16,
 }
 
 impl FlowState {
@@ -127,6 +131,7 @@ impl FlowState {
             ack_us: 0,
             icmp: None,
             payload_fp: [0; 2],
+            size_entry: ENTRY_UNSET,
         }
     }
 
@@ -350,6 +355,8 @@ pub struct FlowTable {
     icmp_unmatched: u64,
     /// TLS server names of the flows held (few flows have one).
     server_names: HashMap<FlowKey, Box<str>, KeyedState>,
+    /// Every packet's size per service entry, when asked for.
+    sizes: Option<PacketSizes>,
 }
 
 impl Default for FlowTable {
@@ -383,7 +390,20 @@ impl FlowTable {
             since_sweep: 0,
             icmp_unmatched: 0,
             server_names: HashMap::default(),
+            sizes: None,
         }
+    }
+
+    /// Also records every packet's size under its flow's service entry.
+    pub fn with_packet_sizes(mut self, sizes: PacketSizes) -> FlowTable {
+        self.sizes = Some(sizes);
+        self
+    }
+
+    /// The packet sizes recorded so far (after applying the held-back packets).
+    pub fn packet_sizes(&mut self) -> Option<&PacketSizes> {
+        self.flush();
+        self.sizes.as_ref()
     }
 
     /// Retires what has ended by packet time `ts`: closed flows past their grace period,
@@ -587,15 +607,28 @@ impl FlowTable {
                         server_name,
                     });
                 }
+                let had_server = state.syn_receiver != NO_ENDPOINT;
                 if state.add(sender, ts, bytes, flags, fp) && self.expiry.closed_grace_ns.is_some()
                 {
                     self.closed.push_back((ts, key));
                 }
+                if let Some(sizes) = &mut self.sizes {
+                    // A new flow, or a SYN that just named the server: (re)classify.
+                    if state.size_entry == ENTRY_UNSET
+                        || (!had_server && state.syn_receiver != NO_ENDPOINT)
+                    {
+                        state.size_entry = sizes.entry_of(&key, state);
+                    }
+                    sizes.record(state.size_entry, bytes);
+                }
             }
             Entry::Vacant(slot) => {
-                let closed = slot
-                    .insert(FlowState::new(ts, sender))
-                    .add(sender, ts, bytes, flags, fp);
+                let state = slot.insert(FlowState::new(ts, sender));
+                let closed = state.add(sender, ts, bytes, flags, fp);
+                if let Some(sizes) = &mut self.sizes {
+                    state.size_entry = sizes.entry_of(&key, state);
+                    sizes.record(state.size_entry, bytes);
+                }
                 if closed && self.expiry.closed_grace_ns.is_some() {
                     self.closed.push_back((ts, key));
                 }
@@ -697,6 +730,9 @@ impl FlowTable {
             if let Some(&(key, sender)) = self.fragments.get(series) {
                 if let Some(state) = self.flows.get_mut(&key) {
                     let _ = state.add(usize::from(sender), *ts, *bytes, 0, 0);
+                    if let Some(sizes) = &mut self.sizes {
+                        sizes.record(state.size_entry, *bytes);
+                    }
                     placed.0 += 1;
                     placed.1 += u64::from(*bytes);
                 }
@@ -706,6 +742,9 @@ impl FlowTable {
         self.unmatched.1 += later.unmatched.1 - placed.1;
         self.fragments.extend(later.fragments.drain());
         self.icmp_unmatched += later.icmp_unmatched;
+        if let (Some(mine), Some(theirs)) = (&mut self.sizes, &later.sizes) {
+            mine.merge(theirs);
+        }
         self.counts.peak_flows = self.counts.peak_flows.max(self.flows.len() as u64);
     }
 

@@ -9,6 +9,7 @@ use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
 use crate::expiry::Expiry;
 use crate::flow::{FlowTable, RetiredFlow};
+use crate::timing::PacketSizes;
 
 /// Events sent per batch to the worker.
 const EVENTS_PER_BATCH: usize = 4096;
@@ -39,6 +40,15 @@ impl FlowEvent {
     }
 }
 
+/// A flow table with these settings.
+fn table(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowTable {
+    let table = FlowTable::with_expiry(expiry);
+    match sizes {
+        Some(sizes) => table.with_packet_sizes(sizes),
+        None => table,
+    }
+}
+
 /// A worker thread that owns the flow table.
 struct Worker {
     batch: Vec<FlowEvent>,
@@ -61,22 +71,23 @@ pub enum FlowStage {
 pub struct WorkerHandle(Option<Worker>);
 
 impl FlowStage {
-    /// Updates on the calling thread.
-    pub fn inline(expiry: Expiry) -> FlowStage {
-        FlowStage::Inline(Box::new(FlowTable::with_expiry(expiry)))
+    /// Updates on the calling thread (recording packet sizes when `sizes` is given).
+    pub fn inline(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowStage {
+        FlowStage::Inline(Box::new(table(expiry, sizes)))
     }
 
     /// Updates on a new worker thread; falls back to inline if no thread can be started.
-    pub fn threaded(expiry: Expiry) -> FlowStage {
+    pub fn threaded(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowStage {
         let (to_worker, from_reader) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT);
         let (recycle, recycled) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT + 2);
         // Unbounded: the reader drains it on every batch it sends, and a bounded channel
         // could leave both threads waiting on each other.
         let (send_retired, retired) = channel::<Vec<RetiredFlow>>();
+        let fallback = sizes.clone();
         let spawned = std::thread::Builder::new()
             .name("wiretally-flows".into())
             .spawn(move || {
-                let mut table = FlowTable::with_expiry(expiry);
+                let mut table = table(expiry, sizes);
                 for mut batch in from_reader {
                     for event in batch.drain(..) {
                         event.apply(&mut table);
@@ -96,7 +107,7 @@ impl FlowStage {
                 retired,
                 handle,
             })))),
-            Err(_) => FlowStage::inline(expiry),
+            Err(_) => FlowStage::inline(expiry, fallback),
         }
     }
 

@@ -1,9 +1,15 @@
 //! Timing and size percentiles per service entry, kept in HDR histograms: the TCP
 //! handshake as seen at the capture point (SYN -> SYN/ACK is the path to the server and
-//! back, SYN/ACK -> ACK the path to the client and back), flow duration, and the mean
-//! packet size of each flow weighted by its packets.
+//! back, SYN/ACK -> ACK the path to the client and back), flow duration, and the size of
+//! every packet.
+
+use std::sync::Arc;
 
 use hdrhistogram::Histogram;
+
+use crate::classify::classify;
+use crate::flow::FlowKey;
+use crate::table::Lookup;
 use serde::{Deserialize, Serialize};
 
 use crate::flow::FlowState;
@@ -37,8 +43,8 @@ pub struct TimingReport {
     pub ack_ms: Option<Percentiles>,
     /// Flow duration (first to last packet), s.
     pub duration_s: Option<Percentiles>,
-    /// Mean packet size of each flow, weighted by its packets (bytes on the wire).
-    pub mean_packet_bytes: Option<Percentiles>,
+    /// Packet size (bytes on the wire), over every packet of the service.
+    pub packet_bytes: Option<Percentiles>,
 }
 
 /// The histograms of one service entry.
@@ -47,7 +53,6 @@ pub struct ServiceTiming {
     syn_ack_us: Histogram<u64>,
     ack_us: Histogram<u64>,
     duration_us: Histogram<u64>,
-    packet_bytes: Histogram<u64>,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -60,7 +65,6 @@ impl Default for ServiceTiming {
             syn_ack_us: histogram(),
             ack_us: histogram(),
             duration_us: histogram(),
-            packet_bytes: histogram(),
         }
     }
 }
@@ -77,31 +81,96 @@ impl ServiceTiming {
         }
         let duration = state.last_ts.saturating_sub(state.first_ts).max(0) / 1000;
         self.duration_us.saturating_record(duration as u64);
-        let packets = state.packets[0] + state.packets[1];
-        if let Some(mean) = (state.bytes[0] + state.bytes[1]).checked_div(packets) {
-            self.packet_bytes.saturating_record_n(mean, packets);
-        }
     }
 
-    /// Percentiles of every measure that has values.
-    pub fn report(&self) -> TimingReport {
-        fn percentiles(h: &Histogram<u64>, scale: f64) -> Option<Percentiles> {
-            // Each value stands for its bucket (within 1%): report the bucket's middle.
-            let at = |q: f64| h.median_equivalent(h.value_at_quantile(q)) as f64 / scale;
-            (!h.is_empty()).then(|| Percentiles {
-                count: h.len(),
-                p50: at(0.50),
-                p90: at(0.90),
-                p99: at(0.99),
-                max: h.median_equivalent(h.max()) as f64 / scale,
-            })
-        }
+    /// Percentiles of every measure that has values, with the packet sizes of
+    /// `packets` (recorded by the flow table as packets arrive).
+    pub fn report(&self, packets: Option<&Histogram<u64>>) -> TimingReport {
         TimingReport {
             syn_ack_ms: percentiles(&self.syn_ack_us, 1e3),
             ack_ms: percentiles(&self.ack_us, 1e3),
             duration_s: percentiles(&self.duration_us, 1e6),
-            mean_packet_bytes: percentiles(&self.packet_bytes, 1.0),
+            packet_bytes: packets.and_then(|h| percentiles(h, 1.0)),
         }
+    }
+}
+
+/// p50/p90/p99/max of a histogram, divided by `scale`.
+fn percentiles(h: &Histogram<u64>, scale: f64) -> Option<Percentiles> {
+    // Each value stands for its bucket (within 1%): report the bucket's middle.
+    let at = |q: f64| h.median_equivalent(h.value_at_quantile(q)) as f64 / scale;
+    (!h.is_empty()).then(|| Percentiles {
+        count: h.len(),
+        p50: at(0.50),
+        p90: at(0.90),
+        p99: at(0.99),
+        max: h.median_equivalent(h.max()) as f64 / scale,
+    })
+}
+
+/// Marks a flow whose service entry is not known yet.
+pub const ENTRY_UNSET: u16 = u16::MAX;
+/// Marks a flow no entry names.
+pub const ENTRY_NONE: u16 = u16::MAX - 1;
+
+/// The size of every packet, per service entry. The flow table records each packet under
+/// its flow's entry as it arrives: the flow is classified when it starts, and again when
+/// its SYN shows up (the one thing that can move a flow's server side), so the sizes land
+/// where the report counts the flow.
+#[derive(Clone)]
+pub struct PacketSizes {
+    lookup: Arc<Lookup>,
+    per_entry: Vec<Option<Box<Histogram<u64>>>>,
+}
+
+impl std::fmt::Debug for PacketSizes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PacketSizes")
+            .field("entries", &self.per_entry.len())
+            .finish()
+    }
+}
+
+impl PacketSizes {
+    /// Empty histograms for `entries` entries classified with `lookup`.
+    pub fn new(lookup: Arc<Lookup>, entries: usize) -> PacketSizes {
+        PacketSizes {
+            lookup,
+            per_entry: vec![None; entries],
+        }
+    }
+
+    /// The entry a flow belongs to now ([`ENTRY_NONE`] when none names it).
+    pub fn entry_of(&self, key: &FlowKey, state: &FlowState) -> u16 {
+        classify(key, state, &self.lookup).entry.unwrap_or(ENTRY_NONE)
+    }
+
+    /// Records one packet of a flow of `entry`.
+    #[inline]
+    pub fn record(&mut self, entry: u16, bytes: u32) {
+        if let Some(slot) = self.per_entry.get_mut(usize::from(entry)) {
+            slot.get_or_insert_with(|| Box::new(histogram()))
+                .saturating_record(u64::from(bytes));
+        }
+    }
+
+    /// Adds the sizes of another table (a later file read in parallel).
+    pub fn merge(&mut self, other: &PacketSizes) {
+        for (mine, theirs) in self.per_entry.iter_mut().zip(&other.per_entry) {
+            if let Some(theirs) = theirs {
+                match mine {
+                    Some(h) => {
+                        let _ = h.add(&**theirs);
+                    }
+                    None => *mine = Some(theirs.clone()),
+                }
+            }
+        }
+    }
+
+    /// The histogram of entry `entry`, if it saw packets.
+    pub fn of(&self, entry: usize) -> Option<&Histogram<u64>> {
+        self.per_entry.get(entry)?.as_deref()
     }
 }
 
@@ -131,14 +200,18 @@ mod tests {
         table.add_packet(&pkt(true, tcp_flags::ACK), 1023 * ms, 1500);
         let (_, state) = table.iter().next().unwrap();
         timing.add(state);
-        let r = timing.report();
+        let mut sizes = histogram();
+        for size in [60, 60, 60, 1500] {
+            sizes.record(size).unwrap();
+        }
+        let r = timing.report(Some(&sizes));
         let close = |a: f64, b: f64| (a - b).abs() <= b * 0.01;
         assert!(close(r.syn_ack_ms.unwrap().p50, 20.0), "{r:?}");
         assert!(close(r.ack_ms.unwrap().max, 3.0), "{r:?}");
         let d = r.duration_s.unwrap();
         assert!((d.max - 1.023).abs() < 0.02, "{d:?}");
-        let size = r.mean_packet_bytes.unwrap();
+        let size = r.packet_bytes.unwrap();
         assert_eq!(size.count, 4);
-        assert!((size.p50 - 420.0).abs() < 5.0, "{size:?}");
+        assert!(close(size.p50, 60.0) && close(size.max, 1500.0), "{size:?}");
     }
 }

@@ -495,7 +495,7 @@ impl TextWriter {
             ("SYN->SYN/ACK ms", Align::Right),
             ("SYN/ACK->ACK ms", Align::Right),
             ("DURATION s", Align::Right),
-            ("MEAN PACKET B", Align::Right),
+            ("PACKET B", Align::Right),
         ]);
         let cell = |p: &Option<crate::timing::Percentiles>| match p {
             Some(p) => format!(
@@ -515,7 +515,7 @@ impl TextWriter {
                 cell(&t.syn_ack_ms),
                 cell(&t.ack_ms),
                 cell(&t.duration_s),
-                cell(&t.mean_packet_bytes),
+                cell(&t.packet_bytes),
             ]);
         }
         cols.write(out, "  ")
