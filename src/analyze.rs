@@ -17,9 +17,9 @@ use crate::fingerprint::{self, Fingerprint};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
 use crate::focus::Focus;
-use crate::timing::PacketSizes;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
+use crate::timing::PacketSizes;
 
 /// Why a frame is counted outside the flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -186,13 +186,21 @@ impl<'t> Analyzer<'t> {
     /// A fresh analyzer classifying against `table`, ending flows by `expiry`; flow
     /// updates run on this thread.
     pub fn new(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::inline(expiry, Some(sizes_for(table))), expiry)
+        Analyzer::with_stage(
+            table,
+            FlowStage::inline(expiry, Some(sizes_for(table))),
+            expiry,
+        )
     }
 
     /// A fresh analyzer whose flow updates run on a worker thread (same results, and
     /// faster on a machine with a second core).
     pub fn threaded(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
-        Analyzer::with_stage(table, FlowStage::threaded(expiry, Some(sizes_for(table))), expiry)
+        Analyzer::with_stage(
+            table,
+            FlowStage::threaded(expiry, Some(sizes_for(table))),
+            expiry,
+        )
     }
 
     fn with_stage(table: &'t ServiceTable, flows: FlowStage, expiry: Expiry) -> Analyzer<'t> {
@@ -216,29 +224,6 @@ impl<'t> Analyzer<'t> {
             last_ts: i64::MIN,
             warnings: Vec::new(),
         }
-    }
-
-    /// Merges the analyzer of the next file of the run (read in parallel) into this one:
-    /// the result is what one analyzer reading both files in order would hold.
-    /// Only for analyzers without expiry (see [`crate::flow::FlowTable::absorb_later`]),
-    /// and without a flow sink on the later one.
-    pub fn absorb_later(&mut self, later: Analyzer<'t>) {
-        let (mut flows, _) =
-            std::mem::replace(&mut self.flows, FlowStage::inline(self.expiry, None)).into_table();
-        let (later_flows, _) = later.flows.into_table();
-        flows.absorb_later(later_flows);
-        self.flows = FlowStage::Inline(Box::new(flows));
-        for (kind, (packets, bytes)) in later.other {
-            let slot = self.other.entry(kind).or_default();
-            slot.0 += packets;
-            slot.1 += bytes;
-        }
-        self.packets += later.packets;
-        self.bytes += later.bytes;
-        self.packets_read += later.packets_read;
-        self.first_ts = self.first_ts.min(later.first_ts);
-        self.last_ts = self.last_ts.max(later.last_ts);
-        self.warnings.extend(later.warnings);
     }
 
     /// Counts a frame the filter dropped (it is read but not summarised).
@@ -306,9 +291,10 @@ impl<'t> Analyzer<'t> {
                 (ip_proto::TCP | ip_proto::UDP, _) if ip.payload_len > 0 => {
                     let payload = ip.payload(packet.data);
                     let fp = fingerprint::fingerprint(ip.proto, payload);
+                    let code = fp.map_or(0, Fingerprint::code);
                     self.flows
-                        .add_packet_with_payload(&ip, packet.ts_ns, len, fp.code());
-                    if fp == Fingerprint::Tls {
+                        .add_packet_with_payload(&ip, packet.ts_ns, len, code);
+                    if fp == Some(Fingerprint::Tls) {
                         if let Some(name) = fingerprint::tls_server_name(payload) {
                             self.flows.add_server_name(&ip, name.into_boxed_str());
                         }
@@ -383,14 +369,10 @@ impl<'t> Analyzer<'t> {
         }
         // Flow records come in order of first packet; the aggregates need no order, so
         // without records the flows stream out of the table without a second copy.
-        if self.sink.is_some() || !self.focus.is_everything() {
-            let open = flow_table.drain_sorted();
-            self.count_ended(open);
-        } else {
-            for r in flow_table.drain() {
-                self.ended.add(&r.key, &r.state, r.server_name.as_deref());
-            }
-        }
+        // In order of first packet: records come out stable, and the bounded top lists
+        // (hosts, failing pairs, server names) do not depend on the table's hash order.
+        let open = flow_table.drain_sorted();
+        self.count_ended(open);
         if let Some(e) = self.sink_error.take() {
             return Err(e);
         }
@@ -445,7 +427,12 @@ impl<'t> Analyzer<'t> {
 
     fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
         let flow_count = aggregates.flows();
-        let lines = aggregates.into_lines(options.top_hosts, self.packet_sizes.as_ref());
+        // Packet sizes cover every flow of a service, so a focus leaves them out.
+        let sizes = self
+            .packet_sizes
+            .as_ref()
+            .filter(|_| self.focus.is_everything());
+        let lines = aggregates.into_lines(options.top_hosts, sizes);
         let mut other: Vec<(OtherKind, (u64, u64))> =
             self.other.iter().map(|(k, v)| (*k, *v)).collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));

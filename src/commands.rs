@@ -3,10 +3,10 @@
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use wiretally::analyze::{Analyzer, SummaryOptions};
@@ -14,7 +14,7 @@ use wiretally::capture::{
     FileReader, LiveCapture, LiveError, LiveOptions, LiveRead, PacketFilter, PacketSource,
     PcapWriter,
 };
-use wiretally::expiry::{Expiry, LIVE_DEFAULT_MAX_FLOWS};
+use wiretally::expiry::LIVE_DEFAULT_MAX_FLOWS;
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
 use wiretally::table::{EntryScope, MatchKind, ServiceTable};
@@ -101,37 +101,21 @@ pub fn read(args: ReadArgs) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
     let progress = progress_bar(&args, total_size);
-    // Files read side by side merge exactly only when flows never end early (where a flow
-    // ends depends on every file before it); with expiry the files stream in order
-    // through the two-thread pipeline, which keeps both cores busy as well.
-    let parallel_files = threads > 1
-        && args.files.len() > 1
-        && !expiry.is_active()
-        && !args.files.iter().any(|p| p == "-");
-    let (mut analyzer, filter) = if parallel_files {
-        let (mut analyzer, filter) =
-            read_in_parallel(&args.files, &table, filter, &progress, threads)?;
-        analyzer.set_focus(focus);
-        if let Some(writer) = flow_writer {
-            analyzer.set_flow_sink(Box::new(writer));
-        }
-        (analyzer, filter)
+    // Files stream in order through one analyzer; with a second core its flow table runs
+    // on a worker thread, so reading and decoding overlap with the flow updates.
+    let mut analyzer = if threads > 1 {
+        Analyzer::threaded(&table, expiry)
     } else {
-        let mut analyzer = if threads > 1 {
-            Analyzer::threaded(&table, expiry)
-        } else {
-            Analyzer::new(&table, expiry)
-        };
-        analyzer.set_focus(focus);
-        if let Some(writer) = flow_writer {
-            analyzer.set_flow_sink(Box::new(writer));
-        }
-        for path in &args.files {
-            let mut reader = FileReader::open(path)?;
-            count_file(&mut reader, filter.as_mut(), &mut analyzer, &progress)?;
-        }
-        (analyzer, filter)
+        Analyzer::new(&table, expiry)
     };
+    analyzer.set_focus(focus);
+    if let Some(writer) = flow_writer {
+        analyzer.set_flow_sink(Box::new(writer));
+    }
+    for path in &args.files {
+        let mut reader = FileReader::open(path)?;
+        count_file(&mut reader, filter.as_mut(), &mut analyzer, &progress)?;
+    }
     progress.finish_and_clear();
     for note in filter.iter().flat_map(PacketFilter::unapplied) {
         warn(&note);
@@ -147,89 +131,6 @@ pub fn read(args: ReadArgs) -> Result<()> {
     wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
-}
-
-/// Reads several files at once, one analyzer per file on `threads` threads, then merges
-/// the analyzers in file order: the result is the one a single pass gives.
-fn read_in_parallel<'t>(
-    files: &[String],
-    table: &'t ServiceTable,
-    filter: Option<PacketFilter>,
-    progress: &ProgressBar,
-    threads: usize,
-) -> Result<(Analyzer<'t>, Option<PacketFilter>)> {
-    // Each thread compiles its own programs from the (already checked) expression.
-    type FileResult<'t> = Result<(Analyzer<'t>, Option<PacketFilter>)>;
-    let expression = filter.as_ref().map(|f| f.expression().to_string());
-    let next = AtomicUsize::new(0);
-    // Files merged so far: a thread does not run further ahead than a few files, so
-    // results waiting for an earlier, bigger file stay few.
-    let merged_upto = AtomicUsize::new(0);
-    let ahead = threads * 2;
-    let (done, finished) = std::sync::mpsc::channel::<(usize, FileResult<'t>)>();
-    std::thread::scope(|scope| -> Result<(Analyzer<'t>, Option<PacketFilter>)> {
-        for _ in 0..threads.min(files.len()) {
-            let done = done.clone();
-            let (next, expression, merged_upto) = (&next, &expression, &merged_upto);
-            scope.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(path) = files.get(i) else {
-                        break;
-                    };
-                    while i >= merged_upto.load(Ordering::Acquire) + ahead {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                    let result = (|| -> FileResult<'t> {
-                        let mut reader = FileReader::open(path)?;
-                        let mut own_filter =
-                            expression.as_deref().map(PacketFilter::new).transpose()?;
-                        let mut analyzer = Analyzer::new(table, Expiry::never());
-                        count_file(&mut reader, own_filter.as_mut(), &mut analyzer, progress)?;
-                        Ok((analyzer, own_filter))
-                    })();
-                    if done.send((i, result)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done);
-        // Merge in file order as soon as the next file is ready, so finished files do not
-        // pile up: at most one file per thread waits for an earlier one.
-        let mut waiting: std::collections::BTreeMap<usize, FileResult<'t>> = Default::default();
-        let mut merged: Option<(Analyzer<'t>, Option<PacketFilter>)> = None;
-        let mut want = 0;
-        for (i, result) in finished.iter() {
-            waiting.insert(i, result);
-            while let Some(result) = waiting.remove(&want) {
-                want += 1;
-                merged_upto.store(want, Ordering::Release);
-                let (analyzer, own_filter) = match result {
-                    Ok(r) => r,
-                    Err(e) => {
-                        // Release the waiting threads before giving up.
-                        merged_upto.store(usize::MAX / 2, Ordering::Release);
-                        return Err(e);
-                    }
-                };
-                merged = Some(match merged.take() {
-                    None => (analyzer, own_filter),
-                    Some((mut all, mut all_filter)) => {
-                        all.absorb_later(analyzer);
-                        if let (Some(a), Some(b)) = (all_filter.as_mut(), own_filter) {
-                            a.absorb(b);
-                        }
-                        (all, all_filter)
-                    }
-                });
-            }
-        }
-        if want < files.len() {
-            bail!("a reader thread stopped without a result");
-        }
-        merged.context("no files to read")
-    })
 }
 
 /// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what

@@ -376,6 +376,11 @@ mod tests {
             state_of(tcp, &[(true, SYN), (false, SYN_ACK)], None),
             ConnState::HandshakeIncomplete
         );
+        // A client RST|ACK answering the SYN/ACK acknowledges nothing: no handshake.
+        assert_eq!(
+            state_of(tcp, &[(true, SYN), (false, SYN_ACK), (true, RST)], None),
+            ConnState::HandshakeIncomplete
+        );
         assert_eq!(
             state_of(tcp, &[(true, ACK), (false, ACK)], None),
             ConnState::Midstream

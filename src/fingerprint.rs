@@ -135,10 +135,13 @@ type Detector = fn(&[u8]) -> Option<Fingerprint>;
 /// The fingerprint of a flow's first payload in one direction. The first byte picks the
 /// few detectors that can match, so a payload costs a handful of comparisons (this runs
 /// on every packet that carries payload).
-pub fn fingerprint(ip_proto: u8, payload: &[u8]) -> Fingerprint {
-    let Some(&first) = payload.first() else {
-        return Fingerprint::Unrecognized;
-    };
+pub fn fingerprint(ip_proto: u8, payload: &[u8]) -> Option<Fingerprint> {
+    let &first = payload.first()?;
+    // A TCP segment of a few bytes (a keepalive probe, a DNS length prefix sent on its
+    // own) tells nothing: the next payload decides.
+    if ip_proto == 6 && payload.len() < 4 {
+        return None;
+    }
     let checks: &[Detector] = match (ip_proto, first) {
         (6, 0x14..=0x17) => &[tls],
         (6, 0x00) => &[nbss, dns_tcp, kerberos_tcp],
@@ -157,10 +160,12 @@ pub fn fingerprint(ip_proto: u8, payload: &[u8]) -> Fingerprint {
         (17, _) => &[ntp, dns_udp],
         _ => &[],
     };
-    checks
-        .iter()
-        .find_map(|check| check(payload))
-        .unwrap_or(Fingerprint::Unrecognized)
+    Some(
+        checks
+            .iter()
+            .find_map(|check| check(payload))
+            .unwrap_or(Fingerprint::Unrecognized),
+    )
 }
 
 fn be16(b: &[u8], at: usize) -> Option<usize> {
@@ -229,8 +234,9 @@ fn nbss(p: &[u8]) -> Option<Fingerprint> {
 }
 
 fn dns_tcp(p: &[u8]) -> Option<Fingerprint> {
+    // A length prefix, then the message (more messages may follow in the segment).
     let len = be16(p, 0)?;
-    (len >= 12 && len + 2 >= p.len()).then_some(())?;
+    (len >= 12).then_some(())?;
     dns_udp(&p[2..])
 }
 
@@ -254,7 +260,8 @@ fn dns_udp(p: &[u8]) -> Option<Fingerprint> {
     for _ in 0..128 {
         let len = usize::from(*p.get(at)?);
         match len {
-            0 => return (at > 12 || flags & 0x8000 != 0).then_some(Fingerprint::Dns),
+            // The root name (a priming query) is a question too.
+            0 => return Some(Fingerprint::Dns),
             1..=63 => {
                 let label = p.get(at + 1..at + 1 + len)?;
                 if !label.iter().all(|b| b.is_ascii_graphic()) {
@@ -459,6 +466,11 @@ mod tests {
 
     use crate::synth::frames::tls_client_hello as client_hello;
 
+    /// The fingerprint, with "too short to tell" as unrecognized.
+    fn fp(proto: u8, payload: &[u8]) -> Fingerprint {
+        fingerprint(proto, payload).unwrap_or(Fingerprint::Unrecognized)
+    }
+
     fn dns_query() -> Vec<u8> {
         let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
         for label in ["portal", "example", "com"] {
@@ -472,67 +484,61 @@ mod tests {
     #[test]
     fn each_protocol_is_recognised() {
         let hello = client_hello("portal.example.com");
-        assert_eq!(fingerprint(6, &hello), Fingerprint::Tls);
+        assert_eq!(fp(6, &hello), Fingerprint::Tls);
         assert_eq!(
             tls_server_name(&hello).as_deref(),
             Some("portal.example.com")
         );
         assert_eq!(
-            fingerprint(6, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"),
+            fp(6, b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"),
             Fingerprint::Http
         );
-        assert_eq!(fingerprint(6, b"HTTP/1.1 200 OK\r\n"), Fingerprint::Http);
+        assert_eq!(fp(6, b"HTTP/1.1 200 OK\r\n"), Fingerprint::Http);
         assert_eq!(
-            fingerprint(6, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
+            fp(6, b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"),
             Fingerprint::Http2
         );
-        assert_eq!(fingerprint(6, b"SSH-2.0-OpenSSH_9.2\r\n"), Fingerprint::Ssh);
+        assert_eq!(fp(6, b"SSH-2.0-OpenSSH_9.2\r\n"), Fingerprint::Ssh);
         let mut smb2 = vec![0, 0, 0, 0x44, 0xfe, b'S', b'M', b'B'];
         smb2.extend([0; 60]);
-        assert_eq!(fingerprint(6, &smb2), Fingerprint::Smb2);
+        assert_eq!(fp(6, &smb2), Fingerprint::Smb2);
         smb2[4] = 0xff;
-        assert_eq!(fingerprint(6, &smb2), Fingerprint::Smb1);
+        assert_eq!(fp(6, &smb2), Fingerprint::Smb1);
         let q = dns_query();
-        assert_eq!(fingerprint(17, &q), Fingerprint::Dns);
+        assert_eq!(fp(17, &q), Fingerprint::Dns);
         let mut tcp_q = (q.len() as u16).to_be_bytes().to_vec();
         tcp_q.extend(&q);
-        assert_eq!(fingerprint(6, &tcp_q), Fingerprint::Dns);
+        assert_eq!(fp(6, &tcp_q), Fingerprint::Dns);
         let mut as_req = vec![0x6a, 0x81, 0x20, 0x30, 0x81, 0x1d];
         as_req.extend([0xa1; 0x1d]);
-        assert_eq!(fingerprint(17, &as_req), Fingerprint::Kerberos);
+        assert_eq!(fp(17, &as_req), Fingerprint::Kerberos);
         let mut krb_tcp = (as_req.len() as u32).to_be_bytes().to_vec();
         krb_tcp.extend(&as_req);
-        assert_eq!(fingerprint(6, &krb_tcp), Fingerprint::Kerberos);
+        assert_eq!(fp(6, &krb_tcp), Fingerprint::Kerberos);
         let bind = [
             0x30, 0x0c, 0x02, 0x01, 0x01, 0x60, 0x07, 0x02, 0x01, 0x03, 0x04, 0x00, 0x80, 0x00,
         ];
-        assert_eq!(fingerprint(6, &bind), Fingerprint::Ldap);
+        assert_eq!(fp(6, &bind), Fingerprint::Ldap);
         let cr = [3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0];
-        assert_eq!(fingerprint(6, &cr), Fingerprint::Rdp);
+        assert_eq!(fp(6, &cr), Fingerprint::Rdp);
         let mut bind_pdu = vec![5, 0, 11, 3, 0x10, 0, 0, 0, 72, 0, 0, 0, 1, 0, 0, 0];
         bind_pdu.extend([0; 56]);
-        assert_eq!(fingerprint(6, &bind_pdu), Fingerprint::DceRpc);
+        assert_eq!(fp(6, &bind_pdu), Fingerprint::DceRpc);
         let mut ntp = vec![0x23, 0, 6, 0xec];
         ntp.extend([0; 44]);
-        assert_eq!(fingerprint(17, &ntp), Fingerprint::Ntp);
+        assert_eq!(fp(17, &ntp), Fingerprint::Ntp);
         let mut initial = vec![0xc3, 0, 0, 0, 1, 8];
         initial.extend([0xaa; 8]);
         initial.push(0);
         initial.extend([0; 1185]);
-        assert_eq!(fingerprint(17, &initial), Fingerprint::Quic);
+        assert_eq!(fp(17, &initial), Fingerprint::Quic);
         assert_eq!(
-            fingerprint(6, b"220 mail.example.com ESMTP Postfix\r\n"),
+            fp(6, b"220 mail.example.com ESMTP Postfix\r\n"),
             Fingerprint::Smtp
         );
-        assert_eq!(
-            fingerprint(6, b"220 ProFTPD Server ready.\r\n"),
-            Fingerprint::Ftp
-        );
-        assert_eq!(fingerprint(6, b"+OK POP3 ready\r\n"), Fingerprint::Pop3);
-        assert_eq!(
-            fingerprint(6, b"* OK IMAP4rev1 ready\r\n"),
-            Fingerprint::Imap
-        );
+        assert_eq!(fp(6, b"220 ProFTPD Server ready.\r\n"), Fingerprint::Ftp);
+        assert_eq!(fp(6, b"+OK POP3 ready\r\n"), Fingerprint::Pop3);
+        assert_eq!(fp(6, b"* OK IMAP4rev1 ready\r\n"), Fingerprint::Imap);
         for f in ALL {
             assert_eq!(Fingerprint::from_code(f.code()), Some(f));
         }
@@ -547,7 +553,7 @@ mod tests {
             for _ in 0..50 {
                 let p: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
                 for proto in [6, 17] {
-                    if fingerprint(proto, &p) != Fingerprint::Unrecognized {
+                    if fp(proto, &p) != Fingerprint::Unrecognized {
                         hits += 1;
                     }
                 }
@@ -558,7 +564,7 @@ mod tests {
         // Cut short by a small snaplen: never a wrong protocol, never a panic.
         let hello = client_hello("portal.example.com");
         for cut in 0..hello.len() {
-            let f = fingerprint(6, &hello[..cut]);
+            let f = fp(6, &hello[..cut]);
             assert!(
                 matches!(f, Fingerprint::Tls | Fingerprint::Unrecognized),
                 "{cut}: {f:?}"
@@ -568,7 +574,7 @@ mod tests {
         }
         let q = dns_query();
         for cut in 0..q.len() {
-            let f = fingerprint(17, &q[..cut]);
+            let f = fp(17, &q[..cut]);
             assert!(
                 matches!(f, Fingerprint::Dns | Fingerprint::Unrecognized),
                 "{cut}: {f:?}"

@@ -135,34 +135,6 @@ impl FlowState {
         }
     }
 
-    /// Folds in the same flow as seen in a later file of the run: what a single pass over
-    /// both files would have counted (the earlier file's first SYN and first packet win).
-    fn absorb_later(&mut self, later: &FlowState) {
-        for i in 0..2 {
-            self.packets[i] += later.packets[i];
-            self.bytes[i] += later.bytes[i];
-        }
-        self.first_ts = self.first_ts.min(later.first_ts);
-        self.last_ts = self.last_ts.max(later.last_ts);
-        if self.syn_receiver == NO_ENDPOINT {
-            self.syn_receiver = later.syn_receiver;
-        }
-        if self.tcp & SYN_ACK_SEEN == 0 {
-            self.syn_ack_us = later.syn_ack_us;
-        }
-        if self.tcp & HANDSHAKE_DONE == 0 {
-            self.ack_us = later.ack_us;
-        }
-        self.tcp |= later.tcp;
-        self.syns = self.syns.saturating_add(later.syns);
-        self.icmp = self.icmp.or(later.icmp);
-        for side in 0..2 {
-            if self.payload_fp[side] == 0 {
-                self.payload_fp[side] = later.payload_fp[side];
-            }
-        }
-    }
-
     /// Counts a packet whose payload has fingerprint code `fp` (0: no payload); returns
     /// true when it closed the flow.
     #[inline]
@@ -202,6 +174,7 @@ impl FlowState {
                 }
             }
         } else if ack
+            && flags & tcp_flags::RST == 0
             && self.tcp & (SYN_ACK_SEEN | HANDSHAKE_DONE) == SYN_ACK_SEEN
             && self.syn_receiver != NO_ENDPOINT
             && !from_server
@@ -336,9 +309,6 @@ pub struct FlowTable {
     pending: Vec<Pending>,
     /// Later fragments whose first fragment was not seen: (packets, bytes).
     unmatched: (u64, u64),
-    /// The first of those, kept so a merge with an earlier file's table can still place
-    /// them (bounded: past the cap they are only counted).
-    unmatched_kept: Vec<(FragmentKey, i64, u32)>,
     /// When flows end early.
     expiry: Expiry,
     /// Flows ended and not yet taken by [`FlowTable::take_retired`].
@@ -365,9 +335,6 @@ impl Default for FlowTable {
     }
 }
 
-/// Unmatched later fragments remembered per table for merging.
-const MAX_UNMATCHED_KEPT: usize = MAX_FRAGMENT_SERIES;
-
 impl FlowTable {
     /// An empty table whose flows last until the end of the run.
     pub fn new() -> FlowTable {
@@ -381,7 +348,6 @@ impl FlowTable {
             fragments: HashMap::default(),
             pending: Vec::with_capacity(BATCH),
             unmatched: (0, 0),
-            unmatched_kept: Vec::new(),
             expiry,
             retired: Vec::new(),
             counts: ExpiryCounts::default(),
@@ -523,10 +489,11 @@ impl FlowTable {
         self.retired.append(&mut ended);
     }
 
-    /// Takes the flows that ended since the last call, in the order they ended (after
-    /// applying the held-back packets, which can end flows too).
+    /// Takes the flows that ended since the last call, in the order they ended. Held-back
+    /// packets are not applied first: the table flushes only at points the packet stream
+    /// decides, so a run gives the same flows however often this is called (one thread
+    /// or two). [`Self::flush`] first at the end of a run.
     pub fn take_retired(&mut self) -> Vec<RetiredFlow> {
-        self.flush();
         std::mem::take(&mut self.retired)
     }
 
@@ -591,7 +558,16 @@ impl FlowTable {
         match self.flows.entry(key) {
             Entry::Occupied(mut slot) => {
                 let state = slot.get_mut();
-                if let Some(end) = self.expiry.ended(state, ts) {
+                // A pure SYN on a closed flow is a new connection reusing the ports.
+                let reused = self.expiry.closed_grace_ns.is_some()
+                    && flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN
+                    && state.is_closed();
+                let ended = if reused {
+                    Some(FlowEnd::Closed)
+                } else {
+                    self.expiry.ended(state, ts)
+                };
+                if let Some(end) = ended {
                     // The gap rule: this packet starts a new flow on the same key.
                     let old = std::mem::replace(state, FlowState::new(ts, sender));
                     self.counts.count(end);
@@ -664,9 +640,6 @@ impl FlowTable {
         let Some(&(key, sender)) = self.fragments.get(series) else {
             self.unmatched.0 += 1;
             self.unmatched.1 += u64::from(bytes);
-            if self.unmatched_kept.len() < MAX_UNMATCHED_KEPT {
-                self.unmatched_kept.push((*series, ts, bytes));
-            }
             return;
         };
         self.flush();
@@ -705,47 +678,6 @@ impl FlowTable {
     /// ICMP errors that quoted a packet of no flow in the table.
     pub fn icmp_unmatched(&self) -> u64 {
         self.icmp_unmatched
-    }
-
-    /// Merges the table of the next file of the run (read in parallel) into this one, with
-    /// the result a single pass over both files gives: flows continuing across the files
-    /// join, and later fragments of the next file whose first fragment is in this one
-    /// find it (up to the number of unmatched fragments kept). Only for tables without
-    /// expiry: with expiry, where one flow ends depends on the files before it.
-    pub fn absorb_later(&mut self, mut later: FlowTable) {
-        debug_assert!(!self.expiry.is_active() && !later.expiry.is_active());
-        self.flush();
-        later.flush();
-        for (key, state) in later.flows.drain() {
-            match self.flows.get_mut(&key) {
-                Some(earlier) => earlier.absorb_later(&state),
-                None => {
-                    self.flows.insert(key, state);
-                }
-            }
-        }
-        let kept = std::mem::take(&mut later.unmatched_kept);
-        let mut placed = (0u64, 0u64);
-        for (series, ts, bytes) in &kept {
-            if let Some(&(key, sender)) = self.fragments.get(series) {
-                if let Some(state) = self.flows.get_mut(&key) {
-                    let _ = state.add(usize::from(sender), *ts, *bytes, 0, 0);
-                    if let Some(sizes) = &mut self.sizes {
-                        sizes.record(state.size_entry, *bytes);
-                    }
-                    placed.0 += 1;
-                    placed.1 += u64::from(*bytes);
-                }
-            }
-        }
-        self.unmatched.0 += later.unmatched.0 - placed.0;
-        self.unmatched.1 += later.unmatched.1 - placed.1;
-        self.fragments.extend(later.fragments.drain());
-        self.icmp_unmatched += later.icmp_unmatched;
-        if let (Some(mine), Some(theirs)) = (&mut self.sizes, &later.sizes) {
-            mine.merge(theirs);
-        }
-        self.counts.peak_flows = self.counts.peak_flows.max(self.flows.len() as u64);
     }
 
     /// Later fragments that matched no first fragment: (packets, bytes).
@@ -930,6 +862,43 @@ mod tests {
         t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 10 * SEC, 60);
         t.flush();
         assert_eq!(t.take_retired()[0].end, FlowEnd::Closed);
+    }
+
+    #[test]
+    fn a_syn_on_a_closed_flow_is_a_new_connection() {
+        let mut t = expiring(300 * SEC, 5 * SEC, None);
+        let (syn, fin) = (tcp_flags::SYN, tcp_flags::FIN | tcp_flags::ACK);
+        t.add_packet(&pkt(10, 20, 5000, 445, syn), 0, 60);
+        t.add_packet(
+            &pkt(20, 10, 445, 5000, tcp_flags::RST | tcp_flags::ACK),
+            1000,
+            60,
+        );
+        // Retried at once on the same ports: a second attempt, not a retransmission.
+        t.add_packet(&pkt(10, 20, 5000, 445, syn), 2000, 60);
+        t.add_packet(&pkt(10, 20, 5000, 445, fin), 3000, 60);
+        t.add_packet(&pkt(20, 10, 445, 5000, fin), 4000, 60);
+        t.add_packet(&pkt(10, 20, 5000, 445, syn), 5000, 60);
+        t.flush();
+        let retired = t.take_retired();
+        assert_eq!(retired.len(), 2);
+        assert!(
+            retired
+                .iter()
+                .all(|r| r.end == FlowEnd::Closed && r.state.syns() == 1)
+        );
+        let packets: u64 = retired
+            .iter()
+            .map(|r| r.state.packets[0] + r.state.packets[1])
+            .sum();
+        assert_eq!(packets, 5);
+        assert_eq!(everything(&mut t), (1, 1, 60));
+        // With close retirement off, the ports stay one flow.
+        let mut t = FlowTable::with_expiry(Expiry::never());
+        t.add_packet(&pkt(10, 20, 5000, 445, syn), 0, 60);
+        t.add_packet(&pkt(20, 10, 445, 5000, tcp_flags::RST), 1000, 60);
+        t.add_packet(&pkt(10, 20, 5000, 445, syn), 2000, 60);
+        assert_eq!(t.len(), 1);
     }
 
     #[test]

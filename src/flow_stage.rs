@@ -179,6 +179,7 @@ impl FlowStage {
     pub fn into_table(self) -> (FlowTable, Vec<RetiredFlow>) {
         match self {
             FlowStage::Inline(mut table) => {
+                table.flush();
                 let retired = table.take_retired();
                 (*table, retired)
             }
@@ -190,6 +191,7 @@ impl FlowStage {
                 drop(w.to_worker);
                 match w.handle.join() {
                     Ok(mut table) => {
+                        table.flush();
                         let mut retired: Vec<RetiredFlow> =
                             w.retired.try_iter().flatten().collect();
                         retired.append(&mut table.take_retired());

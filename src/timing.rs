@@ -142,7 +142,9 @@ impl PacketSizes {
 
     /// The entry a flow belongs to now ([`ENTRY_NONE`] when none names it).
     pub fn entry_of(&self, key: &FlowKey, state: &FlowState) -> u16 {
-        classify(key, state, &self.lookup).entry.unwrap_or(ENTRY_NONE)
+        classify(key, state, &self.lookup)
+            .entry
+            .unwrap_or(ENTRY_NONE)
     }
 
     /// Records one packet of a flow of `entry`.
@@ -151,20 +153,6 @@ impl PacketSizes {
         if let Some(slot) = self.per_entry.get_mut(usize::from(entry)) {
             slot.get_or_insert_with(|| Box::new(histogram()))
                 .saturating_record(u64::from(bytes));
-        }
-    }
-
-    /// Adds the sizes of another table (a later file read in parallel).
-    pub fn merge(&mut self, other: &PacketSizes) {
-        for (mine, theirs) in self.per_entry.iter_mut().zip(&other.per_entry) {
-            if let Some(theirs) = theirs {
-                match mine {
-                    Some(h) => {
-                        let _ = h.add(&**theirs);
-                    }
-                    None => *mine = Some(theirs.clone()),
-                }
-            }
         }
     }
 

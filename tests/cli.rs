@@ -352,12 +352,21 @@ fn demo_capture_exact_numbers() {
 
 #[test]
 fn several_files_are_summarised_together() {
-    // Same hosts and ports on two link types: the flows merge.
-    let s = summary(&[&fixture("link-raw.pcap"), &fixture("link-sll.pcap")]);
+    // Same hosts and ports on two link types. With expiry off they are one flow each.
+    let (raw, sll) = (fixture("link-raw.pcap"), fixture("link-sll.pcap"));
+    let s = summary(&["--idle-timeout", "off", "--close-grace", "off", &raw, &sll]);
     assert_eq!((s.totals.packets, s.totals.flows), (20, 2));
     let smb = service(&s, "tcp", 445);
     assert_eq!((smb.counters.flows, smb.counters.packets_c2s), (1, 10));
     assert_eq!(s.sources.len(), 2);
+    // By default the DNS exchange still joins, but the SMB session closed by FIN in the
+    // first file and opened again by a SYN in the second is a new connection on the same
+    // ports: two flows, the same packets.
+    let s = summary(&[&raw, &sll]);
+    assert_eq!((s.totals.packets, s.totals.flows), (20, 3));
+    let smb = service(&s, "tcp", 445);
+    assert_eq!((smb.counters.flows, smb.counters.packets_c2s), (2, 10));
+    assert_eq!(smb.connections.closed, 2);
 }
 
 #[test]
@@ -742,7 +751,7 @@ fn one_thread_and_two_threads_agree() {
 }
 
 #[test]
-fn files_read_in_parallel_give_the_sequential_result() {
+fn several_files_with_one_and_two_threads_agree() {
     // link-raw and link-sll hold the same flows: they must join across the files.
     let files = [
         "link-raw.pcap",
@@ -753,8 +762,8 @@ fn files_read_in_parallel_give_the_sequential_result() {
         "tunnels.pcap",
     ];
     let paths: Vec<String> = files.iter().map(|f| fixture(f)).collect();
-    // With expiry off the files are read side by side and merged; with expiry on they
-    // stream in order through the two-thread pipeline. Both must equal one thread.
+    // The files stream in order through the two-thread pipeline: it must equal one
+    // thread under every expiry setting.
     for expiry in EXPIRY_SETTINGS {
         let outputs = by_threads(expiry, &paths);
         assert_eq!(outputs[0], outputs[1], "{expiry:?}");

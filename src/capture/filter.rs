@@ -157,15 +157,6 @@ impl PacketFilter {
         }
     }
 
-    /// Adds the unfiltered-frame counts of another filter for the same expression (a
-    /// parallel reader's), so [`Self::unapplied`] reports the run as a whole.
-    pub fn absorb(&mut self, other: PacketFilter) {
-        for c in other.compiled {
-            let index = self.index_for(c.link_type);
-            self.compiled[index].unfiltered += c.unfiltered;
-        }
-    }
-
     /// One line per link type the filter could not be applied to, with the frame count.
     pub fn unapplied(&self) -> Vec<String> {
         self.compiled
