@@ -772,8 +772,8 @@ fn several_files_with_one_and_two_threads_agree() {
     }
 }
 
-#[test]
-fn every_connection_state_and_icmp_reason() {
+/// Runs `read --format json --flows F` on a fixture: the summary and the flow records.
+fn summary_and_records(name: &str) -> (Summary, Vec<serde_json::Value>) {
     let dir = tempfile::tempdir().unwrap();
     let flows = dir.path().join("flows.ndjson");
     let out = run(&[
@@ -782,7 +782,7 @@ fn every_connection_state_and_icmp_reason() {
         "json",
         "--flows",
         flows.to_str().unwrap(),
-        &fixture("conn-states.pcap"),
+        &fixture(name),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
@@ -791,6 +791,12 @@ fn every_connection_state_and_icmp_reason() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
+    (s, records)
+}
+
+#[test]
+fn every_connection_state_and_icmp_reason() {
+    let (s, records) = summary_and_records("conn-states.pcap");
     let state = |transport: &str, port: u64| {
         let r = records
             .iter()
@@ -990,23 +996,7 @@ fn blocked_domain_controller_names_exactly_the_blocked_ports() {
 
 #[test]
 fn payload_fingerprints_sni_and_mismatches() {
-    let dir = tempfile::tempdir().unwrap();
-    let flows = dir.path().join("flows.ndjson");
-    let out = run(&[
-        "read",
-        "--format",
-        "json",
-        "--flows",
-        flows.to_str().unwrap(),
-        &fixture("fingerprints.pcap"),
-    ]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    let records: Vec<serde_json::Value> = std::fs::read_to_string(&flows)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let (s, records) = summary_and_records("fingerprints.pcap");
     // What each flow's first payloads looked like, in the order the fixture sends them.
     let seen: Vec<(String, u64, String)> = records
         .iter()
