@@ -144,8 +144,13 @@ impl FlowState {
         }
         self.packets[sender] += 1;
         self.bytes[sender] += u64::from(bytes);
-        // Timestamps can go backwards in merged or damaged files: keep the span.
-        self.first_ts = self.first_ts.min(ts);
+        // Timestamps can go backwards in merged or damaged files: keep the span, and keep
+        // the SYN's time (stored relative to the first packet) where it was.
+        if ts < self.first_ts {
+            let moved = micros_between(ts, self.first_ts);
+            self.syn_at_us = self.syn_at_us.saturating_add(moved);
+            self.first_ts = ts;
+        }
         self.last_ts = self.last_ts.max(ts);
         flags != 0 && self.track_tcp(sender, ts, flags)
     }
@@ -862,6 +867,22 @@ mod tests {
         t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 10 * SEC, 60);
         t.flush();
         assert_eq!(t.take_retired()[0].end, FlowEnd::Closed);
+    }
+
+    #[test]
+    fn handshake_times_survive_timestamps_going_backwards() {
+        let mut t = FlowTable::new();
+        let ms = 1_000_000;
+        t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::SYN), 100 * ms, 60);
+        // A packet stamped earlier than the SYN (merged or reordered capture).
+        t.add_packet(&pkt(10, 20, 5000, 445, tcp_flags::ACK), 40 * ms, 60);
+        t.add_packet(
+            &pkt(20, 10, 445, 5000, tcp_flags::SYN | tcp_flags::ACK),
+            130 * ms,
+            60,
+        );
+        let (_, state) = t.iter().next().unwrap();
+        assert_eq!(state.handshake_us().0, Some(30_000));
     }
 
     #[test]
