@@ -289,6 +289,50 @@ const MAX_FRAGMENT_SERIES: usize = 65_536;
 /// cache misses instead of waiting for each in turn (see [`FlowTable::flush`]).
 const BATCH: usize = 32;
 
+/// A packet that is not a fragment, with its flow key: what a flow update needs.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyedPacket {
+    key: FlowKey,
+    sender: u8,
+    fp: u8,
+    flags: u8,
+    bytes: u32,
+    /// Packet time, ns.
+    pub ts: i64,
+}
+
+impl KeyedPacket {
+    /// The update for an unfragmented packet (None for fragments, which need the whole
+    /// summary) of `bytes` on the wire whose payload has fingerprint code `fp`.
+    #[inline]
+    pub fn of(p: &IpSummary, ts: i64, bytes: u32, fp: u8) -> Option<KeyedPacket> {
+        if p.fragment != Fragment::None {
+            return None;
+        }
+        let (key, sender) = FlowKey::from_packet(p);
+        Some(KeyedPacket {
+            key,
+            sender: sender as u8,
+            fp,
+            flags: p.tcp_flags,
+            bytes,
+            ts,
+        })
+    }
+
+    #[inline]
+    fn into_pending(self) -> Pending {
+        Pending {
+            key: self.key,
+            sender: self.sender,
+            fp: self.fp,
+            flags: self.flags,
+            bytes: self.bytes,
+            ts: self.ts,
+        }
+    }
+}
+
 /// A packet waiting in the batch.
 #[derive(Debug, Clone, Copy)]
 struct Pending {
@@ -540,7 +584,7 @@ impl FlowTable {
             self.fragments.insert(series, (key, sender as u8));
             return;
         }
-        self.pending.push(Pending {
+        self.push_pending(Pending {
             key,
             sender: sender as u8,
             fp,
@@ -548,6 +592,19 @@ impl FlowTable {
             bytes,
             ts,
         });
+    }
+
+    /// Counts a packet that is not a fragment, already keyed (the reading thread computes
+    /// the key, so only the few bytes the table needs cross to a worker thread).
+    #[inline]
+    pub fn add_keyed(&mut self, packet: KeyedPacket) {
+        self.maybe_sweep(packet.ts);
+        self.push_pending(packet.into_pending());
+    }
+
+    #[inline]
+    fn push_pending(&mut self, p: Pending) {
+        self.pending.push(p);
         if self.pending.len() >= BATCH {
             self.flush();
         }

@@ -8,7 +8,7 @@ use std::thread::JoinHandle;
 use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
 use crate::expiry::Expiry;
-use crate::flow::{FlowTable, RetiredFlow};
+use crate::flow::{FlowTable, KeyedPacket, RetiredFlow};
 use crate::timing::PacketSizes;
 
 /// Events sent per batch to the worker.
@@ -18,10 +18,12 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 /// One flow-table update.
 #[derive(Debug, Clone)]
+/// Kept small (the common case is `Keyed`): events are copied in batches between threads.
 enum FlowEvent {
-    Packet(IpSummary, i64, u32, u8),
+    Keyed(KeyedPacket),
+    Packet(Box<(IpSummary, i64, u32, u8)>),
     LaterFragment(FragmentKey, i64, u32),
-    IcmpError(IpSummary, IcmpReason),
+    IcmpError(Box<(IpSummary, IcmpReason)>),
     ServerName(Box<(IpSummary, Box<str>)>),
 }
 
@@ -29,9 +31,16 @@ impl FlowEvent {
     #[inline]
     fn apply(self, table: &mut FlowTable) {
         match self {
-            FlowEvent::Packet(ip, ts, len, fp) => table.add_packet_with_payload(&ip, ts, len, fp),
+            FlowEvent::Keyed(packet) => table.add_keyed(packet),
+            FlowEvent::Packet(boxed) => {
+                let (ip, ts, len, fp) = *boxed;
+                table.add_packet_with_payload(&ip, ts, len, fp);
+            }
             FlowEvent::LaterFragment(series, ts, len) => table.add_later_fragment(&series, ts, len),
-            FlowEvent::IcmpError(quoted, reason) => table.add_icmp_error(&quoted, reason),
+            FlowEvent::IcmpError(boxed) => {
+                let (quoted, reason) = *boxed;
+                table.add_icmp_error(&quoted, reason);
+            }
             FlowEvent::ServerName(named) => {
                 let (ip, name) = *named;
                 table.add_server_name(&ip, name);
@@ -148,13 +157,17 @@ impl FlowStage {
     /// Counts a packet that carries its own flow identity.
     #[inline]
     pub fn add_packet(&mut self, ip: &IpSummary, ts: i64, len: u32) {
-        self.send(FlowEvent::Packet(*ip, ts, len, 0));
+        self.add_packet_with_payload(ip, ts, len, 0);
     }
 
     /// Counts a packet whose payload has fingerprint code `fp`.
     #[inline]
     pub fn add_packet_with_payload(&mut self, ip: &IpSummary, ts: i64, len: u32, fp: u8) {
-        self.send(FlowEvent::Packet(*ip, ts, len, fp));
+        let event = match KeyedPacket::of(ip, ts, len, fp) {
+            Some(keyed) => FlowEvent::Keyed(keyed),
+            None => FlowEvent::Packet(Box::new((*ip, ts, len, fp))),
+        };
+        self.send(event);
     }
 
     /// Notes the TLS server name a packet's flow asked for.
@@ -171,7 +184,7 @@ impl FlowStage {
     /// Notes an ICMP error on the flow whose packet it quotes.
     #[inline]
     pub fn add_icmp_error(&mut self, quoted: &IpSummary, reason: IcmpReason) {
-        self.send(FlowEvent::IcmpError(*quoted, reason));
+        self.send(FlowEvent::IcmpError(Box::new((*quoted, reason))));
     }
 
     /// Waits for all updates and returns the table, with the flows retired and not yet
