@@ -809,6 +809,13 @@ mod tests {
     }
 
     #[test]
+    fn key_and_state_stay_small() {
+        // 38 + 72 bytes a flow: the README's memory figures depend on it.
+        assert_eq!(std::mem::size_of::<FlowKey>(), 38);
+        assert_eq!(std::mem::size_of::<FlowState>(), 72);
+    }
+
+    #[test]
     fn both_directions_share_a_key() {
         let (a, sa) = FlowKey::from_packet(&pkt(10, 20, 50000, 445, 0));
         let (b, sb) = FlowKey::from_packet(&pkt(20, 10, 445, 50000, 0));
