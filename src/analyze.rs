@@ -380,7 +380,7 @@ impl<'t> Analyzer<'t> {
             sink.finish()?;
         }
         let aggregates = std::mem::replace(&mut self.ended, Aggregates::new(self.table));
-        Ok(self.summary(aggregates, options))
+        Ok(self.summary(aggregates, (0, 0), options))
     }
 
     /// The summary so far, without ending the run (the live view). Needs the inline flow
@@ -405,27 +405,17 @@ impl<'t> Analyzer<'t> {
                 }
             }
         }
-        let mut summary = self.summary(aggregates, options);
-        if outside != (0, 0) {
-            // Open flows outside the focus: on the same line as the ended ones.
-            let line = summary.other.iter_mut().find(|o| o.kind == "outside_focus");
-            match line {
-                Some(line) => {
-                    line.packets += outside.0;
-                    line.bytes += outside.1;
-                }
-                None => summary.other.push(OtherLine {
-                    kind: OtherKind::OutsideFocus.kind().to_string(),
-                    reason: OtherKind::OutsideFocus.reason(),
-                    packets: outside.0,
-                    bytes: outside.1,
-                }),
-            }
-        }
-        summary
+        self.summary(aggregates, outside, options)
     }
 
-    fn summary(&self, aggregates: Aggregates<'_>, options: &SummaryOptions) -> Summary {
+    /// The summary of `aggregates`; `open_outside` adds the packets and bytes of open
+    /// flows outside the focus (snapshots) to those of ended ones.
+    fn summary(
+        &self,
+        aggregates: Aggregates<'_>,
+        open_outside: (u64, u64),
+        options: &SummaryOptions,
+    ) -> Summary {
         let flow_count = aggregates.flows();
         // Packet sizes cover every flow of a service, so a focus leaves them out.
         let sizes = self
@@ -433,8 +423,13 @@ impl<'t> Analyzer<'t> {
             .as_ref()
             .filter(|_| self.focus.is_everything());
         let lines = aggregates.into_lines(options.top_hosts, sizes);
-        let mut other: Vec<(OtherKind, (u64, u64))> =
-            self.other.iter().map(|(k, v)| (*k, *v)).collect();
+        let mut counts = self.other.clone();
+        if open_outside != (0, 0) {
+            let slot = counts.entry(OtherKind::OutsideFocus).or_default();
+            slot.0 += open_outside.0;
+            slot.1 += open_outside.1;
+        }
+        let mut other: Vec<(OtherKind, (u64, u64))> = counts.into_iter().collect();
         other.sort_by(|a, b| b.1.1.cmp(&a.1.1).then(a.0.cmp(&b.0)));
         let other = other
             .into_iter()

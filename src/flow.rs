@@ -289,7 +289,8 @@ const MAX_FRAGMENT_SERIES: usize = 65_536;
 /// cache misses instead of waiting for each in turn (see [`FlowTable::flush`]).
 const BATCH: usize = 32;
 
-/// A packet that is not a fragment, with its flow key: what a flow update needs.
+/// A packet that is not a fragment, with its flow key: what a flow update needs, and
+/// what waits in the table's batch.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyedPacket {
     key: FlowKey,
@@ -297,8 +298,7 @@ pub struct KeyedPacket {
     fp: u8,
     flags: u8,
     bytes: u32,
-    /// Packet time, ns.
-    pub ts: i64,
+    ts: i64,
 }
 
 impl KeyedPacket {
@@ -306,42 +306,21 @@ impl KeyedPacket {
     /// summary) of `bytes` on the wire whose payload has fingerprint code `fp`.
     #[inline]
     pub fn of(p: &IpSummary, ts: i64, bytes: u32, fp: u8) -> Option<KeyedPacket> {
-        if p.fragment != Fragment::None {
-            return None;
-        }
+        (p.fragment == Fragment::None).then(|| KeyedPacket::keyed(p, ts, bytes, fp))
+    }
+
+    #[inline]
+    fn keyed(p: &IpSummary, ts: i64, bytes: u32, fp: u8) -> KeyedPacket {
         let (key, sender) = FlowKey::from_packet(p);
-        Some(KeyedPacket {
+        KeyedPacket {
             key,
             sender: sender as u8,
             fp,
             flags: p.tcp_flags,
             bytes,
             ts,
-        })
-    }
-
-    #[inline]
-    fn into_pending(self) -> Pending {
-        Pending {
-            key: self.key,
-            sender: self.sender,
-            fp: self.fp,
-            flags: self.flags,
-            bytes: self.bytes,
-            ts: self.ts,
         }
     }
-}
-
-/// A packet waiting in the batch.
-#[derive(Debug, Clone, Copy)]
-struct Pending {
-    key: FlowKey,
-    sender: u8,
-    fp: u8,
-    flags: u8,
-    bytes: u32,
-    ts: i64,
 }
 
 /// All flows of a run, plus the fragment series that map later fragments to them.
@@ -355,7 +334,7 @@ struct Pending {
 pub struct FlowTable {
     flows: HashMap<FlowKey, FlowState, KeyedState>,
     fragments: HashMap<FragmentKey, (FlowKey, u8), KeyedState>,
-    pending: Vec<Pending>,
+    pending: Vec<KeyedPacket>,
     /// Later fragments whose first fragment was not seen: (packets, bytes).
     unmatched: (u64, u64),
     /// When flows end early.
@@ -573,25 +552,18 @@ impl FlowTable {
     #[inline]
     pub fn add_packet_with_payload(&mut self, p: &IpSummary, ts: i64, bytes: u32, fp: u8) {
         self.maybe_sweep(ts);
-        let (key, sender) = FlowKey::from_packet(p);
+        let packet = KeyedPacket::keyed(p, ts, bytes, fp);
         if let Fragment::First(series) = p.fragment {
             // Later fragments look this series up: apply it now, in order.
             self.flush();
-            self.apply(key, sender, ts, bytes, p.tcp_flags, fp);
+            self.apply(packet);
             if self.fragments.len() >= MAX_FRAGMENT_SERIES {
                 self.fragments.clear();
             }
-            self.fragments.insert(series, (key, sender as u8));
+            self.fragments.insert(series, (packet.key, packet.sender));
             return;
         }
-        self.push_pending(Pending {
-            key,
-            sender: sender as u8,
-            fp,
-            flags: p.tcp_flags,
-            bytes,
-            ts,
-        });
+        self.push_pending(packet);
     }
 
     /// Counts a packet that is not a fragment, already keyed (the reading thread computes
@@ -599,11 +571,11 @@ impl FlowTable {
     #[inline]
     pub fn add_keyed(&mut self, packet: KeyedPacket) {
         self.maybe_sweep(packet.ts);
-        self.push_pending(packet.into_pending());
+        self.push_pending(packet);
     }
 
     #[inline]
-    fn push_pending(&mut self, p: Pending) {
+    fn push_pending(&mut self, p: KeyedPacket) {
         self.pending.push(p);
         if self.pending.len() >= BATCH {
             self.flush();
@@ -611,7 +583,16 @@ impl FlowTable {
     }
 
     #[inline]
-    fn apply(&mut self, key: FlowKey, sender: usize, ts: i64, bytes: u32, flags: u8, fp: u8) {
+    fn apply(&mut self, packet: KeyedPacket) {
+        let KeyedPacket {
+            key,
+            sender,
+            fp,
+            flags,
+            bytes,
+            ts,
+        } = packet;
+        let sender = usize::from(sender);
         if let Some(cap) = self.expiry.max_flows {
             if self.flows.len() >= cap && !self.flows.contains_key(&key) {
                 self.evict();
@@ -688,7 +669,7 @@ impl FlowTable {
         std::hint::black_box(found);
         let pending = std::mem::take(&mut self.pending);
         for p in &pending {
-            self.apply(p.key, usize::from(p.sender), p.ts, p.bytes, p.flags, p.fp);
+            self.apply(*p);
         }
         self.pending = pending;
         self.pending.clear();
@@ -707,7 +688,14 @@ impl FlowTable {
         self.flush();
         // The flow may have ended (evicted) since its first fragment: then this starts
         // a new one, like any packet arriving after its flow ended.
-        self.apply(key, usize::from(sender), ts, bytes, 0, 0);
+        self.apply(KeyedPacket {
+            key,
+            sender,
+            fp: 0,
+            flags: 0,
+            bytes,
+            ts,
+        });
     }
 
     /// Notes the TLS server name a packet of a held flow asked for (the first one wins).

@@ -36,22 +36,27 @@ fn start_capture(interface: &str, peer: &str, count: u32) -> Child {
 fn start_capture_with(interface: &str, peer: &str, count: u32, interval: &str) -> Child {
     let count = count.to_string();
     let filter = filter(peer);
+    spawn_live(&[
+        "-i",
+        interface,
+        "-f",
+        &filter,
+        "-c",
+        &count,
+        "--format",
+        "json",
+        "--interval",
+        interval,
+        "--duration",
+        "60s",
+    ])
+}
+
+/// Starts `wiretally live ARGS` and waits until it reports that it is capturing.
+fn spawn_live(args: &[&str]) -> Child {
     let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args([
-            "live",
-            "-i",
-            interface,
-            "-f",
-            &filter,
-            "-c",
-            &count,
-            "--format",
-            "json",
-            "--interval",
-            interval,
-            "--duration",
-            "60s",
-        ])
+        .arg("live")
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -427,30 +432,20 @@ fn write_option_saves_what_was_counted() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("saved.pcap");
     let filter = filter("127.0.0.3");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args([
-            "live",
-            "-i",
-            "lo",
-            "-f",
-            &filter,
-            "-c",
-            "3",
-            "--format",
-            "json",
-            "--interval",
-            "1h",
-            "-w",
-            path.to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    assert!(line.contains("capturing on"), "{line}");
+    let child = spawn_live(&[
+        "-i",
+        "lo",
+        "-f",
+        &filter,
+        "-c",
+        "3",
+        "--format",
+        "json",
+        "--interval",
+        "1h",
+        "-w",
+        path.to_str().unwrap(),
+    ]);
     send_udp(
         "127.0.0.3:60123".parse().unwrap(),
         "127.0.0.3",
@@ -484,25 +479,24 @@ fn many_flows_stay_within_the_cap_and_all_are_counted() {
     let dir = tempfile::tempdir().unwrap();
     let records = dir.path().join("flows.ndjson");
     let count = FLOWS.to_string();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args([
-            "live",
-            "-i",
-            "lo",
-            "-f",
-            "udp and src port 60124 and host 127.0.0.1",
-        ])
-        .args(["-c", &count, "--duration", "60s", "--format", "json"])
-        .args(["--interval", "1h", "--max-flows", "100", "--flows"])
-        .arg(&records)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wiretally runs");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    assert!(line.contains("capturing on"), "{line}");
+    let child = spawn_live(&[
+        "-i",
+        "lo",
+        "-f",
+        "udp and src port 60124 and host 127.0.0.1",
+        "-c",
+        &count,
+        "--duration",
+        "60s",
+        "--format",
+        "json",
+        "--interval",
+        "1h",
+        "--max-flows",
+        "100",
+        "--flows",
+        records.to_str().unwrap(),
+    ]);
     // One datagram to each of FLOWS ports: FLOWS distinct flows.
     let ports: Vec<u16> = (41_000..41_000 + FLOWS).collect();
     send_udp("127.0.0.1:60124".parse().unwrap(), "127.0.0.1", &ports);
