@@ -221,6 +221,21 @@ pub struct LiveArgs {
     /// Also write the captured frames to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     pub write: Option<PathBuf>,
+
+    /// When started as root: once the capture and output files are open, drop to this
+    /// user (and its groups) before reading any packet, as tcpdump's -Z does.
+    #[arg(
+        long = "user",
+        short = 'Z',
+        value_name = "NAME",
+        default_value = "nobody",
+        conflicts_with = "no_drop"
+    )]
+    pub user: String,
+
+    /// Keep running as root after opening the capture (not recommended).
+    #[arg(long)]
+    pub no_drop: bool,
 }
 
 /// Shortest view refresh: each snapshot classifies every flow.

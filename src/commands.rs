@@ -15,6 +15,7 @@ use wiretally::capture::{
     PcapWriter,
 };
 use wiretally::expiry::LIVE_DEFAULT_MAX_FLOWS;
+use wiretally::privileges::Dropped;
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
 use wiretally::table::{EntryScope, MatchKind, ServiceTable};
@@ -215,13 +216,27 @@ pub fn live(args: LiveArgs) -> Result<()> {
         buffer_size: args.buffer_size,
         filter: args.report.filter.clone(),
     };
-    let mut capture = LiveCapture::open(&options)?;
-    let mut pcap_out = match &args.write {
+    // Every output is opened before the capture starts, so a bad path fails at once and
+    // the files stay writable after privileges are dropped.
+    let pcap_file = match &args.write {
         Some(path) => Some(
-            PcapWriter::create(path, capture.link_type(), args.snaplen)
-                .with_context(|| format!("cannot write {}", path.display()))?,
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot write capture file {}", path.display()))?,
         ),
         None => None,
+    };
+    let mut capture = LiveCapture::open(&options)?;
+    let dropped = if args.no_drop {
+        Dropped::NotRoot
+    } else {
+        wiretally::privileges::drop_root(&args.user)?
+    };
+    let mut pcap_out = match (pcap_file, &args.write) {
+        (Some(file), Some(path)) => Some(
+            PcapWriter::new(file, capture.link_type(), args.snaplen)
+                .with_context(|| format!("cannot write capture file {}", path.display()))?,
+        ),
+        _ => None,
     };
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
@@ -230,8 +245,15 @@ pub fn live(args: LiveArgs) -> Result<()> {
             "cannot catch Ctrl-C ({e}); stop with --duration or -c"
         ));
     }
+    let running_as = match &dropped {
+        Dropped::To { name, .. } => format!(", running as {name}"),
+        Dropped::NotRoot if args.no_drop && nix::unistd::Uid::effective().is_root() => {
+            ", running as root (--no-drop)".to_string()
+        }
+        Dropped::NotRoot => String::new(),
+    };
     note(&format!(
-        "capturing on {} ({}, snaplen {}{}); Ctrl-C or SIGTERM ends with the full report",
+        "capturing on {} ({}, snaplen {}{}{running_as}); Ctrl-C or SIGTERM ends with the full report",
         args.interface,
         capture.link_type(),
         args.snaplen,

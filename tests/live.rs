@@ -527,3 +527,156 @@ fn many_flows_stay_within_the_cap_and_all_are_counted() {
         .count() as u64;
     assert_eq!(evicted, table.counts.evicted);
 }
+
+/// The real, effective, saved and filesystem ids of a running process, from /proc.
+fn ids_of(pid: u32, field: &str) -> Vec<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"));
+    line[field.len()..]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect()
+}
+
+fn uid_of_user(name: &str) -> u32 {
+    let out = Command::new("id").args(["-u", name]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// Starts a capture of three UDP datagrams to `peer` with extra options, and returns the
+/// child and the line it printed on starting.
+fn spawn_three_datagrams(peer: &str, extra: &[&str]) -> (Child, String) {
+    let filter = filter(peer);
+    let mut args = vec![
+        "live",
+        "-i",
+        "lo",
+        "-f",
+        &filter,
+        "-c",
+        "3",
+        "--format",
+        "json",
+        "--interval",
+        "1h",
+        "--duration",
+        "60s",
+    ];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("capturing on"), "did not start: {line}");
+    (child, line)
+}
+
+#[test]
+fn drops_root_before_reading_packets() {
+    if !is_root() {
+        println!("SKIPPED privilege-drop test: needs root (CI runs as root)");
+        return;
+    }
+    let nobody = uid_of_user("nobody");
+    let (child, line) = spawn_three_datagrams("127.0.0.4", &[]);
+    // The "capturing" line is printed after the drop and before the first read.
+    assert!(line.contains("running as nobody"), "{line}");
+    let pid = child.id();
+    assert_eq!(
+        ids_of(pid, "Uid:"),
+        vec![nobody; 4],
+        "real, effective, saved, fs uid"
+    );
+    let groups = ids_of(pid, "Groups:");
+    assert!(!groups.contains(&0), "no root group left: {groups:?}");
+    assert!(!ids_of(pid, "Gid:").contains(&0));
+    // And it still captures and reports as the unprivileged user.
+    send_udp(
+        "127.0.0.4:60123".parse().unwrap(),
+        "127.0.0.4",
+        &[53, 123, 40999],
+    );
+    let summary = finish_capture(child);
+    assert_eq!(summary.totals.packets, 3);
+}
+
+#[test]
+fn no_drop_keeps_root_and_user_chooses_another() {
+    if !is_root() {
+        println!("SKIPPED privilege-drop test: needs root (CI runs as root)");
+        return;
+    }
+    let (child, line) = spawn_three_datagrams("127.0.0.5", &["--no-drop"]);
+    assert!(line.contains("running as root (--no-drop)"), "{line}");
+    assert_eq!(ids_of(child.id(), "Uid:"), vec![0; 4]);
+    send_udp(
+        "127.0.0.5:60123".parse().unwrap(),
+        "127.0.0.5",
+        &[53, 123, 40999],
+    );
+    assert_eq!(finish_capture(child).totals.packets, 3);
+
+    // Another existing unprivileged user (Debian always has daemon).
+    let daemon = uid_of_user("daemon");
+    let (child, line) = spawn_three_datagrams("127.0.0.6", &["--user", "daemon"]);
+    assert!(line.contains("running as daemon"), "{line}");
+    assert_eq!(ids_of(child.id(), "Uid:"), vec![daemon; 4]);
+    send_udp(
+        "127.0.0.6:60123".parse().unwrap(),
+        "127.0.0.6",
+        &[53, 123, 40999],
+    );
+    assert_eq!(finish_capture(child).totals.packets, 3);
+}
+
+/// Runs `wiretally live ARGS` expecting it to refuse at once: exit 1 and exactly `message`.
+fn assert_live_refuses(args: &[&str], message: &str) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .arg("live")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{args:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("{message}\n"));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn bad_user_and_unwritable_outputs_fail_before_capturing() {
+    if !is_root() {
+        println!("SKIPPED: needs root to reach the point of opening the capture");
+        return;
+    }
+    assert_live_refuses(
+        &["-i", "lo", "-c", "1", "--user", "no-such-user-here"],
+        "wiretally: error: cannot drop root privileges: no user named 'no-such-user-here' (choose one with --user, or keep root with --no-drop)",
+    );
+    assert_live_refuses(
+        &["-i", "lo", "-c", "1", "--user", "root"],
+        "wiretally: error: cannot drop root privileges: user 'root' has uid 0 (choose another with --user, or say --no-drop)",
+    );
+    // The outputs are checked before the interface is even opened: a missing interface
+    // is not what gets reported.
+    assert_live_refuses(
+        &["-i", "no-such-if0", "-w", "/nonexistent/dir/x.pcap"],
+        "wiretally: error: cannot write capture file /nonexistent/dir/x.pcap: No such file or directory (os error 2)",
+    );
+    assert_live_refuses(
+        &[
+            "-i",
+            "no-such-if0",
+            "--flows",
+            "/nonexistent/dir/flows.ndjson",
+        ],
+        "wiretally: error: cannot write flows file /nonexistent/dir/flows.ndjson: No such file or directory (os error 2)",
+    );
+}

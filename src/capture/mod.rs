@@ -66,6 +66,32 @@ impl LinkType {
     /// Per-Packet Information header, then another link type.
     pub const PPI: LinkType = LinkType(192);
 
+    /// Every link type the decoder understands (frames of any other type are counted as
+    /// undecodable with the type's name).
+    pub const SUPPORTED: [LinkType; 21] = [
+        LinkType::NULL,
+        LinkType::ETHERNET,
+        LinkType::RAW_BSD,
+        LinkType::RAW_OPENBSD,
+        LinkType::PPP,
+        LinkType::RAW,
+        LinkType::C_HDLC,
+        LinkType::IEEE802_11,
+        LinkType::FRELAY,
+        LinkType::LOOP,
+        LinkType::LINUX_SLL,
+        LinkType::IEEE802_11_RADIOTAP,
+        LinkType::IPV4,
+        LinkType::IPV6,
+        LinkType::LINUX_SLL2,
+        LinkType::PPP_SERIAL,
+        LinkType::PPP_ETHER,
+        LinkType::IEEE802_11_PRISM,
+        LinkType::IEEE802_11_AVS,
+        LinkType::PPP_PPPD,
+        LinkType::PPI,
+    ];
+
     /// A short name for reports (`ETHERNET`, `LINUX_SLL`, ... or `LINKTYPE 147`).
     pub fn name(self) -> String {
         let known = match self {

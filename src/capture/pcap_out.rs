@@ -4,7 +4,6 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
-use std::path::Path;
 
 use super::{LinkType, RawPacket};
 
@@ -18,9 +17,10 @@ pub struct PcapWriter {
 }
 
 impl PcapWriter {
-    /// Creates the file and writes its header.
-    pub fn create(path: &Path, link_type: LinkType, snaplen: u32) -> io::Result<PcapWriter> {
-        let mut out = BufWriter::with_capacity(1 << 16, File::create(path)?);
+    /// Writes the file header to `file` (opened, and so checked writable, before the
+    /// capture started).
+    pub fn new(file: File, link_type: LinkType, snaplen: u32) -> io::Result<PcapWriter> {
+        let mut out = BufWriter::with_capacity(1 << 16, file);
         out.write_all(&PCAP_MAGIC_NSEC.to_le_bytes())?;
         out.write_all(&VERSION_MAJOR.to_le_bytes())?;
         out.write_all(&VERSION_MINOR.to_le_bytes())?;
@@ -59,7 +59,7 @@ mod tests {
     fn written_frames_read_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.pcap");
-        let mut w = PcapWriter::create(&path, LinkType::ETHERNET, 256).unwrap();
+        let mut w = PcapWriter::new(File::create(&path).unwrap(), LinkType::ETHERNET, 256).unwrap();
         let data = [7u8; 60];
         w.write(&RawPacket {
             ts_ns: 1_500_000_000_123,
@@ -84,7 +84,11 @@ mod tests {
             return;
         };
         drop(full);
-        let mut w = PcapWriter::create(Path::new("/dev/full"), LinkType::ETHERNET, 256).unwrap();
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let mut w = PcapWriter::new(full, LinkType::ETHERNET, 256).unwrap();
         let data = vec![0u8; 1 << 17];
         let p = RawPacket {
             ts_ns: 0,

@@ -11,7 +11,7 @@
 pub mod icmp;
 mod wireless;
 
-use etherparse::{Ipv6ExtensionSlice, LaxIpSlice, SingleVlanSlice};
+use etherparse::{LaxIpSlice, SingleVlanSlice};
 pub use wireless::WlanKind;
 
 use crate::capture::LinkType;
@@ -34,6 +34,19 @@ pub mod ip_proto {
     pub const ICMPV6: u8 = 58;
     /// SCTP.
     pub const SCTP: u8 = 132;
+    /// IPv6 hop-by-hop options.
+    pub const IPV6_HOP_BY_HOP: u8 = 0;
+    /// IPv6 routing header.
+    pub const IPV6_ROUTE: u8 = 43;
+    /// IPv6 fragment header.
+    pub const IPV6_FRAG: u8 = 44;
+    /// Authentication header.
+    pub const AH: u8 = 51;
+    /// IPv6 destination options.
+    pub const IPV6_DEST_OPTIONS: u8 = 60;
+    /// Extension headers with the generic (length + 1) * 8 layout: mobility, HIP, shim6
+    /// and the two experimental numbers.
+    pub const IPV6_GENERIC_EXTENSIONS: [u8; 5] = [135, 139, 140, 253, 254];
 }
 
 /// EtherType values the link peeler knows.
@@ -73,8 +86,6 @@ const PPP_PROTO_IPV4: u16 = 0x0021;
 const PPP_PROTO_IPV6: u16 = 0x0057;
 const TCP_FLAGS_OFFSET: usize = 13;
 const MAX_TUNNEL_DEPTH: usize = 4;
-/// IP protocol number of the Authentication Header.
-const IP_PROTO_AH: u8 = 51;
 /// ARPHRD types in SLL headers whose payload is not an EtherType-tagged frame.
 const ARPHRD_NETLINK: u16 = 824;
 /// SLL protocol values that mean "802.3 / 802.2 LLC frame" rather than an EtherType.
@@ -533,6 +544,56 @@ pub fn is_loopback_ipv6(family: u32) -> bool {
     AF_INET6_VALUES.contains(&family)
 }
 
+/// Walks the IPv6 extension headers etherparse validated (`bytes`, starting with header
+/// type `first`) for a fragment header and an authentication header.
+///
+/// This is a bounds-checked walk of our own: etherparse 0.21's extension iterator reads
+/// past the end of its slice when a lax parse stopped at a bad or cut extension header
+/// (found by the `decode_frame` fuzz target).
+fn walk_ipv6_extensions(
+    first: u8,
+    mut bytes: &[u8],
+    src: AddrBytes,
+    dst: AddrBytes,
+) -> (Fragment, bool) {
+    let mut fragment = Fragment::None;
+    let mut ah = false;
+    let mut next = first;
+    while bytes.len() >= 8 {
+        let len = match next {
+            ip_proto::IPV6_HOP_BY_HOP | ip_proto::IPV6_ROUTE | ip_proto::IPV6_DEST_OPTIONS => {
+                (usize::from(bytes[1]) + 1) * 8
+            }
+            n if ip_proto::IPV6_GENERIC_EXTENSIONS.contains(&n) => (usize::from(bytes[1]) + 1) * 8,
+            ip_proto::IPV6_FRAG => {
+                let offset = u16::from_be_bytes([bytes[2], bytes[3]]) >> 3;
+                let more = bytes[3] & 0x01 != 0;
+                let key = FragmentKey {
+                    v6: true,
+                    src,
+                    dst,
+                    proto: bytes[0],
+                    id: u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]),
+                };
+                if offset != 0 {
+                    fragment = Fragment::Later(key);
+                } else if more {
+                    fragment = Fragment::First(key);
+                }
+                8
+            }
+            ip_proto::AH => {
+                ah = true;
+                (usize::from(bytes[1]) + 2) * 4
+            }
+            _ => break,
+        };
+        next = bytes[0];
+        bytes = bytes.get(len..).unwrap_or(&[]);
+    }
+    (fragment, ah)
+}
+
 /// Slices an IPv4 or IPv6 packet (chosen by the version nibble) down to its transport.
 fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
     let Some(first) = data.first() else {
@@ -584,28 +645,13 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
         }
         LaxIpSlice::Ipv6(v6) => {
             let h = v6.header();
-            let mut fragment = Fragment::None;
-            let mut ah = false;
-            for ext in v6.extensions().clone() {
-                match ext {
-                    Ipv6ExtensionSlice::Fragment(f) => {
-                        let key = FragmentKey {
-                            v6: true,
-                            src: h.source(),
-                            dst: h.destination(),
-                            proto: f.next_header().0,
-                            id: f.identification(),
-                        };
-                        if f.fragment_offset().value() != 0 {
-                            fragment = Fragment::Later(key);
-                        } else if f.more_fragments() {
-                            fragment = Fragment::First(key);
-                        }
-                    }
-                    Ipv6ExtensionSlice::Authentication(_) => ah = true,
-                    _ => {}
+            let exts = v6.extensions();
+            let (fragment, ah) = match exts.first_header() {
+                Some(first) => {
+                    walk_ipv6_extensions(first.0, exts.slice(), h.source(), h.destination())
                 }
-            }
+                None => (Fragment::None, false),
+            };
             (true, h.source(), h.destination(), fragment, ah)
         }
     };
@@ -628,7 +674,7 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
     // AH authenticates but does not hide its payload; the table matches AH itself
     // (IP protocol 51), so the flow is the AH flow, as with ESP.
     if authenticated {
-        proto = IP_PROTO_AH;
+        proto = ip_proto::AH;
     }
     let bytes = payload.payload;
     let mut summary = IpSummary {

@@ -1,0 +1,95 @@
+//! Giving up root once the capture is open: the packets a sniffer parses come from anyone,
+//! so the code that parses them should hold no more privilege than an ordinary user.
+
+use nix::unistd::{Gid, Uid, User};
+
+/// Why privileges could not be dropped (the run stops rather than go on as root).
+#[derive(Debug, thiserror::Error)]
+pub enum DropError {
+    /// No such user in the password database.
+    #[error(
+        "cannot drop root privileges: no user named '{0}' (choose one with --user, or keep root with --no-drop)"
+    )]
+    NoSuchUser(String),
+    /// The password database could not be read.
+    #[error("cannot drop root privileges: cannot look up user '{name}': {source}")]
+    Lookup {
+        /// The user asked for.
+        name: String,
+        /// What failed.
+        source: nix::Error,
+    },
+    /// The user asked for is root itself.
+    #[error(
+        "cannot drop root privileges: user '{0}' has uid 0 (choose another with --user, or say --no-drop)"
+    )]
+    IsRoot(String),
+    /// A set*id call failed.
+    #[error("cannot drop root privileges to '{name}': {call} failed: {source}")]
+    Call {
+        /// The user asked for.
+        name: String,
+        /// The call that failed.
+        call: &'static str,
+        /// The error it returned.
+        source: nix::Error,
+    },
+    /// Root could be regained after the drop, so the drop did not hold.
+    #[error("cannot drop root privileges to '{0}': root could be regained afterwards")]
+    NotPermanent(String),
+}
+
+/// What [`drop_root`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dropped {
+    /// The process was not running as root; nothing to drop.
+    NotRoot,
+    /// Now running as this user, uid and gid.
+    To {
+        /// User name.
+        name: String,
+        /// Its uid.
+        uid: u32,
+        /// Its primary gid.
+        gid: u32,
+    },
+}
+
+/// When the effective user is root, switches the whole process (real, effective and saved
+/// ids, supplementary groups) to `name`, permanently, and checks that root cannot be
+/// regained. Open files and the open capture stay usable.
+pub fn drop_root(name: &str) -> Result<Dropped, DropError> {
+    if !Uid::effective().is_root() {
+        return Ok(Dropped::NotRoot);
+    }
+    let user = User::from_name(name)
+        .map_err(|source| DropError::Lookup {
+            name: name.to_string(),
+            source,
+        })?
+        .ok_or_else(|| DropError::NoSuchUser(name.to_string()))?;
+    if user.uid.is_root() {
+        return Err(DropError::IsRoot(name.to_string()));
+    }
+    let call = |call: &'static str| {
+        move |source| DropError::Call {
+            name: name.to_string(),
+            call,
+            source,
+        }
+    };
+    // Groups first: once the uid is gone, they can no longer be changed.
+    nix::unistd::setgroups(&[user.gid]).map_err(call("setgroups"))?;
+    nix::unistd::setgid(user.gid).map_err(call("setgid"))?;
+    nix::unistd::setuid(user.uid).map_err(call("setuid"))?;
+    if nix::unistd::setuid(Uid::from_raw(0)).is_ok()
+        || nix::unistd::setgid(Gid::from_raw(0)).is_ok()
+    {
+        return Err(DropError::NotPermanent(name.to_string()));
+    }
+    Ok(Dropped::To {
+        name: name.to_string(),
+        uid: user.uid.as_raw(),
+        gid: user.gid.as_raw(),
+    })
+}

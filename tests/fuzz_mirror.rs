@@ -1,0 +1,185 @@
+//! Property-test mirrors of the cargo-fuzz targets in `fuzz/`: the same entry points
+//! (`wiretally::fuzz_entry`), fed by proptest so that every CI run explores them too.
+//! Inputs start from real fixture bytes and mutate them, which reaches far deeper than
+//! uniform random bytes would.
+
+use proptest::prelude::*;
+use wiretally::fuzz_entry;
+
+fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// Fixtures of every container flavour: classic pcap in both byte orders and resolutions,
+/// pcapng with two interfaces, several link types, a cut-off file.
+const CAPTURES: [&str; 8] = [
+    "conn-states.pcap",
+    "pcap-ns-bigendian.pcap",
+    "two-interfaces.pcapng",
+    "link-80211-radiotap.pcap",
+    "link-sll2.pcap",
+    "tunnels.pcap",
+    "fragments.pcap",
+    "cutoff.pcap",
+];
+
+/// One change to a byte string: overwrite, cut, insert or duplicate a run.
+#[derive(Debug, Clone)]
+enum Mutation {
+    Set(usize, u8),
+    Truncate(usize),
+    Insert(usize, Vec<u8>),
+    Repeat(usize, usize),
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        6 => (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Set(at, b)),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        1 => (any::<usize>(), proptest::collection::vec(any::<u8>(), 1..16))
+            .prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
+        1 => (any::<usize>(), 1usize..64).prop_map(|(at, len)| Mutation::Repeat(at, len)),
+    ]
+}
+
+fn apply(bytes: &mut Vec<u8>, mutations: &[Mutation]) {
+    for m in mutations {
+        if bytes.is_empty() {
+            return;
+        }
+        let len = bytes.len();
+        match m {
+            Mutation::Set(at, b) => bytes[at % len] = *b,
+            Mutation::Truncate(at) => bytes.truncate(at % len),
+            Mutation::Insert(at, more) => {
+                let at = at % len;
+                bytes.splice(at..at, more.iter().copied());
+            }
+            Mutation::Repeat(at, run) => {
+                let at = at % len;
+                let end = (at + run).min(len);
+                let copy = bytes[at..end].to_vec();
+                bytes.splice(end..end, copy);
+            }
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn decode_frame_random_bytes(selector: u8, data in proptest::collection::vec(any::<u8>(), 0..160)) {
+        fuzz_entry::decode_frame(selector, &data);
+    }
+
+    #[test]
+    fn decode_frame_mutated_real_frames(
+        selector: u8,
+        which in 0usize..CAPTURES.len(),
+        record in 0usize..64,
+        mutations in proptest::collection::vec(mutation(), 0..6),
+    ) {
+        // Frames of a real capture as the starting point, each under every link type.
+        let bytes = fixture_bytes(CAPTURES[which]);
+        let frames = frames_of(&bytes);
+        prop_assume!(!frames.is_empty());
+        let mut frame = frames[record % frames.len()].clone();
+        apply(&mut frame, &mutations);
+        fuzz_entry::decode_frame(selector, &frame);
+    }
+
+    #[test]
+    fn read_capture_mutated_fixtures(
+        which in 0usize..CAPTURES.len(),
+        mutations in proptest::collection::vec(mutation(), 1..8),
+    ) {
+        let mut bytes = fixture_bytes(CAPTURES[which]);
+        apply(&mut bytes, &mutations);
+        fuzz_entry::read_capture(&bytes);
+    }
+
+    #[test]
+    fn read_capture_random_after_a_valid_header(
+        which in 0usize..CAPTURES.len(),
+        tail in proptest::collection::vec(any::<u8>(), 0..400),
+    ) {
+        // A real file header (24 bytes of pcap, or the first block of pcapng), then noise.
+        let bytes = fixture_bytes(CAPTURES[which]);
+        let keep = if bytes.starts_with(&[0x0a, 0x0d, 0x0d, 0x0a]) {
+            u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize
+        } else {
+            24
+        };
+        let mut input = bytes[..keep.min(bytes.len())].to_vec();
+        input.extend_from_slice(&tail);
+        fuzz_entry::read_capture(&input);
+    }
+
+    #[test]
+    fn load_table_from_table_like_lines(
+        header in 0usize..3,
+        lines in proptest::collection::vec(table_line(), 0..12),
+    ) {
+        // With a markdown header, a CSV header, or none, so that row parsing is reached
+        // and not only header rejection.
+        let mut text = [
+            "| Port | Protocol | Application protocol | System service name |\n|---|---|---|---|\n",
+            "port,protocol,application_protocol,service\n",
+            "",
+        ][header]
+            .to_string();
+        text.push_str(&lines.join("\n"));
+        fuzz_entry::load_table(text.as_bytes());
+    }
+
+    #[test]
+    fn load_table_random_text(text in ".{0,300}") {
+        fuzz_entry::load_table(text.as_bytes());
+    }
+}
+
+/// Lines that look like port-table rows, in markdown or CSV, with cells that are often
+/// almost right (ranges, lists, bad numbers, unknown protocols).
+fn table_line() -> impl Strategy<Value = String> {
+    let port = prop_oneof![
+        (0u32..70_000).prop_map(|p| p.to_string()),
+        (0u32..70_000, 0u32..70_000).prop_map(|(a, b)| format!("{a}-{b}")),
+        (0u32..70_000, 0u32..70_000).prop_map(|(a, b)| format!("{a}, {b}")),
+        Just("N/A".to_string()),
+        Just(String::new()),
+        "[0-9a-z -]{0,8}",
+    ];
+    let proto = prop_oneof![
+        Just("TCP"),
+        Just("UDP"),
+        Just("TCP/UDP"),
+        Just("TCP and UDP"),
+        Just("UPD"),
+        Just("GRE"),
+        Just("ESP"),
+        Just(""),
+    ];
+    let text = "[A-Za-z |,\"]{0,12}";
+    (port, proto, text, text, any::<bool>()).prop_map(|(port, proto, app, svc, md)| {
+        if md {
+            format!("| {port} | {proto} | {app} | {svc} |")
+        } else {
+            format!("{port},{proto},{app},{svc}")
+        }
+    })
+}
+
+/// The frames of a capture, through the crate's own reader.
+fn frames_of(bytes: &[u8]) -> Vec<Vec<u8>> {
+    use wiretally::capture::{FileReader, PacketSource};
+    let mut frames = Vec::new();
+    let Ok(mut reader) = FileReader::new("fixture", Box::new(std::io::Cursor::new(bytes.to_vec())))
+    else {
+        return frames;
+    };
+    while let Ok(Some(p)) = reader.next_packet() {
+        frames.push(p.data.to_vec());
+    }
+    frames
+}
