@@ -264,6 +264,8 @@ pub enum Undecodable {
     TruncatedTransport(u8),
     /// Too many nested link or tunnel headers.
     TooDeep,
+    /// The record holds no captured bytes at all.
+    EmptyFrame,
 }
 
 impl Undecodable {
@@ -279,6 +281,7 @@ impl Undecodable {
                 format!("{} header cut off before its ports", ip_proto_name(p))
             }
             Undecodable::TooDeep => "too many nested headers".into(),
+            Undecodable::EmptyFrame => "empty record (no captured bytes)".into(),
         }
     }
 }
@@ -326,6 +329,9 @@ pub fn ip_proto_name(p: u8) -> String {
 
 /// Decodes one frame.
 pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
+    if data.is_empty() {
+        return Decoded::Undecodable(Undecodable::EmptyFrame);
+    }
     let mut decoded = decode_link(link_type, data);
     if let Decoded::Ip(ip) = &mut decoded {
         // The IP decoder records the payload's address; make it an offset into this
