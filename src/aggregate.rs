@@ -5,13 +5,14 @@
 use rustc_hash::FxHashMap;
 
 use crate::classify::{Classification, classify, transport_of};
-use crate::conn::{ConnCounters, ConnState, FailedPairs};
+use crate::conn::{ConnCounters, ConnState, FailedPair, PairFailures};
 use crate::decode::{self, AddrBytes};
 use crate::fingerprint::Fingerprint;
 use crate::flow::{FlowKey, FlowState};
 use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::table::{EntryScope, ServiceTable, Specificity};
+use crate::tally::BoundedTally;
 use crate::timing::{PacketSizes, ServiceTiming};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
@@ -19,8 +20,8 @@ use crate::timing::{PacketSizes, ServiceTiming};
 pub struct Aggregates<'t> {
     table: &'t ServiceTable,
     per_entry: Vec<Counters>,
-    /// Connection outcomes and failing pairs per entry.
-    entry_conn: Vec<(ConnCounters, FailedPairs)>,
+    /// Connection outcomes per entry.
+    entry_conn: Vec<ConnCounters>,
     /// Timing histograms per entry, made on its first flow.
     entry_timing: Vec<Option<Box<ServiceTiming>>>,
     range_ports: FxHashMap<(u16, u16), Counters>,
@@ -30,7 +31,37 @@ pub struct Aggregates<'t> {
     /// what was seen): entry, counters and one example flow.
     mismatches: FxHashMap<(u8, u16, Fingerprint), MismatchAcc>,
     unknown: FxHashMap<(u8, u16), UnknownAcc>,
+    /// Server and client hosts of unknown lines, one bound for all of them.
+    hosts: BoundedTally<HostKey, Counters>,
+    /// Failing client -> server pairs of every line, one bound for all of them.
+    pairs: BoundedTally<PairKey, PairFailures>,
     flows: u64,
+}
+
+/// A report line that can list failing pairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum LineRef {
+    /// A table entry, by index.
+    Entry(u16),
+    /// An unknown (IP protocol, server port).
+    Unknown(u8, u16),
+}
+
+/// An unknown line's host: (IP protocol, port, server side?, IPv6?, address).
+type HostKey = (u8, u16, bool, bool, AddrBytes);
+/// A failing pair: (line, IPv6?, client, server, server port).
+type PairKey = (LineRef, bool, AddrBytes, AddrBytes, u16);
+
+/// Distinct (unknown line, host) entries kept over the whole run before the lightest
+/// half is dropped: exact for ordinary captures, about 25 MB at most in a scan.
+pub const MAX_HOST_ENTRIES: usize = 1 << 18;
+/// Distinct failing (line, client, server, port) pairs kept over the whole run.
+pub const MAX_PAIR_ENTRIES: usize = 1 << 16;
+
+impl crate::tally::Tallied for Counters {
+    fn weight(&self) -> u64 {
+        self.bytes
+    }
 }
 
 impl<'t> Aggregates<'t> {
@@ -45,6 +76,8 @@ impl<'t> Aggregates<'t> {
             range_payloads: FxHashMap::default(),
             mismatches: FxHashMap::default(),
             unknown: FxHashMap::default(),
+            hosts: BoundedTally::new(MAX_HOST_ENTRIES),
+            pairs: BoundedTally::new(MAX_PAIR_ENTRIES),
             flows: 0,
         }
     }
@@ -110,16 +143,24 @@ impl<'t> Aggregates<'t> {
         }
         let conn_state = ConnState::of(key, state, server);
         let syns = state.syns();
-        let count_conn = |(counters, pairs): &mut (ConnCounters, FailedPairs)| {
-            counters.add(conn_state, syns);
-            if conn_state.failed() {
-                pairs.add(key, server, conn_state, syns);
-            }
+        let line = match c.entry {
+            Some(e) => LineRef::Entry(e),
+            None => LineRef::Unknown(key.proto, if key.has_ports() { server_port } else { 0 }),
         };
+        if conn_state.failed() {
+            let pair = (
+                line,
+                key.v6,
+                key.addr[client],
+                key.addr[server],
+                server_port,
+            );
+            self.pairs.update(pair, |p| p.add(conn_state, syns));
+        }
         match c.entry {
             Some(e) => {
                 self.per_entry[usize::from(e)].merge(&flow);
-                count_conn(&mut self.entry_conn[usize::from(e)]);
+                self.entry_conn[usize::from(e)].add(conn_state, syns);
                 self.entry_timing[usize::from(e)]
                     .get_or_insert_with(Box::default)
                     .add(state);
@@ -138,10 +179,12 @@ impl<'t> Aggregates<'t> {
                 let port = if key.has_ports() { server_port } else { 0 };
                 let acc = self.unknown.entry((key.proto, port)).or_default();
                 acc.counters.merge(&flow);
-                count_conn(&mut acc.conn);
+                acc.conn.add(conn_state, syns);
                 acc.payloads.add(seen, server_name);
-                acc.add_host(true, key.v6, key.addr[server], &flow);
-                acc.add_host(false, key.v6, key.addr[client], &flow);
+                for (is_server, side) in [(true, server), (false, client)] {
+                    let host = (key.proto, port, is_server, key.v6, key.addr[side]);
+                    self.hosts.update(host, |h| h.merge(&flow));
+                }
             }
         }
     }
@@ -152,6 +195,22 @@ impl<'t> Aggregates<'t> {
     /// Packet-size percentiles come from `sizes` (recorded by the flow table).
     pub fn into_lines(self, top_hosts: usize, sizes: Option<&PacketSizes>) -> Lines {
         let mut failed = Vec::new();
+        let approximate = Approximate {
+            hosts: self.hosts.pruned(),
+            pairs: self.pairs.pruned(),
+        };
+        let mut host_lists = self.hosts.top_by(top_hosts, |k| (k.0, k.1, k.2));
+        let mut pair_lists = self.pairs.top_by(top_hosts, |k| k.0);
+        let mut pairs_of = |line: LineRef, ports: bool| -> Vec<FailedPair> {
+            pair_lists
+                .remove(&line)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|((_, v6, client, server, port), p)| {
+                    p.line(v6, &client, &server, ports.then_some(port))
+                })
+                .collect()
+        };
         let entries = self.table.entries();
         let mut services: Vec<ServiceLine> = entries
             .iter()
@@ -197,7 +256,7 @@ impl<'t> Aggregates<'t> {
                     system_services: e.system_services.clone(),
                     counters: self.per_entry[i],
                     ports,
-                    connections: self.entry_conn[i].0.clone(),
+                    connections: self.entry_conn[i].clone(),
                     timing: self.entry_timing[i]
                         .as_ref()
                         .map(|t| t.report(sizes.and_then(|s| s.of(i)))),
@@ -210,7 +269,7 @@ impl<'t> Aggregates<'t> {
                         line.port_range,
                         line.ip_proto,
                         &line.connections,
-                        self.entry_conn[i].1.top(top_hosts, line.ip_proto.is_none()),
+                        pairs_of(LineRef::Entry(i as u16), line.ip_proto.is_none()),
                     ));
                 }
                 line
@@ -228,16 +287,27 @@ impl<'t> Aggregates<'t> {
             .into_iter()
             .map(|((proto, port), acc)| {
                 let transport = transport_of(proto);
-                let (connections, pairs) = acc.conn;
+                let connections = acc.conn;
                 let (looks_like, server_names) = acc.payloads.lines(top_hosts);
+                let mut hosts = |server: bool| -> Vec<HostLine> {
+                    host_lists
+                        .remove(&(proto, port, server))
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|((_, _, _, v6, addr), counters)| HostLine {
+                            addr: decode::addr_to_string(v6, &addr),
+                            counters,
+                        })
+                        .collect()
+                };
                 let line = UnknownLine {
                     transport: transport.map_or("ip", |t| t.as_str()).to_string(),
                     port: transport.map(|_| port),
                     ip_proto: transport.is_none().then_some(proto),
                     name: transport.is_none().then(|| decode::ip_proto_name(proto)),
                     counters: acc.counters,
-                    top_servers: top(acc.servers, top_hosts),
-                    top_clients: top(acc.clients, top_hosts),
+                    top_servers: hosts(true),
+                    top_clients: hosts(false),
                     port_name_hint: None,
                     looks_like,
                     server_names,
@@ -251,7 +321,7 @@ impl<'t> Aggregates<'t> {
                         None,
                         line.ip_proto,
                         &line.connections,
-                        pairs.top(top_hosts, line.port.is_some()),
+                        pairs_of(LineRef::Unknown(proto, port), line.port.is_some()),
                     ));
                 }
                 line
@@ -297,6 +367,7 @@ impl<'t> Aggregates<'t> {
             unknown,
             failed,
             mismatches,
+            approximate,
         }
     }
 }
@@ -314,77 +385,22 @@ pub struct Lines {
     pub failed: Vec<FailedLine>,
     /// Well-known ports whose payload says otherwise.
     pub mismatches: Vec<MismatchLine>,
+    /// Which top lists lost entries to the memory bound.
+    pub approximate: Approximate,
+}
+
+/// Which top lists are approximate because their tally reached its bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Approximate {
+    /// The top server and client lists of unknown lines.
+    pub hosts: bool,
+    /// The failing pairs of failed-connection lines.
+    pub pairs: bool,
 }
 
 #[derive(Default, Clone)]
 struct UnknownAcc {
     counters: Counters,
     payloads: PayloadAcc,
-    conn: (ConnCounters, FailedPairs),
-    servers: FxHashMap<(bool, AddrBytes), Counters>,
-    clients: FxHashMap<(bool, AddrBytes), Counters>,
-}
-
-/// Distinct hosts kept per unknown line and side before the lightest are dropped, so a
-/// scan or flood of random addresses cannot grow memory without bound.
-const MAX_HOSTS: usize = 1024;
-/// Hosts kept after pruning (the heaviest by bytes).
-const HOSTS_AFTER_PRUNE: usize = 256;
-
-impl UnknownAcc {
-    /// Adds one flow to the counters of its server or client host. Exact while a line
-    /// has at most [`MAX_HOSTS`] distinct hosts on a side; past that the lightest are
-    /// dropped, so the top hosts are the heavy hitters (a dropped host seen again
-    /// restarts from zero).
-    fn add_host(&mut self, server: bool, v6: bool, addr: AddrBytes, flow: &Counters) {
-        let map = if server {
-            &mut self.servers
-        } else {
-            &mut self.clients
-        };
-        map.entry((v6, addr)).or_default().merge(flow);
-        if map.len() > MAX_HOSTS {
-            let mut hosts: Vec<_> = map.drain().collect();
-            hosts.select_nth_unstable_by(HOSTS_AFTER_PRUNE, |a, b| {
-                b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0))
-            });
-            hosts.truncate(HOSTS_AFTER_PRUNE);
-            map.extend(hosts);
-        }
-    }
-}
-
-fn top(hosts: FxHashMap<(bool, AddrBytes), Counters>, n: usize) -> Vec<HostLine> {
-    let mut all: Vec<_> = hosts.into_iter().collect();
-    all.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes).then(a.0.cmp(&b.0)));
-    all.truncate(n);
-    all.into_iter()
-        .map(|((v6, addr), counters)| HostLine {
-            addr: decode::addr_to_string(v6, &addr),
-            counters,
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_lists_stay_bounded_and_keep_the_heavy_hitters() {
-        let mut acc = UnknownAcc::default();
-        let mut flow = Counters::default();
-        flow.add_flow(1, 100, 0, 0);
-        let mut heavy = Counters::default();
-        heavy.add_flow(1, 1_000_000, 0, 0);
-        acc.add_host(true, false, [9; 16], &heavy);
-        for i in 0..10_000u32 {
-            let mut addr = [0u8; 16];
-            addr[..4].copy_from_slice(&i.to_be_bytes());
-            acc.add_host(true, false, addr, &flow);
-        }
-        assert!(acc.servers.len() <= MAX_HOSTS);
-        let top = top(acc.servers, 1);
-        assert_eq!(top[0].counters.bytes, 1_000_000);
-    }
+    conn: ConnCounters,
 }

@@ -441,6 +441,19 @@ impl<'t> Analyzer<'t> {
             })
             .collect();
 
+        let mut warnings = self.warnings.clone();
+        if lines.approximate.hosts {
+            warnings.push(format!(
+                "more than {} distinct hosts on unknown ports (a scan?): their top server and client lists keep the heaviest hosts, whose counts may be low",
+                crate::aggregate::MAX_HOST_ENTRIES
+            ));
+        }
+        if lines.approximate.pairs {
+            warnings.push(format!(
+                "more than {} distinct failing client -> server pairs (a scan?): the listed pairs are the most failing, whose counts may be low",
+                crate::aggregate::MAX_PAIR_ENTRIES
+            ));
+        }
         let table = self.table;
         let seen_any = self.packets > 0;
         Summary {
@@ -464,7 +477,7 @@ impl<'t> Analyzer<'t> {
             mismatches: lines.mismatches,
             icmp_errors_unmatched: self.icmp_unmatched,
             focus: self.focus.description().map(str::to_string),
-            warnings: self.warnings.clone(),
+            warnings,
             capture_stats: None,
             flow_table: FlowTableReport::new(&self.expiry, self.expiry_counts),
         }

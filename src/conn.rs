@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::decode::icmp::IcmpReason;
@@ -249,69 +248,49 @@ pub struct FailedPair {
     pub syn_retransmissions: u64,
 }
 
-/// Failed attempts per (client, server, server port), bounded like the host lists.
-#[derive(Debug, Clone, Default)]
-pub struct FailedPairs {
-    pairs: FxHashMap<(bool, AddrBytes, AddrBytes, u16), [u64; 5]>,
+/// One client -> server pair's failed attempts: failed, of which unanswered, rejected and
+/// unreachable, and the SYN retransmissions among them. Kept in the run's bounded tally
+/// of failing pairs ([`crate::tally::BoundedTally`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PairFailures([u64; 5]);
+
+impl PairFailures {
+    /// Counts one failed flow that ended in `state` after `syns` SYNs.
+    pub fn add(&mut self, state: ConnState, syns: u8) {
+        self.0[0] += 1;
+        match state {
+            ConnState::Unanswered => self.0[1] += 1,
+            ConnState::Rejected => self.0[2] += 1,
+            _ => self.0[3] += 1,
+        }
+        self.0[4] += u64::from(syns.saturating_sub(1));
+    }
+
+    /// The report line of this pair.
+    pub fn line(
+        &self,
+        v6: bool,
+        client: &AddrBytes,
+        server: &AddrBytes,
+        port: Option<u16>,
+    ) -> FailedPair {
+        let c = self.0;
+        FailedPair {
+            client: addr_to_string(v6, client),
+            server: addr_to_string(v6, server),
+            server_port: port,
+            failed: c[0],
+            unanswered: c[1],
+            rejected: c[2],
+            unreachable: c[3],
+            syn_retransmissions: c[4],
+        }
+    }
 }
 
-/// Pairs kept per line before the lightest are dropped.
-const MAX_PAIRS: usize = 1024;
-/// Pairs kept after pruning (the most failing).
-const PAIRS_AFTER_PRUNE: usize = 256;
-
-impl FailedPairs {
-    /// Counts a failed flow of `key` whose server is endpoint `server`.
-    pub fn add(&mut self, key: &FlowKey, server: usize, state: ConnState, syns: u8) {
-        let client = 1 - server;
-        let slot = self
-            .pairs
-            .entry((key.v6, key.addr[client], key.addr[server], key.port[server]))
-            .or_default();
-        slot[0] += 1;
-        match state {
-            ConnState::Unanswered => slot[1] += 1,
-            ConnState::Rejected => slot[2] += 1,
-            _ => slot[3] += 1,
-        }
-        slot[4] += u64::from(syns.saturating_sub(1));
-        if self.pairs.len() > MAX_PAIRS {
-            let mut all: Vec<_> = self.pairs.drain().collect();
-            all.select_nth_unstable_by(PAIRS_AFTER_PRUNE, |a, b| {
-                b.1[0].cmp(&a.1[0]).then(a.0.cmp(&b.0))
-            });
-            all.truncate(PAIRS_AFTER_PRUNE);
-            self.pairs.extend(all);
-        }
-    }
-
-    /// Adds another line's pairs.
-    pub fn merge(&mut self, other: &FailedPairs) {
-        for (k, v) in &other.pairs {
-            let slot = self.pairs.entry(*k).or_default();
-            for i in 0..5 {
-                slot[i] += v[i];
-            }
-        }
-    }
-
-    /// The `n` pairs with the most failures; `ports` says whether the protocol has ports.
-    pub fn top(&self, n: usize, ports: bool) -> Vec<FailedPair> {
-        let mut all: Vec<_> = self.pairs.iter().collect();
-        all.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then(a.0.cmp(b.0)));
-        all.truncate(n);
-        all.into_iter()
-            .map(|((v6, client, server, port), c)| FailedPair {
-                client: addr_to_string(*v6, client),
-                server: addr_to_string(*v6, server),
-                server_port: ports.then_some(*port),
-                failed: c[0],
-                unanswered: c[1],
-                rejected: c[2],
-                unreachable: c[3],
-                syn_retransmissions: c[4],
-            })
-            .collect()
+impl crate::tally::Tallied for PairFailures {
+    fn weight(&self) -> u64 {
+        self.0[0]
     }
 }
 

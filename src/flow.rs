@@ -857,6 +857,28 @@ mod tests {
         assert_eq!(state.bytes.iter().sum::<u64>(), 2114);
     }
 
+    #[test]
+    fn fragment_floods_stay_bounded() {
+        // A flood of tiny fragments: first fragments of ever new series, and later
+        // fragments whose first never came. The series memory stays at its cap and
+        // nothing else grows; every fragment is still counted.
+        let mut t = FlowTable::new();
+        let floods = 3 * MAX_FRAGMENT_SERIES as u32;
+        for id in 0..floods {
+            let (first, series) = first_fragment(id);
+            t.add_packet(&first, i64::from(id), 28);
+            t.add_later_fragment(&FragmentKey { id: !id, ..series }, i64::from(id), 28);
+            assert!(t.fragments.len() <= MAX_FRAGMENT_SERIES);
+        }
+        assert_eq!(t.len(), 1, "one flow: all first fragments share a 5-tuple");
+        assert_eq!(
+            t.unmatched_fragments(),
+            (u64::from(floods), 28 * u64::from(floods))
+        );
+        let (_, state) = t.iter().next().unwrap();
+        assert_eq!(state.packets.iter().sum::<u64>(), u64::from(floods));
+    }
+
     const SEC: i64 = 1_000_000_000;
 
     fn expiring(idle: i64, grace: i64, cap: Option<usize>) -> FlowTable {

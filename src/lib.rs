@@ -26,4 +26,5 @@ pub mod report;
 pub mod summary;
 pub mod synth;
 pub mod table;
+pub mod tally;
 pub mod timing;

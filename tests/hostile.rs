@@ -591,3 +591,53 @@ fn icmp_errors_quoting_garbage() {
         "{conn:?}"
     );
 }
+
+#[test]
+fn a_flood_of_distinct_flows_stays_within_the_cap_and_is_all_counted() {
+    // Every packet its own flow, random addresses and ports: the flow table is held to
+    // --max-flows, the per-line tallies to their bounds, and every flow is still counted.
+    let mut bytes = Vec::new();
+    wiretally::synth::scatter::write_scatter(
+        &mut bytes,
+        wiretally::synth::scatter::ScatterOptions {
+            flows: 100_000,
+            seed: 11,
+        },
+    )
+    .unwrap();
+    let (s, err, _) = summarise(&bytes, &["--max-flows", "1000"]);
+    assert_eq!((s.totals.packets, s.totals.flows), (100_000, 100_000));
+    let counts = s.flow_table.counts;
+    assert!(counts.peak_flows <= 1000, "{counts:?}");
+    assert!(counts.evicted >= 99_000, "{counts:?}");
+    // More failing pairs than the pair tally holds: the report says its lists are
+    // approximate.
+    let pairs = "distinct failing client -> server pairs (a scan?)";
+    assert!(
+        s.warnings.iter().any(|w| w.contains(pairs)),
+        "{:?}",
+        s.warnings
+    );
+    assert!(err.is_empty(), "{err}");
+    // Every flow is a lone SYN or datagram: a failed attempt, one sent to a group
+    // address (no attempt at all), or one sent by the side the table calls the server
+    // (midstream: its start was not seen).
+    let outcomes: u64 = s
+        .services
+        .iter()
+        .map(|l| &l.connections)
+        .chain(s.unknown.iter().map(|l| &l.connections))
+        .map(|c| c.failed() + c.broadcast + c.midstream)
+        .sum();
+    assert_eq!(outcomes, 100_000);
+    // The failed-connections report covers every failure, though its pair lists are cut.
+    let failed: u64 = s.failed.iter().map(|l| l.failed).sum();
+    let failures: u64 = s
+        .services
+        .iter()
+        .map(|l| l.connections.failed())
+        .chain(s.unknown.iter().map(|l| l.connections.failed()))
+        .sum();
+    assert_eq!(failed, failures);
+    assert!(failed > 50_000, "{failed}");
+}

@@ -6,6 +6,8 @@
 //! * `wiretally-gen churn --flows N [--per-second R] OUT` writes N short, distinct TCP
 //!   connections (four packets each, R new ones per second of packet time) for memory
 //!   measurements with flow expiry.
+//! * `wiretally-gen scatter --flows N [--seed X] OUT` writes N one-packet flows with
+//!   random addresses and ports, for the `--max-flows` bound.
 
 use std::io::BufWriter;
 use std::path::PathBuf;
@@ -13,8 +15,9 @@ use std::process::ExitCode;
 
 use wiretally::synth::bulk::{BulkOptions, write_bulk};
 use wiretally::synth::churn::{ChurnOptions, write_churn};
+use wiretally::synth::scatter::{ScatterOptions, write_scatter};
 
-const USAGE: &str = "usage: wiretally-gen fixtures [DIR]\n       wiretally-gen bulk --packets N [--flows F] [--snaplen S] [--seed X] OUT\n       wiretally-gen churn --flows N [--per-second R] OUT";
+const USAGE: &str = "usage: wiretally-gen fixtures [DIR]\n       wiretally-gen bulk --packets N [--flows F] [--snaplen S] [--seed X] OUT\n       wiretally-gen churn --flows N [--per-second R] OUT\n       wiretally-gen scatter --flows N [--seed X] OUT";
 
 /// Parses `--name NUMBER` pairs and one output path.
 fn numbered_options(
@@ -62,6 +65,15 @@ fn churn(args: &[String]) -> Result<(), String> {
     write_file(&path, |out| write_churn(out, opts))
 }
 
+fn scatter(args: &[String]) -> Result<(), String> {
+    let (values, path) = numbered_options(args, &["--flows", "--seed"])?;
+    let opts = ScatterOptions {
+        flows: values[0].unwrap_or(10_000_000),
+        seed: values[1].unwrap_or(1),
+    };
+    write_file(&path, |out| write_scatter(out, opts))
+}
+
 fn bulk(args: &[String]) -> Result<(), String> {
     let (values, path) = numbered_options(args, &["--packets", "--flows", "--snaplen", "--seed"])?;
     let narrow = |v: Option<u64>, default: u32| {
@@ -85,6 +97,7 @@ fn main() -> ExitCode {
         }
         Some("bulk") => bulk(&args[1..]),
         Some("churn") => churn(&args[1..]),
+        Some("scatter") => scatter(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
