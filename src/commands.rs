@@ -73,6 +73,7 @@ fn finish_run(
 
 /// Writes one warning line to stderr; a closed stderr is ignored, never a panic.
 pub fn warn(message: &str) {
+    let message = report::printable(message);
     let _ = writeln!(io::stderr().lock(), "wiretally: warning: {message}");
 }
 
@@ -201,6 +202,7 @@ fn progress_bar(args: &ReadArgs, total: Option<u64>) -> ProgressBar {
 
 /// One line on stderr about the run (not a warning); a closed stderr is ignored.
 fn note(message: &str) {
+    let message = report::printable(message);
     let _ = writeln!(io::stderr().lock(), "wiretally: {message}");
 }
 
@@ -322,8 +324,12 @@ pub fn live(args: LiveArgs) -> Result<()> {
             let mut out = stdout.lock();
             match view.render(&snapshot, since.as_secs_f64(), now, &mut out) {
                 Ok(()) => {}
-                // Nobody reads the view any more: keep capturing until told to stop.
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => output_open = false,
+                // Nobody reads the output any more (`| head`): end the run quietly, still
+                // finishing the -w and --flows files.
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                    output_open = false;
+                    break;
+                }
                 Err(e) => return Err(e).context("cannot write to standard output"),
             }
         }

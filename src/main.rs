@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             // A closed stderr must not turn an error into a panic.
-            let _ = writeln!(std::io::stderr().lock(), "wiretally: error: {e:#}");
+            // One line, whatever a file name or table cell holds.
+            let message = wiretally::report::printable(&format!("{e:#}")).into_owned();
+            let _ = writeln!(std::io::stderr().lock(), "wiretally: error: {message}");
             ExitCode::FAILURE
         }
     }

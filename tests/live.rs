@@ -680,3 +680,55 @@ fn bad_user_and_unwritable_outputs_fail_before_capturing() {
         "wiretally: error: cannot write flows file /nonexistent/dir/flows.ndjson: No such file or directory (os error 2)",
     );
 }
+
+#[test]
+fn closed_stdout_ends_the_run_quietly() {
+    if !is_root() {
+        println!("SKIPPED: needs root (CI runs as root)");
+        return;
+    }
+    // Like `wiretally live --format json | head -1`: the reader goes away after the first
+    // snapshot, and the capture ends by itself, with status 0 and nothing on stderr but
+    // the start line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args([
+            "live",
+            "-i",
+            "lo",
+            "-f",
+            "udp port 9",
+            "--format",
+            "json",
+            "--interval",
+            "100ms",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    // The reader is dropped here, closing the pipe.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(waited < 300, "still running 30 s after its stdout closed");
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+    };
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(status.success(), "{status:?}: {err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("wiretally: capturing on lo"), "{err}");
+}

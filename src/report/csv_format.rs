@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::ReportWriter;
+use super::{ReportWriter, printable};
 use crate::conn::ConnCounters;
 use crate::summary::{Counters, Summary};
 
@@ -73,7 +73,7 @@ impl ReportWriter for CsvWriter {
         for s in &summary.services {
             let mut row = vec![
                 "service".to_string(),
-                s.label.clone(),
+                printable(&s.label).into_owned(),
                 s.transport.clone(),
                 opt(s.port),
                 opt(s.port_range.map(|r| r[0])),
@@ -82,7 +82,7 @@ impl ReportWriter for CsvWriter {
                 s.match_kind.clone(),
             ];
             row.extend(counter_fields(&s.counters));
-            row.push(s.system_services.join("; "));
+            row.push(printable(&s.system_services.join("; ")).into_owned());
             row.push(String::new());
             row.extend(conn_fields(&s.connections));
             w.write_record(&row)?;
@@ -90,7 +90,7 @@ impl ReportWriter for CsvWriter {
         for u in &summary.unknown {
             let mut row = vec![
                 "unknown".to_string(),
-                u.name.clone().unwrap_or_default(),
+                printable(u.name.as_deref().unwrap_or_default()).into_owned(),
                 u.transport.clone(),
                 opt(u.port),
                 String::new(),

@@ -245,7 +245,7 @@ impl ServiceTable {
     /// CSV header, markdown otherwise.
     pub fn from_file(path: &Path) -> Result<ServiceTable, TableError> {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| TableError::Io {
+        let text = read_bounded(path).map_err(|source| TableError::Io {
             path: name.clone(),
             source,
         })?;
@@ -431,6 +431,31 @@ fn build_entry(scope: EntryScope, row_indices: &[usize], rows: &[TableRow]) -> S
     }
     entry.label = entry.application_protocols.join(" / ");
     entry
+}
+
+/// Largest table file read: the real table is a few hundred lines, so anything near this
+/// is not a table (and `/dev/zero` must not exhaust memory).
+const MAX_TABLE_BYTES: u64 = 16 << 20;
+
+/// Reads a table file as UTF-8 text of at most [`MAX_TABLE_BYTES`].
+fn read_bounded(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_TABLE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_TABLE_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, which no port table is",
+            MAX_TABLE_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
 }
 
 #[cfg(test)]

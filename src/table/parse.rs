@@ -137,7 +137,11 @@ impl ParsedRows {
     fn push_row(&mut self, source: &str, line: usize, cells: [&str; 4]) -> Result<(), TableError> {
         let [port_text, proto_text, app_text, service_text] = cells.map(normalise_name);
         let ports = parse_port_spec(&port_text).ok_or_else(|| {
-            TableError::row(source, line, format!("cannot read port '{port_text}'"))
+            TableError::row(
+                source,
+                line,
+                format!("cannot read port '{port_text}' (expected a port 0-65535, a range such as 49152-65535, or N/A)"),
+            )
         })?;
         let protocol = self.parse_protocol(source, line, &proto_text, &app_text)?;
         match (&ports, &protocol) {
