@@ -2,6 +2,8 @@
 //! counters, then turned into the report's lines. Used at the end of a run and for live
 //! snapshots alike.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap;
 
 use crate::classify::{Classification, classify, transport_of};
@@ -10,7 +12,9 @@ use crate::decode::{self, AddrBytes};
 use crate::fingerprint::Fingerprint;
 use crate::flow::{FlowKey, FlowState};
 use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
+use crate::rpc::InterfaceTable;
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
+use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use crate::tally::BoundedTally;
 use crate::timing::{PacketSizes, ServiceTiming};
@@ -35,7 +39,23 @@ pub struct Aggregates<'t> {
     hosts: BoundedTally<HostKey, Counters>,
     /// Failing client -> server pairs of every line, one bound for all of them.
     pairs: BoundedTally<PairKey, PairFailures>,
+    /// The DCE/RPC interfaces flows can carry.
+    interfaces: Arc<InterfaceTable>,
+    /// Flows on dynamic ports named by their RPC interface, per (interface, port).
+    rpc_lines: FxHashMap<(u16, u16), RpcAcc>,
+    /// Flows of a table entry's own port that carried an RPC interface, per (entry,
+    /// interface).
+    entry_rpc: FxHashMap<(u16, u16), (u64, IdentifiedBy)>,
     flows: u64,
+}
+
+/// One RPC interface line's counters.
+#[derive(Default, Clone)]
+struct RpcAcc {
+    counters: Counters,
+    conn: ConnCounters,
+    via: IdentifiedBy,
+    timing: ServiceTiming,
 }
 
 /// A report line that can list failing pairs.
@@ -45,6 +65,8 @@ enum LineRef {
     Entry(u16),
     /// An unknown (IP protocol, server port).
     Unknown(u8, u16),
+    /// An RPC interface on a dynamic (port).
+    Rpc(u16, u16),
 }
 
 /// An unknown line's host: (IP protocol, port, server side?, IPv6?, address).
@@ -66,7 +88,7 @@ impl crate::tally::Tallied for Counters {
 
 impl<'t> Aggregates<'t> {
     /// Empty counters for the entries of `table`.
-    pub fn new(table: &'t ServiceTable) -> Aggregates<'t> {
+    pub fn new(table: &'t ServiceTable, interfaces: Arc<InterfaceTable>) -> Aggregates<'t> {
         Aggregates {
             table,
             per_entry: vec![Counters::default(); table.entries().len()],
@@ -78,6 +100,9 @@ impl<'t> Aggregates<'t> {
             unknown: FxHashMap::default(),
             hosts: BoundedTally::new(MAX_HOST_ENTRIES),
             pairs: BoundedTally::new(MAX_PAIR_ENTRIES),
+            interfaces,
+            rpc_lines: FxHashMap::default(),
+            entry_rpc: FxHashMap::default(),
             flows: 0,
         }
     }
@@ -143,9 +168,16 @@ impl<'t> Aggregates<'t> {
         }
         let conn_state = ConnState::of(key, state, server);
         let syns = state.syns();
-        let line = match c.entry {
-            Some(e) => LineRef::Entry(e),
-            None => LineRef::Unknown(key.proto, if key.has_ports() { server_port } else { 0 }),
+        // A flow that carried a known RPC interface on a dynamic port (a range entry's,
+        // or one no entry names) is counted under its interface.
+        let rpc = state.rpc();
+        let rpc_line = rpc_line(key, state, c);
+        let line = match (rpc_line, c.entry) {
+            (Some(i), _) => LineRef::Rpc(i, server_port),
+            (None, Some(e)) => LineRef::Entry(e),
+            (None, None) => {
+                LineRef::Unknown(key.proto, if key.has_ports() { server_port } else { 0 })
+            }
         };
         if conn_state.failed() {
             let pair = (
@@ -156,6 +188,19 @@ impl<'t> Aggregates<'t> {
                 server_port,
             );
             self.pairs.update(pair, |p| p.add(conn_state, syns));
+        }
+        if let (Some(i), Some(via)) = (rpc_line, rpc.via()) {
+            let acc = self.rpc_lines.entry((i, server_port)).or_default();
+            acc.counters.merge(&flow);
+            acc.conn.add(conn_state, syns);
+            acc.via.add(via);
+            acc.timing.add(state);
+            return;
+        }
+        if let (Some(e), Some(i), Some(via)) = (c.entry, rpc.interface(), rpc.via()) {
+            let slot = self.entry_rpc.entry((e, i)).or_default();
+            slot.0 += 1;
+            slot.1.add(via);
         }
         match c.entry {
             Some(e) => {
@@ -260,6 +305,8 @@ impl<'t> Aggregates<'t> {
                     timing: self.entry_timing[i]
                         .as_ref()
                         .map(|t| t.report(sizes.and_then(|s| s.of(i)))),
+                    rpc: None,
+                    rpc_interfaces: rpc_uses(&self.entry_rpc, &self.interfaces, i as u16),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
@@ -275,11 +322,52 @@ impl<'t> Aggregates<'t> {
                 line
             })
             .collect();
+        for ((i, port), acc) in &self.rpc_lines {
+            let Some(iface) = self.interfaces.get(*i) else {
+                continue;
+            };
+            let line = ServiceLine {
+                label: iface.label(),
+                transport: "tcp".to_string(),
+                port: Some(*port),
+                port_range: None,
+                ip_proto: None,
+                match_kind: "rpc".to_string(),
+                system_services: iface.system_service.iter().cloned().collect(),
+                counters: acc.counters,
+                ports: None,
+                connections: acc.conn.clone(),
+                timing: Some(acc.timing.report(None)),
+                rpc: Some(RpcLineInfo {
+                    interface: iface.name.clone(),
+                    spec: iface.spec.clone(),
+                    uuid: iface.uuid_text(),
+                    version: format!("{}.{}", iface.major, iface.minor),
+                    identified_by: acc.via,
+                }),
+                rpc_interfaces: Vec::new(),
+            };
+            if line.connections.failed() > 0 {
+                let mut failed_line = FailedLine::new(
+                    Some(line.label.clone()),
+                    "tcp",
+                    Some(*port),
+                    None,
+                    None,
+                    &line.connections,
+                    pairs_of(LineRef::Rpc(*i, *port), true),
+                );
+                failed_line.diagnosis = rpc_diagnosis(iface, *port, &acc.conn, &acc.via);
+                failed.push(failed_line);
+            }
+            services.push(line);
+        }
         services.sort_by(|a, b| {
             b.counters
                 .bytes
                 .cmp(&a.counters.bytes)
                 .then(a.label.cmp(&b.label))
+                .then(a.port.cmp(&b.port))
         });
 
         let mut unknown: Vec<UnknownLine> = self
@@ -403,4 +491,76 @@ struct UnknownAcc {
     counters: Counters,
     payloads: PayloadAcc,
     conn: ConnCounters,
+}
+
+/// The RPC interfaces named on the flows of entry `entry`, most flows first.
+fn rpc_uses(
+    entry_rpc: &FxHashMap<(u16, u16), (u64, IdentifiedBy)>,
+    interfaces: &InterfaceTable,
+    entry: u16,
+) -> Vec<RpcUse> {
+    let mut uses: Vec<RpcUse> = entry_rpc
+        .iter()
+        .filter(|((e, _), _)| *e == entry)
+        .filter_map(|((_, i), (flows, via))| {
+            let iface = interfaces.get(*i)?;
+            Some(RpcUse {
+                label: iface.label(),
+                interface: iface.name.clone(),
+                flows: *flows,
+                identified_by: *via,
+            })
+        })
+        .collect();
+    uses.sort_by(|a, b| b.flows.cmp(&a.flows).then(a.label.cmp(&b.label)));
+    uses
+}
+
+/// The classic firewall-blocks-dynamic-RPC case in plain words: the endpoint mapper told
+/// clients the port, and the connections to it were not answered.
+fn rpc_diagnosis(
+    iface: &crate::rpc::RpcInterface,
+    port: u16,
+    conn: &ConnCounters,
+    via: &IdentifiedBy,
+) -> Option<String> {
+    if via.endpoint_mapper == 0 || conn.unanswered + conn.rejected == 0 {
+        return None;
+    }
+    let what = format!("{} {}", iface.spec, iface.name);
+    let blocked = conn.unanswered + conn.rejected;
+    let outcome = if conn.rejected == 0 {
+        "never answered".to_string()
+    } else if conn.unanswered == 0 {
+        "rejected (RST)".to_string()
+    } else {
+        format!(
+            "never answered ({}) or rejected ({})",
+            conn.unanswered, conn.rejected
+        )
+    };
+    let connections = if conn.established == 0 {
+        if blocked == 1 {
+            format!("the connection to {port} was {outcome}")
+        } else {
+            format!("all {blocked} connections to {port} were {outcome}")
+        }
+    } else {
+        format!(
+            "{blocked} of {} connections to {port} were {outcome}",
+            conn.attempts
+        )
+    };
+    Some(format!(
+        "endpoint mapper answered with port {port} for {what}; {connections}: a firewall between client and server probably blocks the dynamic RPC ports (49152-65535/tcp)"
+    ))
+}
+
+/// The RPC interface a flow is counted under: a TCP flow on a dynamic port (one a range
+/// entry covers, or none names) that carried a known interface.
+pub fn rpc_line(key: &FlowKey, state: &FlowState, c: &Classification) -> Option<u16> {
+    let dynamic = key.proto == decode::ip_proto::TCP
+        && key.has_ports()
+        && (c.entry.is_none() || c.specificity == Specificity::Range);
+    state.rpc().interface().filter(|_| dynamic)
 }

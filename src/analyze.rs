@@ -3,6 +3,7 @@
 //! No I/O: sources push frames in, writers render the result.
 
 use std::io;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -11,12 +12,13 @@ use crate::aggregate::Aggregates;
 use crate::capture::RawPacket;
 use crate::classify::{ServerRule, transport_of};
 use crate::conn::ConnState;
-use crate::decode::{self, Decoded, Fragment, NonIpKind, Undecodable, icmp, ip_proto};
+use crate::decode::{self, Decoded, Fragment, IpSummary, NonIpKind, Undecodable, icmp, ip_proto};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::fingerprint::{self, Fingerprint};
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::flow_stage::FlowStage;
 use crate::focus::Focus;
+use crate::rpc::{InterfaceTable, RpcTracker};
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use crate::timing::PacketSizes;
@@ -113,6 +115,10 @@ pub struct FlowRecord {
     pub server_payload: Option<&'static str>,
     /// The TLS server name (SNI) the client asked for, when captured.
     pub server_name: Option<String>,
+    /// The DCE/RPC interface the flow carried (`drsuapi`, ...), when known.
+    pub rpc_interface: Option<String>,
+    /// How it was identified: `endpoint_mapper`, `bind` or `named_pipe`.
+    pub rpc_identified_by: Option<&'static str>,
 }
 
 /// Packet-size histograms classified with `table`'s lookup.
@@ -180,6 +186,8 @@ pub struct Analyzer<'t> {
     first_ts: i64,
     last_ts: i64,
     warnings: Vec<String>,
+    /// DCE/RPC interfaces learned and named on the reading thread.
+    rpc: RpcTracker,
 }
 
 impl<'t> Analyzer<'t> {
@@ -204,11 +212,13 @@ impl<'t> Analyzer<'t> {
     }
 
     fn with_stage(table: &'t ServiceTable, flows: FlowStage, expiry: Expiry) -> Analyzer<'t> {
+        let interfaces = Arc::new(InterfaceTable::builtin());
         Analyzer {
             table,
             flows,
             expiry,
-            ended: Aggregates::new(table),
+            ended: Aggregates::new(table, Arc::clone(&interfaces)),
+            rpc: RpcTracker::new(interfaces),
             expiry_counts: ExpiryCounts::default(),
             sink: None,
             sink_error: None,
@@ -290,6 +300,9 @@ impl<'t> Analyzer<'t> {
                 }
                 (ip_proto::TCP | ip_proto::UDP, _) if ip.payload_len > 0 => {
                     let payload = ip.payload(packet.data);
+                    if ip.proto == ip_proto::TCP {
+                        self.inspect_rpc(packet, &ip, payload);
+                    }
                     let fp = fingerprint::fingerprint(ip.proto, payload);
                     let code = fp.map_or(0, Fingerprint::code);
                     self.flows
@@ -300,7 +313,12 @@ impl<'t> Analyzer<'t> {
                         }
                     }
                 }
-                _ => self.flows.add_packet(&ip, packet.ts_ns, len),
+                _ => {
+                    self.flows.add_packet(&ip, packet.ts_ns, len);
+                    if ip.proto == ip_proto::TCP {
+                        self.inspect_rpc(packet, &ip, &[]);
+                    }
+                }
             },
             Decoded::NonIp(kind) => self.count_other(OtherKind::NonIp(kind), len),
             Decoded::Undecodable(why) => self.count_other(OtherKind::Undecodable(why), len),
@@ -312,6 +330,20 @@ impl<'t> Analyzer<'t> {
                 let retired = self.flows.take_retired();
                 self.count_ended(retired);
             }
+        }
+    }
+
+    /// Lets the DCE/RPC tracker see a TCP packet (after the flow table has it), and tells
+    /// the flow the interface it carries when the tracker names one.
+    fn inspect_rpc(&mut self, packet: &RawPacket<'_>, ip: &IpSummary, payload: &[u8]) {
+        let Some(ports) = ip.ports else { return };
+        if !self.rpc.wants(ports, ip.tcp_flags, payload) || !matches!(ip.fragment, Fragment::None) {
+            return;
+        }
+        let cut = packet.data.len() < packet.orig_len as usize;
+        let (key, _) = FlowKey::from_packet(ip);
+        if let Some(id) = self.rpc.inspect(packet.ts_ns, ip, &key, payload, cut) {
+            self.flows.set_rpc(&key, id);
         }
     }
 
@@ -331,6 +363,15 @@ impl<'t> Analyzer<'t> {
                 let mut record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
                 record.server_name = r.server_name.as_deref().map(str::to_string);
+                let rpc = r.state.rpc();
+                if let Some(iface) = rpc.interface().and_then(|i| self.rpc.interfaces().get(i)) {
+                    record.rpc_interface = Some(iface.name.clone());
+                    record.rpc_identified_by = rpc.via().map(crate::rpc::Via::as_str);
+                    if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
+                        record.service = Some(iface.label());
+                        record.match_kind = "rpc";
+                    }
+                }
                 if let Err(e) = sink.write(&record) {
                     self.sink_error = Some(e);
                     self.sink = None;
@@ -379,7 +420,10 @@ impl<'t> Analyzer<'t> {
         if let Some(sink) = self.sink.take() {
             sink.finish()?;
         }
-        let aggregates = std::mem::replace(&mut self.ended, Aggregates::new(self.table));
+        let aggregates = std::mem::replace(
+            &mut self.ended,
+            Aggregates::new(self.table, Arc::new(self.rpc.interfaces().clone())),
+        );
         Ok(self.summary(aggregates, (0, 0), options))
     }
 
@@ -539,6 +583,8 @@ fn flow_record(
         client_payload: state.payload_fingerprint(client).map(Fingerprint::name),
         server_payload: state.payload_fingerprint(server).map(Fingerprint::name),
         server_name: None,
+        rpc_interface: None,
+        rpc_identified_by: None,
     }
 }
 

@@ -19,6 +19,7 @@ use crate::decode::icmp::IcmpReason;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
 use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::fingerprint::Fingerprint;
+use crate::rpc::RpcId;
 use crate::timing::{ENTRY_UNSET, PacketSizes};
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
@@ -107,12 +108,29 @@ pub struct FlowState {
     /// SYN/ACK -> ACK as seen at the capture point, µs.
     ack_us: u32,
     /// The first ICMP error that quoted a packet of this flow.
-    icmp: Option<IcmpReason>,
+    /// (Packed by [`pack_icmp`] into two bytes, so the state stays 72 bytes.)
+    icmp: u16,
     /// Fingerprint code of the first payload each endpoint sent (0: none yet).
     payload_fp: [u8; 2],
     /// The service entry its packet sizes are recorded under (see
     /// [`crate::timing::PacketSizes`]).
     size_entry: u16,
+    /// The DCE/RPC interface the flow carries (packed [`RpcId`]; 0 when none is known).
+    rpc: u16,
+}
+
+/// An ICMP error reason in two bytes: 0 for none, else a marker bit, the IPv6 bit, the
+/// ICMP type (errors are below 64) and the code.
+fn pack_icmp(r: IcmpReason) -> u16 {
+    0x8000 | u16::from(r.v6) << 14 | u16::from(r.icmp_type & 0x3f) << 8 | u16::from(r.code)
+}
+
+fn unpack_icmp(bits: u16) -> Option<IcmpReason> {
+    (bits & 0x8000 != 0).then_some(IcmpReason {
+        v6: bits & 0x4000 != 0,
+        icmp_type: (bits >> 8) as u8 & 0x3f,
+        code: bits as u8,
+    })
 }
 
 impl FlowState {
@@ -129,9 +147,10 @@ impl FlowState {
             syn_at_us: 0,
             syn_ack_us: 0,
             ack_us: 0,
-            icmp: None,
+            icmp: 0,
             payload_fp: [0; 2],
             size_entry: ENTRY_UNSET,
+            rpc: 0,
         }
     }
 
@@ -235,9 +254,14 @@ impl FlowState {
         (syn_ack, self.handshake_done().then_some(self.ack_us))
     }
 
+    /// The DCE/RPC interface the flow carries, and how it was found.
+    pub fn rpc(&self) -> RpcId {
+        RpcId::from_bits(self.rpc)
+    }
+
     /// The first ICMP error quoting a packet of this flow.
     pub fn icmp(&self) -> Option<IcmpReason> {
-        self.icmp
+        unpack_icmp(self.icmp)
     }
 
     /// What the first payload endpoint `side` sent looks like (None: it sent none).
@@ -698,6 +722,17 @@ impl FlowTable {
         });
     }
 
+    /// Tells a held flow which DCE/RPC interface it carries (kept when better than what
+    /// it knew; see [`RpcId::better_than`]).
+    pub fn set_rpc(&mut self, key: &FlowKey, id: RpcId) {
+        self.flush();
+        if let Some(state) = self.flows.get_mut(key) {
+            if id.better_than(state.rpc()) {
+                state.rpc = id.to_bits();
+            }
+        }
+    }
+
     /// Notes the TLS server name a packet of a held flow asked for (the first one wins).
     pub fn add_server_name(&mut self, packet: &IpSummary, name: Box<str>) {
         self.flush();
@@ -719,7 +754,9 @@ impl FlowTable {
         let (key, _) = FlowKey::from_packet(quoted);
         match self.flows.get_mut(&key) {
             Some(state) => {
-                state.icmp.get_or_insert(reason);
+                if state.icmp == 0 {
+                    state.icmp = pack_icmp(reason);
+                }
             }
             None => self.icmp_unmatched += 1,
         }
@@ -794,6 +831,23 @@ mod tests {
         };
         first.fragment = Fragment::First(series);
         (first, series)
+    }
+
+    #[test]
+    fn icmp_reasons_pack_into_two_bytes() {
+        assert_eq!(unpack_icmp(0), None);
+        for v6 in [false, true] {
+            for icmp_type in [1, 3, 4, 11, 12] {
+                for code in 0..=255 {
+                    let r = IcmpReason {
+                        v6,
+                        icmp_type,
+                        code,
+                    };
+                    assert_eq!(unpack_icmp(pack_icmp(r)), Some(r));
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::thread::JoinHandle;
 use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
 use crate::expiry::Expiry;
-use crate::flow::{FlowTable, KeyedPacket, RetiredFlow};
+use crate::flow::{FlowKey, FlowTable, KeyedPacket, RetiredFlow};
+use crate::rpc::RpcId;
 use crate::timing::PacketSizes;
 
 /// Events sent per batch to the worker.
@@ -25,6 +26,7 @@ enum FlowEvent {
     LaterFragment(FragmentKey, i64, u32),
     IcmpError(Box<(IpSummary, IcmpReason)>),
     ServerName(Box<(IpSummary, Box<str>)>),
+    Rpc(FlowKey, RpcId),
 }
 
 impl FlowEvent {
@@ -45,6 +47,7 @@ impl FlowEvent {
                 let (ip, name) = *named;
                 table.add_server_name(&ip, name);
             }
+            FlowEvent::Rpc(key, id) => table.set_rpc(&key, id),
         }
     }
 }
@@ -168,6 +171,11 @@ impl FlowStage {
             None => FlowEvent::Packet(Box::new((*ip, ts, len, fp))),
         };
         self.send(event);
+    }
+
+    /// Tells flow `key` which DCE/RPC interface it carries.
+    pub fn set_rpc(&mut self, key: &FlowKey, id: RpcId) {
+        self.send(FlowEvent::Rpc(*key, id));
     }
 
     /// Notes the TLS server name a packet's flow asked for.

@@ -23,6 +23,7 @@ pub mod hints;
 pub mod payload_summary;
 pub mod privileges;
 pub mod report;
+pub mod rpc;
 pub mod summary;
 pub mod synth;
 pub mod table;

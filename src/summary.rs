@@ -133,6 +133,78 @@ pub struct ServiceLine {
     /// Handshake, duration and packet-size percentiles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timing: Option<TimingReport>,
+    /// For a line of a DCE/RPC interface on a dynamic port: which interface, and how its
+    /// flows were identified.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rpc: Option<RpcLineInfo>,
+    /// DCE/RPC interfaces named on this line's flows (binds, named pipes) that stay under
+    /// the line because its port is the service's own (SMB, the endpoint mapper).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rpc_interfaces: Vec<RpcUse>,
+}
+
+/// The interface of an RPC line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpcLineInfo {
+    /// Short name (`drsuapi`).
+    pub interface: String,
+    /// Specification (`MS-DRSR`).
+    pub spec: String,
+    /// Interface UUID.
+    pub uuid: String,
+    /// Interface version, `major.minor`.
+    pub version: String,
+    /// Flows by how their interface was found.
+    pub identified_by: IdentifiedBy,
+}
+
+/// Flows by how their interface was found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct IdentifiedBy {
+    /// By the endpoint mapper's answer for the server and port.
+    pub endpoint_mapper: u64,
+    /// By their own bind or alter_context.
+    pub bind: u64,
+    /// By the SMB named pipe they opened.
+    pub named_pipe: u64,
+}
+
+impl IdentifiedBy {
+    /// Counts one flow found `via`.
+    pub fn add(&mut self, via: crate::rpc::Via) {
+        match via {
+            crate::rpc::Via::EndpointMapper => self.endpoint_mapper += 1,
+            crate::rpc::Via::Bind => self.bind += 1,
+            crate::rpc::Via::NamedPipe => self.named_pipe += 1,
+        }
+    }
+
+    /// `endpoint mapper 3, bind 1` (the non-zero ones).
+    pub fn describe(&self) -> String {
+        [
+            ("endpoint mapper", self.endpoint_mapper),
+            ("bind", self.bind),
+            ("named pipe", self.named_pipe),
+        ]
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(what, n)| format!("{what} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+    }
+}
+
+/// Flows of a line that carried one DCE/RPC interface.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RpcUse {
+    /// The interface's report label (`RPC: MS-LSAT lsarpc (...)`).
+    pub label: String,
+    /// Short name.
+    pub interface: String,
+    /// Flows.
+    pub flows: u64,
+    /// How they were identified.
+    pub identified_by: IdentifiedBy,
 }
 
 /// Traffic no table entry names, per (transport, server port) or IP protocol.
@@ -194,6 +266,9 @@ pub struct FailedLine {
     pub connections: ConnCounters,
     /// The client -> server pairs with the most failures (at most `--top`).
     pub top_pairs: Vec<FailedPair>,
+    /// What the failures mean, when wiretally can say (the blocked dynamic RPC case).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<String>,
 }
 
 impl FailedLine {
@@ -216,6 +291,7 @@ impl FailedLine {
             failed: connections.failed(),
             connections: connections.clone(),
             top_pairs,
+            diagnosis: None,
         }
     }
 

@@ -742,6 +742,7 @@ fn one_thread_and_two_threads_agree() {
         "two-interfaces.pcapng",
         "tunnels.pcap",
         "conn-states.pcap",
+        "rpc-dynamic.pcap",
     ] {
         for expiry in EXPIRY_SETTINGS {
             let outputs = by_threads(expiry, &[fixture(name)]);

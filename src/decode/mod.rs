@@ -738,7 +738,8 @@ fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
     Decoded::Ip(summary)
 }
 
-fn widen(v4: [u8; 4]) -> AddrBytes {
+/// An IPv4 address in the 16-byte form flows use (the first four bytes).
+pub fn widen(v4: [u8; 4]) -> AddrBytes {
     let mut out = [0u8; 16];
     out[..4].copy_from_slice(&v4);
     out

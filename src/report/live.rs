@@ -255,6 +255,8 @@ mod tests {
                 ports: None,
                 connections: Default::default(),
                 timing: None,
+                rpc: None,
+                rpc_interfaces: vec![],
             }],
             unknown: vec![],
             other: vec![],

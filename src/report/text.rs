@@ -276,6 +276,30 @@ impl ReportWriter for TextWriter {
                 row.extend(counter_cells(&line.counters, total));
                 row.push(services_text(&line.system_services));
                 cols.push(row);
+                if let Some(rpc) = &line.rpc {
+                    cols.push(note_row(format!(
+                        "  interface {} v{}, identified by {}",
+                        rpc.uuid,
+                        rpc.version,
+                        rpc.identified_by.describe()
+                    )));
+                }
+                if !line.rpc_interfaces.is_empty() {
+                    let uses: Vec<String> = line
+                        .rpc_interfaces
+                        .iter()
+                        .take(self.top)
+                        .map(|u| {
+                            format!(
+                                "{} ({} flows: {})",
+                                u.interface,
+                                units::count(u.flows),
+                                u.identified_by.describe()
+                            )
+                        })
+                        .collect();
+                    cols.push(note_row(format!("  RPC interfaces: {}", uses.join(", "))));
+                }
                 if let Some(ports) = &line.ports {
                     let top: Vec<String> = ports
                         .iter()
@@ -563,6 +587,9 @@ impl TextWriter {
                     unreachable.join(", ")
                 },
             ]);
+            if let Some(diagnosis) = &line.diagnosis {
+                cols.push(note_row(format!("  => {diagnosis}")));
+            }
             for pair in line.top_pairs.iter().take(3) {
                 let target = match pair.server_port {
                     Some(p) => format!("{}:{p}", pair.server),
@@ -603,6 +630,13 @@ impl TextWriter {
 
 /// Writes a table where some rows are notes (one long first cell, the rest empty): the
 /// notes are printed as they are instead of widening the first column.
+/// A row printed as a note under the row before it (text in the first column only).
+fn note_row(text: String) -> Vec<String> {
+    let mut row = vec![text];
+    row.extend(std::iter::repeat_n(String::new(), 7));
+    row
+}
+
 fn write_columns_with_notes(cols: &Columns, out: &mut dyn Write) -> io::Result<()> {
     let is_note = |row: &Vec<String>| row[1..].iter().all(String::is_empty);
     let normal = Columns {

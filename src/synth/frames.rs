@@ -435,6 +435,9 @@ pub fn payload(server_port: u16, to_server: bool, len: usize, seed: u64) -> Vec<
     out
 }
 
+/// One request and its answer in a TCP session: the client's segments, then the server's.
+pub type Exchange = (Vec<Vec<u8>>, Vec<Vec<u8>>);
+
 /// A growing list of frames with conversation helpers. Frames are sorted by time when
 /// taken out, so conversations can be added in any order.
 #[derive(Debug, Clone)]
@@ -502,6 +505,35 @@ impl Trace {
         exchanges: &[(usize, usize)],
         rtt_ns: i64,
     ) -> i64 {
+        let exchanges: Vec<Exchange> = exchanges
+            .iter()
+            .enumerate()
+            .map(|(i, &(req, resp))| {
+                let seed = u64::from(cport) << 16 | i as u64;
+                let chunks = |data: Vec<u8>| data.chunks(1460).map(<[u8]>::to_vec).collect();
+                (
+                    chunks(payload(sport, true, req, seed)),
+                    chunks(payload(sport, false, resp, seed ^ 0xffff)),
+                )
+            })
+            .collect();
+        self.tcp_session_segments(start, client, server, cport, sport, &exchanges, rtt_ns)
+    }
+
+    /// A TCP connection like [`Trace::tcp_session`], whose exchanges carry exactly these
+    /// segments (client segments, then server segments; an empty server side gets a bare
+    /// ACK). Returns the time of the last packet.
+    #[allow(clippy::too_many_arguments)]
+    pub fn tcp_session_segments(
+        &mut self,
+        start: i64,
+        client: &Host,
+        server: &Host,
+        cport: u16,
+        sport: u16,
+        exchanges: &[Exchange],
+        rtt_ns: i64,
+    ) -> i64 {
         const SYN_ACK: u8 = tcp_flags::SYN | tcp_flags::ACK;
         const FIN_ACK: u8 = tcp_flags::FIN | tcp_flags::ACK;
         let link = self.link;
@@ -528,20 +560,19 @@ impl Trace {
         cseq += 1;
         sseq += 1;
         segment(t, true, tcp_flags::ACK, cseq, sseq, &[]);
-        for (i, &(req, resp)) in exchanges.iter().enumerate() {
-            let seed = u64::from(cport) << 16 | i as u64;
-            for chunk in payload(sport, true, req, seed).chunks(1460) {
+        for (requests, responses) in exchanges {
+            for chunk in requests {
                 t += MS / 10;
                 segment(t, true, tcp_flags::ACK, cseq, sseq, chunk);
                 cseq = cseq.wrapping_add(chunk.len() as u32);
             }
             t += rtt_ns;
-            for chunk in payload(sport, false, resp, seed ^ 0xffff).chunks(1460) {
+            for chunk in responses {
                 segment(t, false, tcp_flags::ACK, sseq, cseq, chunk);
                 sseq = sseq.wrapping_add(chunk.len() as u32);
                 t += MS / 20;
             }
-            if resp == 0 {
+            if responses.is_empty() {
                 segment(t, false, tcp_flags::ACK, sseq, cseq, &[]);
             }
         }

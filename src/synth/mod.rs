@@ -6,6 +6,7 @@
 pub mod bulk;
 pub mod churn;
 pub mod frames;
+pub mod rpc_traffic;
 pub mod scatter;
 pub mod scenarios;
 pub mod writer;

@@ -204,6 +204,10 @@ pub fn all() -> Vec<Fixture> {
     list.push(Fixture { name: "conn-states.pcap", description: "one flow per connection state: closed (445), reset by the server (3389) and by the client (5985), rejected by RST (139), unanswered with 2 SYN retransmissions (88/tcp), handshake incomplete (443), refused by ICMP admin-prohibited (135/tcp), ICMP port unreachable (161/udp), host unreachable (123/udp), TTL exceeded (389/tcp), ICMPv6 admin-prohibited (445 over IPv6), UDP answered (53) and unanswered (514), a broadcast (137 to .255), and an ICMP error quoting a packet never captured", content: pcap(LinkType::ETHERNET, conn_states()) });
     list.push(Fixture { name: "blocked-dc.pcap", description: "a client and a domain controller behind a firewall: DNS (53/udp) and LDAP (389/tcp) work and the endpoint mapper (135/tcp) answers, but Kerberos 88/tcp and 88/udp go unanswered, the dynamic RPC port 49668/tcp is dropped and SMB 445 is rejected by RST: the failed-connections report names exactly those four", content: pcap(LinkType::ETHERNET, blocked_dc()) });
     list.push(Fixture { name: "fingerprints.pcap", description: "first payloads of every recognised protocol on their usual ports (TLS, HTTP, HTTP/2, SSH, SMB2, DNS, Kerberos, LDAP, RDP, DCE/RPC, NTP, QUIC, SMTP, POP3, IMAP, FTP), TLS with SNI portal.example.com on 8443 (range-only), random bytes on 700/tcp and 40001/udp (unrecognized), and three mismatches: SSH on 443, plain HTTP on 3389, non-DNS on 53/udp", content: pcap(LinkType::ETHERNET, fingerprinted()) });
+    list.push(Fixture { name: "rpc-dynamic.pcap", description: "dynamic RPC named by interface: client 10.70.1.50 asks the endpoint mapper of DC 10.70.0.10 (little-endian, answer in two DCE/RPC fragments over 70-byte TCP segments) and gets drsuapi on 49667 and netlogon on 49668, then binds drsuapi on 49667 (named by bind) and talks on 49668 with an interface no table knows (named netlogon by the endpoint mapper); client 10.70.1.51 asks DC 10.70.0.11 (big-endian) and gets drsuapi on 49670, whose two connections go unanswered (the blocked-dynamic-RPC diagnosis); client 10.70.1.52 binds IRemUnknown2, IWbemServices and an unknown interface on 10.70.0.10:49669 without asking the mapper (named IWbemServices), opens \\pipe\\srvsvc over SMB (445) and binds ISystemActivator on 135; an unnamed connection to 49700 stays under the range entry", content: pcap(LinkType::ETHERNET, rpc_dynamic()) });
+    let mut rpc_snap = PcapOptions::new(LinkType::ETHERNET);
+    rpc_snap.snaplen = 100;
+    list.push(Fixture { name: "rpc-snaplen100.pcap", description: "the flows of rpc-dynamic.pcap captured with snaplen 100: the endpoint mapper's towers and the binds' contexts are cut off, so nothing is named by interface (no misattribution) and every dynamic flow stays under the range entry", content: Content::Pcap(rpc_snap, rpc_dynamic()) });
     list.push(Fixture { name: "tunnels.pcap", description: "IPv4-in-IPv4 and IPv6-in-IPv4 tunnels (unwrapped: counted as the inner SMB and DNS flows), a fragmented 4in4 Kerberos reply (both fragments join the inner 88/udp flow) and GRE (not unwrapped: counted as GRE 47)", content: pcap(LinkType::ETHERNET, tunnels()) });
     list
 }
@@ -550,6 +554,63 @@ fn blocked_dc() -> Vec<Frame> {
         t.tcp_unanswered(epm + 10 * MS, &client, &dc, 52200 + i, 49668, 2);
         t.tcp_rejected(at + 8 * SEC, &client, &dc, 52300 + i, 445, MS);
     }
+    t.into_frames()
+}
+
+fn rpc_dynamic() -> Vec<Frame> {
+    use super::rpc_traffic::{bound_session, context, epm_lookup, pipe_session, unknown_interface};
+    let s = DEMO_START_NS;
+    let dc1 = Host::parse("10.70.0.10");
+    let dc2 = Host::parse("10.70.0.11");
+    let a = Host::parse("10.70.1.50");
+    let b = Host::parse("10.70.1.51");
+    let c = Host::parse("10.70.1.52");
+    let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
+    let netlogon = context("12345678-1234-abcd-ef00-01234567cffb", 1);
+    let mut t = Trace::new(Link::Ethernet);
+    // Client A: the mapper answers two towers (one with the DC's address, one with
+    // 0.0.0.0, meaning the mapper's own), fragmented and split mid-PDU.
+    let towers = [
+        (drsuapi, 49667, [10, 70, 0, 10]),
+        (netlogon, 49668, [0, 0, 0, 0]),
+    ];
+    let end = epm_lookup(&mut t, s, &a, &dc1, 50100, true, &towers, 60, 70);
+    let end = bound_session(&mut t, end + 10 * MS, &a, &dc1, (50101, 49667), &[drsuapi]);
+    bound_session(
+        &mut t,
+        end + 10 * MS,
+        &a,
+        &dc1,
+        (50102, 49668),
+        &[unknown_interface()],
+    );
+    // Client B: a big-endian lookup on DC2, then a firewall drops the dynamic port.
+    let towers = [(drsuapi, 49670, [10, 70, 0, 11])];
+    let end = epm_lookup(
+        &mut t,
+        s + 2 * SEC,
+        &b,
+        &dc2,
+        50200,
+        false,
+        &towers,
+        4000,
+        1460,
+    );
+    let end = t.tcp_unanswered(end + 10 * MS, &b, &dc2, 50201, 49670, 2);
+    t.tcp_unanswered(end + SEC, &b, &dc2, 50202, 49670, 2);
+    // Client C: no lookup captured; binds name the interfaces.
+    let wmi = [
+        context("00000143-0000-0000-c000-000000000046", 0),
+        context("9556dc99-828c-11cf-a37e-00aa003240c7", 0),
+        unknown_interface(),
+    ];
+    let end = bound_session(&mut t, s + 4 * SEC, &c, &dc1, (50300, 49669), &wmi);
+    let end = pipe_session(&mut t, end + 10 * MS, &c, &dc1, 50301, "srvsvc");
+    let activator = [context("000001a0-0000-0000-c000-000000000046", 0)];
+    let end = bound_session(&mut t, end + 10 * MS, &c, &dc1, (50302, 135), &activator);
+    // Nothing names this one.
+    t.tcp_session(end + 10 * MS, &c, &dc1, 50303, 49700, &[(200, 400)], MS);
     t.into_frames()
 }
 
