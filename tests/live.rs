@@ -431,21 +431,7 @@ fn write_option_saves_what_was_counted() {
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("saved.pcap");
-    let filter = filter("127.0.0.3");
-    let child = spawn_live(&[
-        "-i",
-        "lo",
-        "-f",
-        &filter,
-        "-c",
-        "3",
-        "--format",
-        "json",
-        "--interval",
-        "1h",
-        "-w",
-        path.to_str().unwrap(),
-    ]);
+    let (child, _) = spawn_three_datagrams("127.0.0.3", &["-w", path.to_str().unwrap()]);
     send_udp(
         "127.0.0.3:60123".parse().unwrap(),
         "127.0.0.3",

@@ -4,7 +4,7 @@
 //! found by their own structure inside the response stub rather than by walking NDR.
 
 use super::interfaces::Uuid;
-use super::pdu::Context;
+use super::pdu::{Context, ndr_uuid};
 
 /// A tower naming an interface reachable over TCP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,13 +46,7 @@ fn tower_at(b: &[u8]) -> Option<(TcpTower, usize)> {
         at += 2 + rhs_len;
         match (floor, lhs.first().copied()?) {
             (0, UUID_FLOOR) if lhs_len == 19 && rhs_len == 2 => {
-                let raw = &lhs[1..17];
-                let mut uuid: Uuid = [0; 16];
-                uuid[0..4]
-                    .copy_from_slice(&u32::from_le_bytes(raw[0..4].try_into().ok()?).to_be_bytes());
-                uuid[4..6].copy_from_slice(&u16::from_le_bytes([raw[4], raw[5]]).to_be_bytes());
-                uuid[6..8].copy_from_slice(&u16::from_le_bytes([raw[6], raw[7]]).to_be_bytes());
-                uuid[8..].copy_from_slice(&raw[8..16]);
+                let uuid = ndr_uuid(lhs, 1, true)?;
                 interface = Some(Context {
                     uuid,
                     major: u16::from_le_bytes([lhs[17], lhs[18]]),
@@ -95,19 +89,20 @@ pub fn tcp_towers(stub: &[u8]) -> Vec<TcpTower> {
 /// Writes towers (for the fixture generator and tests).
 pub mod write {
     use super::*;
+    use crate::rpc::pdu::NDR_SYNTAX;
 
-    /// The five-floor ncacn_ip_tcp tower of `interface` at `port` and `ip`.
-    pub fn tcp_tower(interface: &Context, port: u16, ip: [u8; 4]) -> Vec<u8> {
-        const NDR: [u8; 16] = [
-            0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10,
-            0x48, 0x60,
-        ];
-        let u = &interface.uuid;
+    /// A UUID in the little-endian layout of tower floors.
+    fn tower_uuid(u: &Uuid) -> Vec<u8> {
         let mut id = Vec::with_capacity(16);
-        id.extend(u32::from_be_bytes(u[0..4].try_into().unwrap()).to_le_bytes());
+        id.extend(u32::from_be_bytes([u[0], u[1], u[2], u[3]]).to_le_bytes());
         id.extend(u16::from_be_bytes([u[4], u[5]]).to_le_bytes());
         id.extend(u16::from_be_bytes([u[6], u[7]]).to_le_bytes());
         id.extend_from_slice(&u[8..]);
+        id
+    }
+
+    /// The five-floor ncacn_ip_tcp tower of `interface` at `port` and `ip`.
+    pub fn tcp_tower(interface: &Context, port: u16, ip: [u8; 4]) -> Vec<u8> {
         let mut out = 5u16.to_le_bytes().to_vec();
         let mut floor = |lhs: &[u8], rhs: &[u8]| {
             out.extend((lhs.len() as u16).to_le_bytes());
@@ -116,11 +111,11 @@ pub mod write {
             out.extend_from_slice(rhs);
         };
         let mut f1 = vec![UUID_FLOOR];
-        f1.extend(&id);
+        f1.extend(tower_uuid(&interface.uuid));
         f1.extend(interface.major.to_le_bytes());
         floor(&f1, &interface.minor.to_le_bytes());
         let mut f2 = vec![UUID_FLOOR];
-        f2.extend(NDR);
+        f2.extend(tower_uuid(&NDR_SYNTAX));
         f2.extend(2u16.to_le_bytes());
         floor(&f2, &0u16.to_le_bytes());
         floor(&[NCACN], &0u16.to_le_bytes());

@@ -19,6 +19,11 @@ pub mod ptype {
     pub const ALTER_CONTEXT: u8 = 14;
 }
 
+/// The NDR transfer syntax, 8a885d04-1ceb-11c9-9fe8-08002b104860 version 2.
+pub const NDR_SYNTAX: Uuid = [
+    0x8a, 0x88, 0x5d, 0x04, 0x1c, 0xeb, 0x11, 0xc9, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48, 0x60,
+];
+
 /// First fragment of a call.
 pub const PFC_FIRST_FRAG: u8 = 0x01;
 /// Last fragment of a call.
@@ -93,7 +98,7 @@ pub fn header(bytes: &[u8]) -> Option<Header> {
 
 /// Reads an NDR-encoded UUID (first three fields in the PDU's byte order) into canonical
 /// layout.
-fn ndr_uuid(b: &[u8], at: usize, le: bool) -> Option<Uuid> {
+pub(crate) fn ndr_uuid(b: &[u8], at: usize, le: bool) -> Option<Uuid> {
     let raw = b.get(at..at + 16)?;
     let mut out = [0u8; 16];
     out[0..4].copy_from_slice(&u32_at(raw, 0, le)?.to_be_bytes());
@@ -192,10 +197,6 @@ pub mod write {
 
     /// A bind (or alter_context) asking for `contexts`, each with the NDR transfer syntax.
     pub fn bind(ptype: u8, call_id: u32, le: bool, contexts: &[Context]) -> Vec<u8> {
-        const NDR: [u8; 16] = [
-            0x8a, 0x88, 0x5d, 0x04, 0x1c, 0xeb, 0x11, 0xc9, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10,
-            0x48, 0x60,
-        ];
         let mut body = Vec::new();
         put_u16(&mut body, 4280, le);
         put_u16(&mut body, 4280, le);
@@ -206,7 +207,7 @@ pub mod write {
             body.extend([1, 0]);
             put_uuid(&mut body, &c.uuid, le);
             put_u32(&mut body, u32::from(c.major) | u32::from(c.minor) << 16, le);
-            put_uuid(&mut body, &NDR, le);
+            put_uuid(&mut body, &NDR_SYNTAX, le);
             put_u32(&mut body, 2, le);
         }
         pdu(ptype, PFC_FIRST_FRAG | PFC_LAST_FRAG, call_id, le, &body)
@@ -215,10 +216,6 @@ pub mod write {
     /// A bind_ack accepting every one of `contexts` contexts, with secondary address
     /// `port` (the port the association is on, as text).
     pub fn bind_ack(call_id: u32, le: bool, contexts: u8, port: &str) -> Vec<u8> {
-        const NDR: [u8; 16] = [
-            0x8a, 0x88, 0x5d, 0x04, 0x1c, 0xeb, 0x11, 0xc9, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10,
-            0x48, 0x60,
-        ];
         let mut body = Vec::new();
         put_u16(&mut body, 4280, le);
         put_u16(&mut body, 4280, le);
@@ -233,7 +230,7 @@ pub mod write {
         for _ in 0..contexts {
             put_u16(&mut body, 0, le); // acceptance
             put_u16(&mut body, 0, le);
-            put_uuid(&mut body, &NDR, le);
+            put_uuid(&mut body, &NDR_SYNTAX, le);
             put_u32(&mut body, 2, le);
         }
         pdu(
