@@ -11,8 +11,9 @@ fn fixture_bytes(name: &str) -> Vec<u8> {
 }
 
 /// Fixtures of every container flavour: classic pcap in both byte orders and resolutions,
-/// pcapng with two interfaces, several link types, a cut-off file.
-const CAPTURES: [&str; 8] = [
+/// pcapng with two interfaces, several link types, a cut-off file, and DCE/RPC (endpoint
+/// mapper answers, binds, SMB pipes) for the RPC parsers.
+const CAPTURES: [&str; 9] = [
     "conn-states.pcap",
     "pcap-ns-bigendian.pcap",
     "two-interfaces.pcapng",
@@ -21,6 +22,7 @@ const CAPTURES: [&str; 8] = [
     "tunnels.pcap",
     "fragments.pcap",
     "cutoff.pcap",
+    "rpc-dynamic.pcap",
 ];
 
 /// One change to a byte string: overwrite, cut, insert or duplicate a run.
