@@ -46,6 +46,8 @@ pub struct Aggregates<'t> {
     /// Flows of a table entry's own port that carried an RPC interface, per (entry,
     /// interface).
     entry_rpc: FxHashMap<(u16, u16), (u64, IdentifiedBy)>,
+    /// Whether an RPC line was refused because [`MAX_RPC_LINES`] were full.
+    rpc_lines_full: bool,
     flows: u64,
 }
 
@@ -55,8 +57,15 @@ struct RpcAcc {
     counters: Counters,
     conn: ConnCounters,
     via: IdentifiedBy,
-    timing: ServiceTiming,
+    /// Timing histograms (about 80 KB), for the first [`MAX_TIMED_RPC_LINES`] lines.
+    timing: Option<Box<ServiceTiming>>,
 }
+
+/// Distinct (interface, port) RPC lines kept; flows of further ones are counted under
+/// their range entry or unknown port, and the report says so.
+pub const MAX_RPC_LINES: usize = 4096;
+/// RPC lines that get timing histograms (the rest report none).
+pub const MAX_TIMED_RPC_LINES: usize = 64;
 
 /// A report line that can list failing pairs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -103,6 +112,7 @@ impl<'t> Aggregates<'t> {
             interfaces,
             rpc_lines: FxHashMap::default(),
             entry_rpc: FxHashMap::default(),
+            rpc_lines_full: false,
             flows: 0,
         }
     }
@@ -171,7 +181,11 @@ impl<'t> Aggregates<'t> {
         // A flow that carried a known RPC interface on a dynamic port (a range entry's,
         // or one no entry names) is counted under its interface.
         let rpc = state.rpc();
-        let rpc_line = rpc_line(key, state, c);
+        let rpc_line = rpc_line(key, state, c).filter(|i| {
+            let known = self.rpc_lines.contains_key(&(*i, server_port));
+            self.rpc_lines_full |= !known && self.rpc_lines.len() >= MAX_RPC_LINES;
+            known || self.rpc_lines.len() < MAX_RPC_LINES
+        });
         let line = match (rpc_line, c.entry) {
             (Some(i), _) => LineRef::Rpc(i, server_port),
             (None, Some(e)) => LineRef::Entry(e),
@@ -190,11 +204,20 @@ impl<'t> Aggregates<'t> {
             self.pairs.update(pair, |p| p.add(conn_state, syns));
         }
         if let (Some(i), Some(via)) = (rpc_line, rpc.via()) {
-            let acc = self.rpc_lines.entry((i, server_port)).or_default();
+            let lines = self.rpc_lines.len();
+            let acc = self
+                .rpc_lines
+                .entry((i, server_port))
+                .or_insert_with(|| RpcAcc {
+                    timing: (lines < MAX_TIMED_RPC_LINES).then(Box::default),
+                    ..RpcAcc::default()
+                });
             acc.counters.merge(&flow);
             acc.conn.add(conn_state, syns);
             acc.via.add(via);
-            acc.timing.add(state);
+            if let Some(timing) = &mut acc.timing {
+                timing.add(state);
+            }
             return;
         }
         if let (Some(e), Some(i), Some(via)) = (c.entry, rpc.interface(), rpc.via()) {
@@ -243,6 +266,7 @@ impl<'t> Aggregates<'t> {
         let approximate = Approximate {
             hosts: self.hosts.pruned(),
             pairs: self.pairs.pruned(),
+            rpc_lines: self.rpc_lines_full,
         };
         let mut host_lists = self.hosts.top_by(top_hosts, |k| (k.0, k.1, k.2));
         let mut pair_lists = self.pairs.top_by(top_hosts, |k| k.0);
@@ -337,7 +361,7 @@ impl<'t> Aggregates<'t> {
                 counters: acc.counters,
                 ports: None,
                 connections: acc.conn.clone(),
-                timing: Some(acc.timing.report(None)),
+                timing: acc.timing.as_ref().map(|t| t.report(None)),
                 rpc: Some(RpcLineInfo {
                     interface: iface.name.clone(),
                     spec: iface.spec.clone(),
@@ -484,6 +508,8 @@ pub struct Approximate {
     pub hosts: bool,
     /// The failing pairs of failed-connection lines.
     pub pairs: bool,
+    /// RPC interface lines (some flows stayed under their range entry).
+    pub rpc_lines: bool,
 }
 
 #[derive(Default, Clone)]
@@ -552,7 +578,7 @@ fn rpc_diagnosis(
         )
     };
     Some(format!(
-        "endpoint mapper answered with port {port} for {what}; {connections}: a firewall between client and server probably blocks the dynamic RPC ports (49152-65535/tcp)"
+        "endpoint mapper answered with port {port} for {what}; {connections}: a firewall between client and server probably blocks {port}/tcp (dynamic RPC)"
     ))
 }
 

@@ -300,13 +300,13 @@ impl<'t> Analyzer<'t> {
                 }
                 (ip_proto::TCP | ip_proto::UDP, _) if ip.payload_len > 0 => {
                     let payload = ip.payload(packet.data);
-                    if ip.proto == ip_proto::TCP {
-                        self.inspect_rpc(packet, &ip, payload);
-                    }
                     let fp = fingerprint::fingerprint(ip.proto, payload);
                     let code = fp.map_or(0, Fingerprint::code);
                     self.flows
                         .add_packet_with_payload(&ip, packet.ts_ns, len, code);
+                    if ip.proto == ip_proto::TCP {
+                        self.inspect_rpc(packet, &ip, payload);
+                    }
                     if fp == Some(Fingerprint::Tls) {
                         if let Some(name) = fingerprint::tls_server_name(payload) {
                             self.flows.add_server_name(&ip, name.into_boxed_str());
@@ -422,7 +422,7 @@ impl<'t> Analyzer<'t> {
         }
         let aggregates = std::mem::replace(
             &mut self.ended,
-            Aggregates::new(self.table, Arc::new(self.rpc.interfaces().clone())),
+            Aggregates::new(self.table, self.rpc.shared_interfaces()),
         );
         Ok(self.summary(aggregates, (0, 0), options))
     }
@@ -490,6 +490,12 @@ impl<'t> Analyzer<'t> {
             warnings.push(format!(
                 "more than {} distinct hosts on unknown ports (a scan?): their top server and client lists keep the heaviest hosts, whose counts may be low",
                 crate::aggregate::MAX_HOST_ENTRIES
+            ));
+        }
+        if lines.approximate.rpc_lines {
+            warnings.push(format!(
+                "more than {} distinct (RPC interface, port) lines: flows of further ones are counted under their range entry or unknown port",
+                crate::aggregate::MAX_RPC_LINES
             ));
         }
         if lines.approximate.pairs {

@@ -223,7 +223,8 @@ pub struct LiveArgs {
     pub write: Option<PathBuf>,
 
     /// When started as root: once the capture and output files are open, drop to this
-    /// user (and its groups) before reading any packet, as tcpdump's -Z does.
+    /// user (its uid, primary group and supplementary groups) before reading any packet,
+    /// as tcpdump's -Z does.
     #[arg(
         long = "user",
         short = 'Z',

@@ -220,14 +220,24 @@ pub fn live(args: LiveArgs) -> Result<()> {
     };
     // Every output is opened before the capture starts, so a bad path fails at once and
     // the files stay writable after privileges are dropped.
+    // (Opened without truncating: an existing file is only emptied once the capture has
+    // opened, so a mistyped interface does not destroy yesterday's capture.)
     let pcap_file = match &args.write {
         Some(path) => Some(
-            std::fs::File::create(path)
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(path)
                 .with_context(|| format!("cannot write capture file {}", path.display()))?,
         ),
         None => None,
     };
     let mut capture = LiveCapture::open(&options)?;
+    if let (Some(file), Some(path)) = (&pcap_file, &args.write) {
+        file.set_len(0)
+            .with_context(|| format!("cannot write capture file {}", path.display()))?;
+    }
     let dropped = if args.no_drop {
         Dropped::NotRoot
     } else {

@@ -48,8 +48,9 @@ pub fn assert_reconciles(summary: &Summary, packets: u64) {
 }
 
 /// Decodes one frame under the link type chosen by `selector` (an index into
-/// [`LinkType::SUPPORTED`], or an unsupported type past its end), then runs the same frame
-/// through the whole analyzer twice (as two packets of one flow) and checks the summary.
+/// [`LinkType::SUPPORTED`], or an unsupported type past its end; with its high bit set
+/// the frame counts as cut by the snaplen), then runs the same frame through the whole
+/// analyzer twice (as two packets of one flow) and checks the summary.
 pub fn decode_frame(selector: u8, data: &[u8]) {
     let supported = &LinkType::SUPPORTED;
     let link_type = supported
@@ -62,10 +63,12 @@ pub fn decode_frame(selector: u8, data: &[u8]) {
         assert!(payload.len() <= data.len());
     }
     let mut analyzer = Analyzer::new(builtin_table(), tight_expiry());
+    // The high bit of the selector says the frame was cut by the snaplen.
+    let orig_len = data.len() as u32 + u32::from(selector >> 7) * 100;
     for ts_ns in [0, 1_000] {
         analyzer.process(&RawPacket {
             ts_ns,
-            orig_len: data.len() as u32,
+            orig_len,
             link_type,
             data,
         });

@@ -56,8 +56,10 @@ pub enum Dropped {
 }
 
 /// When the effective user is root, switches the whole process (real, effective and saved
-/// ids, supplementary groups) to `name`, permanently, and checks that root cannot be
-/// regained. Open files and the open capture stay usable.
+/// ids, and the supplementary groups to the user's own) to `name`, permanently, and checks
+/// that root cannot be regained. Open files and the open capture stay usable. A process
+/// that is not root (running with file capabilities instead) keeps them: there is no root
+/// to drop.
 pub fn drop_root(name: &str) -> Result<Dropped, DropError> {
     if !Uid::effective().is_root() {
         return Ok(Dropped::NotRoot);
@@ -78,8 +80,11 @@ pub fn drop_root(name: &str) -> Result<Dropped, DropError> {
             source,
         }
     };
-    // Groups first: once the uid is gone, they can no longer be changed.
-    nix::unistd::setgroups(&[user.gid]).map_err(call("setgroups"))?;
+    // Groups first: once the uid is gone, they can no longer be changed. The user's own
+    // supplementary groups, as tcpdump's -Z sets them.
+    let c_name =
+        std::ffi::CString::new(name).map_err(|_| DropError::NoSuchUser(name.to_string()))?;
+    nix::unistd::initgroups(&c_name, user.gid).map_err(call("initgroups"))?;
     nix::unistd::setgid(user.gid).map_err(call("setgid"))?;
     nix::unistd::setuid(user.uid).map_err(call("setuid"))?;
     if nix::unistd::setuid(Uid::from_raw(0)).is_ok()

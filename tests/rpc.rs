@@ -132,7 +132,7 @@ fn blocked_dynamic_rpc_is_diagnosed_in_plain_words() {
     assert_eq!(
         f.diagnosis.as_deref(),
         Some(
-            "endpoint mapper answered with port 49670 for MS-DRSR drsuapi; all 2 connections to 49670 were never answered: a firewall between client and server probably blocks the dynamic RPC ports (49152-65535/tcp)"
+            "endpoint mapper answered with port 49670 for MS-DRSR drsuapi; all 2 connections to 49670 were never answered: a firewall between client and server probably blocks 49670/tcp (dynamic RPC)"
         )
     );
     // The text report says it under the line.
@@ -311,8 +311,16 @@ fn binds_agree_with_tshark() {
         let dir = tempfile::tempdir().unwrap();
         let flows = dir.path().join("flows.ndjson");
         read(&["--flows", flows.to_str().unwrap(), &file]);
+        let mut named_by_bind = BTreeSet::new();
         for r in std::fs::read_to_string(&flows).unwrap().lines() {
             let r: serde_json::Value = serde_json::from_str(r).unwrap();
+            let conversation = format!(
+                "{}:{} -> {}:{}",
+                r["client"].as_str().unwrap(),
+                r["client_port"],
+                r["server"].as_str().unwrap(),
+                r["server_port"]
+            );
             if r["rpc_identified_by"] != "bind" {
                 continue;
             }
@@ -322,19 +330,84 @@ fn binds_agree_with_tshark() {
                 .iter()
                 .find(|i| i.name == name)
                 .unwrap();
-            let conversation = format!(
-                "{}:{} -> {}:{}",
-                r["client"].as_str().unwrap(),
-                r["client_port"],
-                r["server"].as_str().unwrap(),
-                r["server_port"]
-            );
             assert!(
                 bound.contains(&(conversation.clone(), iface.uuid_text())),
                 "{file}: {conversation} named {name}, which tshark did not see bound"
             );
+            named_by_bind.insert(conversation);
             checked += 1;
+        }
+        // And the other way: every conversation where tshark saw a known interface bound
+        // is one wiretally named by its bind.
+        for (conversation, uuid) in &bound {
+            let known = wiretally::rpc::interfaces::parse_uuid(uuid)
+                .is_some_and(|u| interfaces.interfaces().iter().any(|i| i.uuid == u));
+            if known {
+                assert!(
+                    named_by_bind.contains(conversation),
+                    "{file}: {conversation} bound {uuid}, not named"
+                );
+            }
         }
     }
     assert!(checked >= 6, "{checked}");
+}
+
+#[test]
+fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
+    let dir = tempfile::tempdir().unwrap();
+    let (client, dc) = (Host::parse("10.90.1.5"), Host::parse("10.90.0.1"));
+    let start = wiretally::synth::scenarios::DEMO_START_NS;
+    let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
+    // A capture that starts after the handshake: the bind is the first packet seen.
+    let mut t = Trace::new(Link::Ethernet);
+    bound_session(&mut t, start, &client, &dc, (50000, 49667), &[drsuapi]);
+    let frames: Vec<_> = t.into_frames().into_iter().skip(3).collect();
+    let midstream = dir.path().join("midstream.pcap");
+    let mut bytes = Vec::new();
+    write_pcap(
+        &mut bytes,
+        PcapOptions::new(wiretally::capture::LinkType::ETHERNET),
+        &frames,
+    )
+    .unwrap();
+    std::fs::write(&midstream, bytes).unwrap();
+    let s = read(&[midstream.to_str().unwrap()]);
+    assert_eq!(
+        rpc_lines(&s),
+        vec![("drsuapi".to_string(), 49667, 1, by(0, 1, 0))]
+    );
+
+    // The same association, quiet for 10 s after its bind: with a 2 s idle timeout the
+    // rest is a second flow, which carries no bind of its own but is still drsuapi.
+    let mut t = Trace::new(Link::Ethernet);
+    bound_session(&mut t, start, &client, &dc, (50001, 49667), &[drsuapi]);
+    let mut frames = t.into_frames();
+    for f in frames.iter_mut().skip(5) {
+        f.ts_ns += 10_000 * MS;
+    }
+    let split = dir.path().join("split.pcap");
+    let mut bytes = Vec::new();
+    write_pcap(
+        &mut bytes,
+        PcapOptions::new(wiretally::capture::LinkType::ETHERNET),
+        &frames,
+    )
+    .unwrap();
+    std::fs::write(&split, bytes).unwrap();
+    for threads in ["1", "2"] {
+        let s = read(&[
+            "--threads",
+            threads,
+            "--idle-timeout",
+            "2s",
+            split.to_str().unwrap(),
+        ]);
+        assert_eq!(s.totals.flows, 2, "threads {threads}");
+        assert_eq!(
+            rpc_lines(&s),
+            vec![("drsuapi".to_string(), 49667, 2, by(0, 2, 0))],
+            "threads {threads}"
+        );
+    }
 }

@@ -319,18 +319,10 @@ impl ReportWriter for TextWriter {
                     } else {
                         String::new()
                     };
-                    cols.push(vec![
-                        format!(
-                            "  range match, top server ports: {}{suffix}",
-                            top.join(", ")
-                        ),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ]);
+                    cols.push(note_row(format!(
+                        "  range match, top server ports: {}{suffix}",
+                        top.join(", ")
+                    )));
                 }
             }
             write_columns_with_notes(&cols, out)?;
@@ -611,9 +603,11 @@ impl TextWriter {
                         units::count(pair.syn_retransmissions)
                     ));
                 }
-                let mut note = vec![format!("{} -> {target}: {}", pair.client, what.join(", "))];
-                note.extend(std::iter::repeat_n(String::new(), 7));
-                cols.push(note);
+                cols.push(note_row(format!(
+                    "{} -> {target}: {}",
+                    pair.client,
+                    what.join(", ")
+                )));
             }
         }
         write_columns_with_notes(&cols, out)?;
@@ -628,8 +622,6 @@ impl TextWriter {
     }
 }
 
-/// Writes a table where some rows are notes (one long first cell, the rest empty): the
-/// notes are printed as they are instead of widening the first column.
 /// A row printed as a note under the row before it (text in the first column only).
 fn note_row(text: String) -> Vec<String> {
     let mut row = vec![text];
@@ -637,6 +629,8 @@ fn note_row(text: String) -> Vec<String> {
     row
 }
 
+/// Writes a table where some rows are notes (one long first cell, the rest empty): the
+/// notes are printed as they are instead of widening the first column.
 fn write_columns_with_notes(cols: &Columns, out: &mut dyn Write) -> io::Result<()> {
     let is_note = |row: &Vec<String>| row[1..].iter().all(String::is_empty);
     let normal = Columns {

@@ -3,7 +3,6 @@
 //! octets are always little-endian, whatever the PDU's data representation, so towers are
 //! found by their own structure inside the response stub rather than by walking NDR.
 
-use super::interfaces::Uuid;
 use super::pdu::{Context, ndr_uuid};
 
 /// A tower naming an interface reachable over TCP.
@@ -90,16 +89,7 @@ pub fn tcp_towers(stub: &[u8]) -> Vec<TcpTower> {
 pub mod write {
     use super::*;
     use crate::rpc::pdu::NDR_SYNTAX;
-
-    /// A UUID in the little-endian layout of tower floors.
-    fn tower_uuid(u: &Uuid) -> Vec<u8> {
-        let mut id = Vec::with_capacity(16);
-        id.extend(u32::from_be_bytes([u[0], u[1], u[2], u[3]]).to_le_bytes());
-        id.extend(u16::from_be_bytes([u[4], u[5]]).to_le_bytes());
-        id.extend(u16::from_be_bytes([u[6], u[7]]).to_le_bytes());
-        id.extend_from_slice(&u[8..]);
-        id
-    }
+    use crate::rpc::pdu::write::put_uuid;
 
     /// The five-floor ncacn_ip_tcp tower of `interface` at `port` and `ip`.
     pub fn tcp_tower(interface: &Context, port: u16, ip: [u8; 4]) -> Vec<u8> {
@@ -111,11 +101,11 @@ pub mod write {
             out.extend_from_slice(rhs);
         };
         let mut f1 = vec![UUID_FLOOR];
-        f1.extend(tower_uuid(&interface.uuid));
+        put_uuid(&mut f1, &interface.uuid, true);
         f1.extend(interface.major.to_le_bytes());
         floor(&f1, &interface.minor.to_le_bytes());
         let mut f2 = vec![UUID_FLOOR];
-        f2.extend(tower_uuid(&NDR_SYNTAX));
+        put_uuid(&mut f2, &NDR_SYNTAX, true);
         f2.extend(2u16.to_le_bytes());
         floor(&f2, &0u16.to_le_bytes());
         floor(&[NCACN], &0u16.to_le_bytes());

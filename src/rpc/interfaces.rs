@@ -1,5 +1,6 @@
-//! The table of DCE/RPC interfaces (`data/rpc-interfaces.md`): loaded and checked like the
-//! port table, and looked up by interface UUID and major version, or by named pipe.
+//! The table of DCE/RPC interfaces (`data/rpc-interfaces.md`): parsed and checked (UUIDs,
+//! versions, duplicates, the system services against the port table, in tests), and
+//! looked up by interface UUID and major version, or by named pipe.
 
 use rustc_hash::FxHashMap;
 
@@ -239,6 +240,13 @@ mod tests {
     fn builtin_table_loads_and_its_services_exist_in_the_port_table() {
         let t = InterfaceTable::builtin();
         assert!(t.interfaces().len() >= 35);
+        let names: std::collections::BTreeSet<&str> =
+            t.interfaces().iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names.len(), t.interfaces().len(), "short names are unique");
+        let pipe_owner = |p: &str| t.by_pipe(p).map(|i| t.get(i).unwrap().name.as_str());
+        assert_eq!(pipe_owner("eventlog"), Some("eventlog"));
+        assert_eq!(pipe_owner("efsrpc"), Some("efsr"));
+        assert_eq!(pipe_owner("atsvc"), Some("ITaskSchedulerService"));
         let ports = ServiceTable::builtin();
         let services: std::collections::BTreeSet<&str> = ports
             .entries()

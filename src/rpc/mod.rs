@@ -11,9 +11,9 @@ mod tracker;
 pub use interfaces::{InterfaceTable, RpcInterface};
 pub use tracker::RpcTracker;
 
-/// How a flow's interface was found, weakest first: a bind names the interface the flow
-/// itself asked for; a named pipe names it by convention; the endpoint mapper names what
-/// listens on the port.
+/// How a flow's interface was found, weakest first: the endpoint mapper names what
+/// listens on the port; a named pipe names it by convention; a bind names the interface
+/// the flow itself asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Via {
     /// The endpoint mapper answered this server and port for the interface.

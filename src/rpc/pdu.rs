@@ -178,7 +178,8 @@ pub mod write {
         out.extend(if le { v.to_le_bytes() } else { v.to_be_bytes() });
     }
 
-    fn put_uuid(out: &mut Vec<u8>, u: &Uuid, le: bool) {
+    /// A UUID in NDR layout of byte order `le` (towers always use little-endian).
+    pub fn put_uuid(out: &mut Vec<u8>, u: &Uuid, le: bool) {
         put_u32(out, u32::from_be_bytes(u[0..4].try_into().unwrap()), le);
         put_u16(out, u16::from_be_bytes([u[4], u[5]]), le);
         put_u16(out, u16::from_be_bytes([u[6], u[7]]), le);

@@ -19,10 +19,14 @@ use crate::flow::FlowKey;
 pub const EPM_PORT: u16 = 135;
 /// Ports SMB named pipes are opened on.
 const SMB_PORTS: [u16; 2] = [445, 139];
-/// Bytes held per endpoint-mapper stream waiting for the rest of a PDU or call.
-const MAX_STREAM_BYTES: usize = 64 * 1024;
-/// Endpoint-mapper streams held at once.
-const MAX_STREAMS: usize = 4096;
+/// Bytes held per endpoint-mapper stream waiting for the rest of a PDU or call (an
+/// `ept_map` answer is a few hundred bytes; a lookup of many towers a few kilobytes).
+const MAX_STREAM_BYTES: usize = 16 * 1024;
+/// Endpoint-mapper streams held at once (with the above, at most about 8 MB).
+const MAX_STREAMS: usize = 256;
+/// A flow is told its interface again after this much packet time, in case it ended
+/// (idle, evicted) and came back as a new flow on the same ports.
+const REANNOUNCE_NS: i64 = 1_000_000_000;
 /// Learned (server, port) endpoints held at once.
 const MAX_ENDPOINTS: usize = 65_536;
 /// Flows remembered as told their interface.
@@ -54,7 +58,7 @@ pub struct RpcTracker {
     interfaces: Arc<InterfaceTable>,
     endpoints: FxHashMap<(bool, AddrBytes, u16), Endpoint>,
     streams: FxHashMap<FlowKey, Stream>,
-    announced: FxHashMap<FlowKey, RpcId>,
+    announced: FxHashMap<FlowKey, (RpcId, i64)>,
 }
 
 impl RpcTracker {
@@ -71,6 +75,11 @@ impl RpcTracker {
     /// The interface table.
     pub fn interfaces(&self) -> &InterfaceTable {
         &self.interfaces
+    }
+
+    /// The interface table, shared.
+    pub fn shared_interfaces(&self) -> Arc<InterfaceTable> {
+        Arc::clone(&self.interfaces)
     }
 
     /// What the endpoint mapper answered for `server` and TCP `port`, if anything.
@@ -123,6 +132,11 @@ impl RpcTracker {
                     .map(|i| self.id(i, Via::NamedPipe));
             }
         }
+        if found.is_none() && payload.first() == Some(&5) {
+            // More RPC on ports already named: the same association, perhaps in a flow
+            // that ended (idle, evicted) and came back without a SYN.
+            found = self.announced.get(key).map(|(id, _)| *id);
+        }
         if found.is_none() && !self.endpoints.is_empty() {
             found = [(ip.dst, dport), (ip.src, sport)]
                 .iter()
@@ -132,15 +146,20 @@ impl RpcTracker {
                 });
         }
         let found = found?;
-        // A SYN starts a new connection on the same ports: tell it again.
+        // Tell the flow once, and again when it may be a new flow on the same ports: a
+        // SYN, or a while later (the flow may have ended and come back).
         let syn = ip.tcp_flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN;
         match self.announced.get(key) {
-            Some(told) if !syn && !found.better_than(*told) => None,
+            Some((told, at))
+                if !syn && !found.better_than(*told) && ts.saturating_sub(*at) < REANNOUNCE_NS =>
+            {
+                None
+            }
             _ => {
                 if self.announced.len() >= MAX_ANNOUNCED {
                     self.announced.clear();
                 }
-                self.announced.insert(*key, found);
+                self.announced.insert(*key, (found, ts));
                 Some(found)
             }
         }
@@ -196,24 +215,31 @@ impl RpcTracker {
         let mut stream = self.streams.remove(key).unwrap_or_default();
         stream.pending.extend_from_slice(payload);
         let mut calls = Vec::new();
+        // Walk the complete PDUs, then drop them from the buffer at once.
+        let mut at = 0;
         loop {
-            let Some(h) = pdu::header(&stream.pending) else {
+            let rest = &stream.pending[at..];
+            let Some(h) = pdu::header(rest) else {
                 // Not at a PDU boundary (a lost segment, or not RPC after all): drop it.
-                if stream.pending.len() >= pdu::HEADER_LEN {
-                    stream = Stream::default();
+                if rest.len() >= pdu::HEADER_LEN {
+                    at = stream.pending.len();
+                    stream.stub.clear();
                 }
                 break;
             };
             let len = usize::from(h.frag_len);
-            if stream.pending.len() < len {
+            if rest.len() < len {
                 break;
             }
-            let bytes: Vec<u8> = stream.pending.drain(..len).collect();
-            if let Some(stub) = next_stub(&mut stream.stub, &bytes, &h) {
+            if let Some(stub) = next_stub(&mut stream.stub, &rest[..len], &h) {
                 calls.push(stub);
             }
+            at += len;
         }
+        stream.pending.drain(..at);
         if stream.pending.len() + stream.stub.len() <= MAX_STREAM_BYTES {
+            stream.pending.shrink_to(MAX_STREAM_BYTES);
+            stream.stub.shrink_to(MAX_STREAM_BYTES);
             self.streams.insert(*key, stream);
         }
         for stub in calls {
