@@ -656,6 +656,16 @@ fn bad_user_and_unwritable_outputs_fail_before_capturing() {
         &["-i", "no-such-if0", "-w", "/nonexistent/dir/x.pcap"],
         "wiretally: error: cannot write capture file /nonexistent/dir/x.pcap: No such file or directory (os error 2)",
     );
+    // An existing capture named by -w survives a run that could not start.
+    let dir = tempfile::tempdir().unwrap();
+    let kept = dir.path().join("yesterday.pcap");
+    std::fs::write(&kept, b"yesterday's capture").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(["live", "-i", "no-such-if0", "-w", kept.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&kept).unwrap(), b"yesterday's capture");
     assert_live_refuses(
         &[
             "-i",

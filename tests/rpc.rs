@@ -411,3 +411,51 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
         );
     }
 }
+
+#[test]
+fn rpc_lines_are_bounded_and_the_rest_stays_counted() {
+    // 4,100 connections, each binding drsuapi on its own port: 4,096 RPC lines, the last
+    // four counted under the range entry, and a warning.
+    let dir = tempfile::tempdir().unwrap();
+    let (client, dc) = (Host::parse("10.91.1.5"), Host::parse("10.91.0.1"));
+    let start = wiretally::synth::scenarios::DEMO_START_NS;
+    let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
+    let mut t = Trace::new(Link::Ethernet);
+    for i in 0..4100u16 {
+        bound_session(
+            &mut t,
+            start + i64::from(i) * 20 * MS,
+            &client,
+            &dc,
+            (20000 + i, 50000 + i),
+            &[drsuapi],
+        );
+    }
+    let path = write(dir.path(), "many.pcap", t);
+    let s = read(&[&path]);
+    let lines = rpc_lines(&s);
+    assert_eq!(lines.len(), wiretally::aggregate::MAX_RPC_LINES);
+    let named: u64 = lines.iter().map(|l| l.2).sum();
+    // The rest are under their table entries (the range, or an exact port in it).
+    let others: u64 = s
+        .services
+        .iter()
+        .filter(|l| l.rpc.is_none())
+        .map(|l| l.counters.flows)
+        .sum();
+    assert_eq!((named, others, s.totals.flows), (4096, 4, 4100));
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.contains("distinct (RPC interface, port) lines")),
+        "{:?}",
+        s.warnings
+    );
+    // Timing histograms only on the first lines.
+    let timed = s
+        .services
+        .iter()
+        .filter(|l| l.rpc.is_some() && l.timing.is_some())
+        .count();
+    assert_eq!(timed, wiretally::aggregate::MAX_TIMED_RPC_LINES);
+}
