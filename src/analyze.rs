@@ -79,6 +79,8 @@ pub struct FlowRecord {
     pub server_port: Option<u16>,
     /// Service label, or null for unknown traffic.
     pub service: Option<String>,
+    /// The system services of the service's table entry, joined by `; ` (empty when none).
+    pub system_services: String,
     /// `exact`, `range`, `ip_proto` or `none`.
     #[serde(rename = "match")]
     pub match_kind: &'static str,
@@ -369,6 +371,7 @@ impl<'t> Analyzer<'t> {
                     record.rpc_identified_by = rpc.via().map(crate::rpc::Via::as_str);
                     if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
                         record.service = Some(iface.label());
+                        record.system_services = iface.system_service.clone().unwrap_or_default();
                         record.match_kind = "rpc";
                     }
                 }
@@ -536,6 +539,7 @@ impl<'t> Analyzer<'t> {
 
 struct RecordFields {
     service: Option<String>,
+    system_services: String,
     match_kind: &'static str,
     rule: ServerRule,
 }
@@ -544,6 +548,7 @@ fn c_fields(c: &crate::classify::Classification, table: &ServiceTable) -> Record
     let entry = c.entry.map(|e| table.entry(e));
     RecordFields {
         service: entry.map(|e| e.label.clone()),
+        system_services: entry.map_or_else(String::new, |e| e.system_services.join("; ")),
         match_kind: match (entry.map(|e| e.scope), c.specificity) {
             (None, _) => "none",
             (Some(EntryScope::IpProto(_)), _) => "ip_proto",
@@ -572,6 +577,7 @@ fn flow_record(
         server: decode::addr_to_string(key.v6, &key.addr[server]),
         server_port: ports.then_some(key.port[server]),
         service: f.service.clone(),
+        system_services: f.system_services.clone(),
         match_kind: f.match_kind,
         server_rule: f.rule.as_str(),
         first_ts: ns_to_secs(state.first_ts),

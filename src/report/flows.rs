@@ -1,4 +1,5 @@
-//! `--flows FILE`: one record per flow, NDJSON or (for names ending in `.csv`) CSV.
+//! `--flows FILE`: one record per flow, NDJSON, CSV (names ending in `.csv`) or Parquet
+//! (names ending in `.parquet`).
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
@@ -13,47 +14,63 @@ pub enum FlowFormat {
     Ndjson,
     /// CSV with a header row.
     Csv,
+    /// Apache Parquet (with the `parquet` feature, on by default).
+    Parquet,
 }
 
 impl FlowFormat {
-    /// CSV when the path ends in `.csv`, NDJSON otherwise.
+    /// By the file name: `.csv` is CSV, `.parquet` (or `.pq`) Parquet, anything else NDJSON.
     pub fn for_path(path: &Path) -> FlowFormat {
-        if path
+        let ext = path
             .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-        {
-            FlowFormat::Csv
-        } else {
-            FlowFormat::Ndjson
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("csv") => FlowFormat::Csv,
+            Some("parquet" | "pq") => FlowFormat::Parquet,
+            _ => FlowFormat::Ndjson,
         }
     }
+}
+
+/// Where the records go.
+enum Output {
+    Ndjson(BufWriter<File>),
+    Csv(Box<csv::Writer<BufWriter<File>>>),
+    #[cfg(feature = "parquet")]
+    Parquet(Box<super::flows_parquet::ParquetFlows>),
 }
 
 /// Writes flow records to a file created up front (so an unwritable path fails before
 /// any capture is read).
 pub struct FlowWriter {
     format: FlowFormat,
-    ndjson: Option<BufWriter<File>>,
-    csv: Option<csv::Writer<BufWriter<File>>>,
+    out: Output,
 }
 
 impl FlowWriter {
     /// Creates the file.
     pub fn create(path: &Path) -> io::Result<FlowWriter> {
-        let file = BufWriter::new(File::create(path)?);
         let format = FlowFormat::for_path(path);
-        Ok(match format {
-            FlowFormat::Ndjson => FlowWriter {
-                format,
-                ndjson: Some(file),
-                csv: None,
-            },
-            FlowFormat::Csv => FlowWriter {
-                format,
-                ndjson: None,
-                csv: Some(csv::Writer::from_writer(file)),
-            },
-        })
+        #[cfg(not(feature = "parquet"))]
+        if format == FlowFormat::Parquet {
+            return Err(io::Error::other(
+                "this wiretally was built without Parquet support (cargo feature `parquet`)",
+            ));
+        }
+        let file = File::create(path)?;
+        let out = match format {
+            FlowFormat::Ndjson => Output::Ndjson(BufWriter::new(file)),
+            FlowFormat::Csv => {
+                Output::Csv(Box::new(csv::Writer::from_writer(BufWriter::new(file))))
+            }
+            #[cfg(feature = "parquet")]
+            FlowFormat::Parquet => {
+                Output::Parquet(Box::new(super::flows_parquet::ParquetFlows::new(file)?))
+            }
+            #[cfg(not(feature = "parquet"))]
+            FlowFormat::Parquet => unreachable!("refused above"),
+        };
+        Ok(FlowWriter { format, out })
     }
 
     /// The record format.
@@ -63,25 +80,25 @@ impl FlowWriter {
 
     /// Writes one record.
     pub fn write(&mut self, record: &FlowRecord) -> io::Result<()> {
-        if let Some(out) = &mut self.ndjson {
-            serde_json::to_writer(&mut *out, record).map_err(io::Error::other)?;
-            out.write_all(b"\n")?;
+        match &mut self.out {
+            Output::Ndjson(out) => {
+                serde_json::to_writer(&mut *out, record).map_err(io::Error::other)?;
+                out.write_all(b"\n")
+            }
+            Output::Csv(out) => out.serialize(record).map_err(io::Error::other),
+            #[cfg(feature = "parquet")]
+            Output::Parquet(out) => out.write(record),
         }
-        if let Some(out) = &mut self.csv {
-            out.serialize(record)?;
-        }
-        Ok(())
     }
 
-    /// Flushes the file.
-    pub fn finish(mut self) -> io::Result<()> {
-        if let Some(out) = &mut self.ndjson {
-            out.flush()?;
+    /// Flushes the file (for Parquet, writes its last row group and footer).
+    pub fn finish(self) -> io::Result<()> {
+        match self.out {
+            Output::Ndjson(mut out) => out.flush(),
+            Output::Csv(mut out) => out.flush(),
+            #[cfg(feature = "parquet")]
+            Output::Parquet(out) => out.finish(),
         }
-        if let Some(out) = &mut self.csv {
-            out.flush()?;
-        }
-        Ok(())
     }
 }
 

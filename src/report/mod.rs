@@ -3,6 +3,8 @@
 
 mod csv_format;
 mod flows;
+#[cfg(feature = "parquet")]
+mod flows_parquet;
 mod json;
 pub mod live;
 mod text;

@@ -1,0 +1,76 @@
+//! The engine recipe, tested: Parquet flow records from every fixture and every real
+//! capture, read by DuckDB (`tests/duckdb_check.py`), give the same flows, packets and
+//! bytes per report line as wiretally's own JSON summary. Skipped (with a message) when
+//! python3 has no `duckdb` module; `.ci/run` installs it.
+#![cfg(feature = "parquet")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn captures() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in [root.join("fixtures"), root.join("../shared/captures/ndpi")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            let name = p.to_string_lossy().to_string();
+            if name.ends_with(".pcap") || name.ends_with(".pcapng") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn duckdb_reads_the_same_totals_per_line_as_the_summary() {
+    let has_duckdb = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_duckdb {
+        println!("SKIPPED: python3 has no duckdb module (pip install duckdb)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut pairs = Vec::new();
+    for (i, capture) in captures().iter().enumerate() {
+        let json = dir.path().join(format!("{i}.json"));
+        let parquet = dir.path().join(format!("{i}.parquet"));
+        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+            .args(["read", "--no-progress", "--format", "json", "--flows"])
+            .arg(&parquet)
+            .arg(capture)
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            // Files wiretally refuses (not a capture at all) have nothing to compare.
+            assert_eq!(out.status.code(), Some(1), "{}", capture.display());
+            continue;
+        }
+        std::fs::write(&json, &out.stdout).unwrap();
+        pairs.push(json);
+        pairs.push(parquet);
+    }
+    assert!(
+        pairs.len() > 40,
+        "fixtures and captures found: {}",
+        pairs.len() / 2
+    );
+    let out = Command::new("python3")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb_check.py"))
+        .args(&pairs)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    println!("{report}");
+    assert!(
+        out.status.success(),
+        "{report}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
