@@ -550,10 +550,23 @@ fn rpc_diagnosis(
     conn: &ConnCounters,
     via: &IdentifiedBy,
 ) -> Option<String> {
-    if via.endpoint_mapper == 0 || conn.unanswered + conn.rejected == 0 {
+    rpc_diagnosis_text(&iface.spec, &iface.name, port, conn, via.endpoint_mapper)
+}
+
+/// The diagnosis of an RPC line of interface `spec name` on `port` whose flows ended as
+/// `conn`, `by_mapper` of them named by the endpoint mapper (none when it has nothing to
+/// say).
+pub fn rpc_diagnosis_text(
+    spec: &str,
+    name: &str,
+    port: u16,
+    conn: &ConnCounters,
+    by_mapper: u64,
+) -> Option<String> {
+    if by_mapper == 0 || conn.unanswered + conn.rejected == 0 {
         return None;
     }
-    let what = format!("{} {}", iface.spec, iface.name);
+    let what = format!("{spec} {name}");
     let blocked = conn.unanswered + conn.rejected;
     let outcome = if conn.rejected == 0 {
         "never answered".to_string()

@@ -533,6 +533,8 @@ impl<'t> Analyzer<'t> {
             warnings,
             capture_stats: None,
             flow_table: FlowTableReport::new(&self.expiry, self.expiry_counts),
+            top: options.top_hosts,
+            approximate: Vec::new(),
         }
     }
 }

@@ -31,6 +31,9 @@ pub enum Command {
     Table(TableArgs),
     /// Show what ports or protocols map to, e.g. 445/tcp 50000/tcp 2703/udp esp.
     Lookup(LookupArgs),
+    /// Combine JSON summaries of several runs (e.g. one per capture file or sensor) into
+    /// one report, as if one run had read all their captures.
+    Merge(MergeArgs),
 }
 
 /// Options shared by the commands that load a table.
@@ -285,6 +288,18 @@ pub struct TableArgs {
     pub check: bool,
 
     /// Output format (text or json).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// `wiretally merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON summaries written by `read --format json` (or the last line of `live --format json`).
+    #[arg(required = true, value_name = "SUMMARY.json")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

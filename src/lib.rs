@@ -20,6 +20,7 @@ pub mod flow_stage;
 pub mod focus;
 pub mod fuzz_entry;
 pub mod hints;
+pub mod merge;
 pub mod payload_summary;
 pub mod privileges;
 pub mod report;

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Interfaces => commands::interfaces(),
         Command::Table(args) => commands::table(args),
         Command::Lookup(args) => commands::lookup(args),
+        Command::Merge(args) => commands::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

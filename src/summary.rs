@@ -374,6 +374,12 @@ pub struct Summary {
     /// How flows ended early: the expiry settings and what they did.
     #[serde(default)]
     pub flow_table: FlowTableReport,
+    /// Entries kept in each top list (hosts, pairs, server names): `--top`.
+    #[serde(default)]
+    pub top: usize,
+    /// What a merged summary could only approximate (empty for one run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approximate: Vec<String>,
 }
 
 /// The flow table's expiry settings and counts.

@@ -45,6 +45,91 @@ pub struct TimingReport {
     pub duration_s: Option<Percentiles>,
     /// Packet size (bytes on the wire), over every packet of the service.
     pub packet_bytes: Option<Percentiles>,
+    /// The histograms behind the percentiles, so that `wiretally merge` combines runs
+    /// exactly.
+    #[serde(default, skip_serializing_if = "TimingHistograms::is_empty")]
+    pub histograms: TimingHistograms,
+}
+
+/// HDR histogram contents as `[value, count]` pairs, one per non-empty bucket (the value
+/// is the bucket's highest equivalent value, so recording it again lands in the same
+/// bucket: merging is exact).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimingHistograms {
+    /// SYN -> SYN/ACK, µs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub syn_ack_us: Vec<[u64; 2]>,
+    /// SYN/ACK -> ACK, µs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ack_us: Vec<[u64; 2]>,
+    /// Flow duration, µs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub duration_us: Vec<[u64; 2]>,
+    /// Packet sizes, bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub packet_bytes: Vec<[u64; 2]>,
+}
+
+impl TimingHistograms {
+    /// Whether no histogram has values.
+    pub fn is_empty(&self) -> bool {
+        self.syn_ack_us.is_empty()
+            && self.ack_us.is_empty()
+            && self.duration_us.is_empty()
+            && self.packet_bytes.is_empty()
+    }
+}
+
+/// The non-empty buckets of a histogram.
+fn export(h: &Histogram<u64>) -> Vec<[u64; 2]> {
+    h.iter_recorded()
+        .map(|v| [v.value_iterated_to(), v.count_at_value()])
+        .collect()
+}
+
+/// A histogram holding the buckets of several exports.
+fn import(parts: &[&[[u64; 2]]]) -> Histogram<u64> {
+    let mut h = histogram();
+    for part in parts {
+        for [value, count] in part.iter() {
+            // Saturating: a hand-edited file cannot make this panic.
+            let _ = h.record_n(*value.min(&HIGHEST_US), *count);
+        }
+    }
+    h
+}
+
+impl TimingReport {
+    /// The report of two reports' histograms combined (exact when both carry them).
+    pub fn merged(a: &TimingReport, b: &TimingReport) -> TimingReport {
+        let (ha, hb) = (&a.histograms, &b.histograms);
+        let syn_ack = import(&[&ha.syn_ack_us, &hb.syn_ack_us]);
+        let ack = import(&[&ha.ack_us, &hb.ack_us]);
+        let duration = import(&[&ha.duration_us, &hb.duration_us]);
+        let packets = import(&[&ha.packet_bytes, &hb.packet_bytes]);
+        report_of(&syn_ack, &ack, &duration, Some(&packets))
+    }
+}
+
+/// The report of four histograms.
+fn report_of(
+    syn_ack: &Histogram<u64>,
+    ack: &Histogram<u64>,
+    duration: &Histogram<u64>,
+    packets: Option<&Histogram<u64>>,
+) -> TimingReport {
+    TimingReport {
+        syn_ack_ms: percentiles(syn_ack, 1e3),
+        ack_ms: percentiles(ack, 1e3),
+        duration_s: percentiles(duration, 1e6),
+        packet_bytes: packets.and_then(|h| percentiles(h, 1.0)),
+        histograms: TimingHistograms {
+            syn_ack_us: export(syn_ack),
+            ack_us: export(ack),
+            duration_us: export(duration),
+            packet_bytes: packets.map(export).unwrap_or_default(),
+        },
+    }
 }
 
 /// The histograms of one service entry.
@@ -86,12 +171,7 @@ impl ServiceTiming {
     /// Percentiles of every measure that has values, with the packet sizes of
     /// `packets` (recorded by the flow table as packets arrive).
     pub fn report(&self, packets: Option<&Histogram<u64>>) -> TimingReport {
-        TimingReport {
-            syn_ack_ms: percentiles(&self.syn_ack_us, 1e3),
-            ack_ms: percentiles(&self.ack_us, 1e3),
-            duration_s: percentiles(&self.duration_us, 1e6),
-            packet_bytes: packets.and_then(|h| percentiles(h, 1.0)),
-        }
+        report_of(&self.syn_ack_us, &self.ack_us, &self.duration_us, packets)
     }
 }
 

@@ -263,6 +263,8 @@ mod tests {
             warnings: vec![],
             capture_stats: None,
             flow_table: Default::default(),
+            top: 5,
+            approximate: vec![],
             failed: vec![],
             mismatches: vec![],
             icmp_errors_unmatched: 0,

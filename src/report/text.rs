@@ -485,6 +485,16 @@ impl ReportWriter for TextWriter {
                 writeln!(out, "  {}", printable(w))?;
             }
         }
+        if !s.approximate.is_empty() {
+            writeln!(
+                out,
+                "\nAPPROXIMATE (merged from {} summaries; everything else is exact)",
+                s.sources.len()
+            )?;
+            for a in &s.approximate {
+                writeln!(out, "  {}", printable(a))?;
+            }
+        }
         Ok(())
     }
 }

@@ -1,0 +1,468 @@
+//! `wiretally merge`: many JSON summaries combined into one, as if one run had read all
+//! their captures. Counters, connection outcomes and timing histograms add up exactly;
+//! what each part kept only the top of (host lists, failing pairs, server names) and the
+//! flow-table peak can only be approximated, and the merged summary says so in
+//! `approximate`. Merging is associative: the order of grouping never changes the result.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use crate::conn::{ConnCounters, FailedPair};
+use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
+use crate::summary::{
+    CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
+    ServiceLine, Summary, UnknownLine,
+};
+use crate::timing::TimingReport;
+
+/// Why summaries cannot be merged.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// Nothing to merge.
+    #[error("no summaries to merge")]
+    Empty,
+    /// Different schema versions.
+    #[error("summaries of schema versions {0} and {1} cannot be merged")]
+    Schema(u32, u32),
+    /// Different port tables: their lines name different things.
+    #[error("summaries made with different tables ('{0}' and '{1}') cannot be merged")]
+    Table(String, String),
+}
+
+/// Notes on what a merge could only approximate.
+const PEAK: &str = "flow_table.peak_flows is the largest peak of the parts, not the peak of one run over all captures";
+const HOSTS: &str = "top_servers and top_clients of unknown lines are merged from each part's top list: a host outside a part's top may be missing or undercounted";
+const PAIRS: &str = "top_pairs of failed lines are merged from each part's top list: a pair outside a part's top may be missing or undercounted";
+const NAMES: &str = "server_names are merged from each part's top list";
+
+/// Merges `parts` (in order) into one summary.
+pub fn merge(parts: &[Summary]) -> Result<Summary, MergeError> {
+    let (first, rest) = parts.split_first().ok_or(MergeError::Empty)?;
+    let mut out = first.clone();
+    for p in rest {
+        out = merge_two(&out, p)?;
+    }
+    Ok(out)
+}
+
+/// Merges two summaries.
+pub fn merge_two(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
+    if a.schema_version != b.schema_version {
+        return Err(MergeError::Schema(a.schema_version, b.schema_version));
+    }
+    if a.table != b.table {
+        return Err(MergeError::Table(a.table.clone(), b.table.clone()));
+    }
+    let top = a.top.max(b.top);
+    let mut approximate: Vec<String> = a
+        .approximate
+        .iter()
+        .chain(&b.approximate)
+        .cloned()
+        .collect();
+    let mut note = |text: &str| approximate.push(text.to_string());
+    note(PEAK);
+
+    let mut out = a.clone();
+    out.sources = a.sources.iter().chain(&b.sources).cloned().collect();
+    out.top = top;
+    out.filter = a.filter.clone().filter(|f| b.filter.as_ref() == Some(f));
+    out.focus = a.focus.clone().filter(|f| b.focus.as_ref() == Some(f));
+    let t = &mut out.totals;
+    t.packets += b.totals.packets;
+    t.bytes += b.totals.bytes;
+    t.flows += b.totals.flows;
+    t.packets_read += b.totals.packets_read;
+    t.packets_filtered_out += b.totals.packets_filtered_out;
+    t.first_ts = min_opt(a.totals.first_ts, b.totals.first_ts);
+    t.last_ts = max_opt(a.totals.last_ts, b.totals.last_ts);
+    out.icmp_errors_unmatched += b.icmp_errors_unmatched;
+    for w in &b.warnings {
+        if !out.warnings.contains(w) {
+            out.warnings.push(w.clone());
+        }
+    }
+    out.capture_stats = match (a.capture_stats, b.capture_stats) {
+        (Some(x), Some(y)) => Some(CaptureStats {
+            received: x.received + y.received,
+            dropped: x.dropped + y.dropped,
+            if_dropped: x.if_dropped + y.if_dropped,
+        }),
+        (x, y) => x.or(y),
+    };
+    out.flow_table = merge_flow_table(&a.flow_table, &b.flow_table);
+
+    out.services = merge_lines(&a.services, &b.services, service_key, |x, y| {
+        merge_service(x, y, top, &mut note)
+    });
+    out.services.sort_by(|x, y| {
+        y.counters
+            .bytes
+            .cmp(&x.counters.bytes)
+            .then(x.label.cmp(&y.label))
+            .then(x.port.cmp(&y.port))
+    });
+    out.unknown = merge_lines(&a.unknown, &b.unknown, unknown_key, |x, y| {
+        merge_unknown(x, y, top, &mut note)
+    });
+    out.unknown.sort_by(|x, y| {
+        y.counters
+            .bytes
+            .cmp(&x.counters.bytes)
+            .then(x.transport.cmp(&y.transport))
+            .then(x.port.cmp(&y.port))
+            .then(x.ip_proto.cmp(&y.ip_proto))
+    });
+    out.other = merge_lines(
+        &a.other,
+        &b.other,
+        |o| (o.kind.clone(), o.reason.clone()),
+        |x, y| OtherLine {
+            packets: x.packets + y.packets,
+            bytes: x.bytes + y.bytes,
+            ..x.clone()
+        },
+    );
+    out.other.sort_by(|x, y| {
+        y.bytes
+            .cmp(&x.bytes)
+            .then(x.kind.cmp(&y.kind))
+            .then(x.reason.cmp(&y.reason))
+    });
+    out.failed = merge_lines(&a.failed, &b.failed, failed_key, |x, y| {
+        merge_failed(x, y, top, &mut note)
+    });
+    for f in &mut out.failed {
+        // A failed line shows its whole line's outcomes, including the parts where the
+        // line had no failures.
+        let key = failed_key(f);
+        let whole = match &f.service {
+            Some(_) => out
+                .services
+                .iter()
+                .find(|l| service_key(l) == key)
+                .map(|l| &l.connections),
+            None => out
+                .unknown
+                .iter()
+                .find(|l| unknown_key(l) == key)
+                .map(|l| &l.connections),
+        };
+        if let Some(c) = whole {
+            f.connections = c.clone();
+            f.failed = c.failed();
+        }
+        // Only RPC lines carry a diagnosis, and it depends on the merged counts.
+        if f.diagnosis.is_some() {
+            f.diagnosis = out
+                .services
+                .iter()
+                .find(|s| Some(&s.label) == f.service.as_ref() && s.port == f.port)
+                .and_then(|s| {
+                    let rpc = s.rpc.as_ref()?;
+                    crate::aggregate::rpc_diagnosis_text(
+                        &rpc.spec,
+                        &rpc.interface,
+                        s.port?,
+                        &s.connections,
+                        rpc.identified_by.endpoint_mapper,
+                    )
+                });
+        }
+    }
+    FailedLine::sort_most_likely_blocked_first(&mut out.failed);
+    out.mismatches = merge_lines(&a.mismatches, &b.mismatches, mismatch_key, |x, y| {
+        let mut m = x.clone();
+        m.counters.merge(&y.counters);
+        m
+    });
+    out.mismatches.sort_by(|x, y| {
+        y.counters
+            .flows
+            .cmp(&x.counters.flows)
+            .then(x.port.cmp(&y.port))
+            .then(x.seen.cmp(&y.seen))
+    });
+    approximate.sort();
+    approximate.dedup();
+    out.approximate = approximate;
+    Ok(out)
+}
+
+fn min_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn merge_flow_table(a: &FlowTableReport, b: &FlowTableReport) -> FlowTableReport {
+    let same = |x: Option<f64>, y: Option<f64>| if x == y { x } else { None };
+    let mut out = *a;
+    out.idle_timeout_s = same(a.idle_timeout_s, b.idle_timeout_s);
+    out.closed_grace_s = same(a.closed_grace_s, b.closed_grace_s);
+    out.max_flows = if a.max_flows == b.max_flows {
+        a.max_flows
+    } else {
+        None
+    };
+    out.counts.expired_idle += b.counts.expired_idle;
+    out.counts.retired_closed += b.counts.retired_closed;
+    out.counts.evicted += b.counts.evicted;
+    out.counts.peak_flows = a.counts.peak_flows.max(b.counts.peak_flows);
+    out
+}
+
+/// Lines of both sides, merged where their keys agree (in the order first seen).
+fn merge_lines<T: Clone, K: Ord>(
+    a: &[T],
+    b: &[T],
+    key: impl Fn(&T) -> K,
+    mut both: impl FnMut(&T, &T) -> T,
+) -> Vec<T> {
+    let mut out: BTreeMap<K, T> = BTreeMap::new();
+    for line in a.iter().chain(b) {
+        let k = key(line);
+        let merged = match out.remove(&k) {
+            Some(seen) => both(&seen, line),
+            None => line.clone(),
+        };
+        out.insert(k, merged);
+    }
+    out.into_values().collect()
+}
+
+type LineKey = (String, String, Option<u16>, Option<[u16; 2]>, Option<u8>);
+
+fn service_key(s: &ServiceLine) -> LineKey {
+    (
+        s.label.clone(),
+        s.transport.clone(),
+        s.port,
+        s.port_range,
+        s.ip_proto,
+    )
+}
+
+fn unknown_key(u: &UnknownLine) -> LineKey {
+    (String::new(), u.transport.clone(), u.port, None, u.ip_proto)
+}
+
+fn failed_key(f: &FailedLine) -> LineKey {
+    (
+        f.service.clone().unwrap_or_default(),
+        f.transport.clone(),
+        f.port,
+        f.port_range,
+        f.ip_proto,
+    )
+}
+
+fn mismatch_key(m: &MismatchLine) -> (String, u16, String) {
+    (m.transport.clone(), m.port, m.seen.clone())
+}
+
+fn merge_conn(a: &ConnCounters, b: &ConnCounters) -> ConnCounters {
+    let mut c = a.clone();
+    c.merge(b);
+    c
+}
+
+fn merge_timing(a: &Option<TimingReport>, b: &Option<TimingReport>) -> Option<TimingReport> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(TimingReport::merged(x, y)),
+        (x, y) => x.clone().or_else(|| y.clone()),
+    }
+}
+
+fn merge_service(
+    a: &ServiceLine,
+    b: &ServiceLine,
+    top: usize,
+    note: &mut impl FnMut(&str),
+) -> ServiceLine {
+    let mut s = a.clone();
+    s.counters.merge(&b.counters);
+    s.connections = merge_conn(&a.connections, &b.connections);
+    s.timing = merge_timing(&a.timing, &b.timing);
+    s.ports = match (&a.ports, &b.ports) {
+        (Some(x), Some(y)) => {
+            let mut ports = merge_lines(x, y, |p| p.port, |p, q| merge_port(p, q, top, note));
+            ports.sort_by(|p, q| (q.counters.bytes, p.port).cmp(&(p.counters.bytes, q.port)));
+            Some(ports)
+        }
+        (x, y) => x.clone().or_else(|| y.clone()),
+    };
+    if let (Some(x), Some(y)) = (&mut s.rpc, &b.rpc) {
+        x.identified_by.endpoint_mapper += y.identified_by.endpoint_mapper;
+        x.identified_by.bind += y.identified_by.bind;
+        x.identified_by.named_pipe += y.identified_by.named_pipe;
+    }
+    let mut uses = merge_lines(
+        &a.rpc_interfaces,
+        &b.rpc_interfaces,
+        |u| u.label.clone(),
+        |x, y| {
+            let mut u: RpcUse = x.clone();
+            u.flows += y.flows;
+            u.identified_by.endpoint_mapper += y.identified_by.endpoint_mapper;
+            u.identified_by.bind += y.identified_by.bind;
+            u.identified_by.named_pipe += y.identified_by.named_pipe;
+            u
+        },
+    );
+    uses.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.label.cmp(&y.label)));
+    s.rpc_interfaces = uses;
+    s
+}
+
+fn merge_port(a: &PortLine, b: &PortLine, top: usize, note: &mut impl FnMut(&str)) -> PortLine {
+    let mut p = a.clone();
+    p.counters.merge(&b.counters);
+    p.looks_like = merge_protocols(&a.looks_like, &b.looks_like);
+    p.server_names = merge_names(&a.server_names, &b.server_names, top, note);
+    p
+}
+
+fn merge_protocols(a: &[ProtocolCount], b: &[ProtocolCount]) -> Vec<ProtocolCount> {
+    let mut out = merge_lines(
+        a,
+        b,
+        |p| p.protocol.clone(),
+        |x, y| ProtocolCount {
+            protocol: x.protocol.clone(),
+            flows: x.flows + y.flows,
+        },
+    );
+    out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.protocol.cmp(&y.protocol)));
+    out
+}
+
+fn merge_names(
+    a: &[NameCount],
+    b: &[NameCount],
+    top: usize,
+    note: &mut impl FnMut(&str),
+) -> Vec<NameCount> {
+    if a.len() >= top || b.len() >= top {
+        note(NAMES);
+    }
+    let mut out = merge_lines(
+        a,
+        b,
+        |n| n.name.clone(),
+        |x, y| NameCount {
+            name: x.name.clone(),
+            flows: x.flows + y.flows,
+        },
+    );
+    out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.name.cmp(&y.name)));
+    out.truncate(top);
+    out
+}
+
+/// Orders addresses as a run does: IPv4 before IPv6, then by their bytes.
+fn addr_order(text: &str) -> (bool, Vec<u8>) {
+    match text.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => (false, v4.octets().to_vec()),
+        Ok(IpAddr::V6(v6)) => (true, v6.octets().to_vec()),
+        Err(_) => (true, text.as_bytes().to_vec()),
+    }
+}
+
+fn merge_hosts(
+    a: &[HostLine],
+    b: &[HostLine],
+    top: usize,
+    note: &mut impl FnMut(&str),
+) -> Vec<HostLine> {
+    if a.len() >= top || b.len() >= top {
+        note(HOSTS);
+    }
+    let mut out = merge_lines(
+        a,
+        b,
+        |h| h.addr.clone(),
+        |x, y| {
+            let mut counters: Counters = x.counters;
+            counters.merge(&y.counters);
+            HostLine {
+                addr: x.addr.clone(),
+                counters,
+            }
+        },
+    );
+    out.sort_by(|x, y| {
+        y.counters
+            .bytes
+            .cmp(&x.counters.bytes)
+            .then(addr_order(&x.addr).cmp(&addr_order(&y.addr)))
+    });
+    out.truncate(top);
+    out
+}
+
+fn merge_unknown(
+    a: &UnknownLine,
+    b: &UnknownLine,
+    top: usize,
+    note: &mut impl FnMut(&str),
+) -> UnknownLine {
+    let mut u = a.clone();
+    u.counters.merge(&b.counters);
+    u.connections = merge_conn(&a.connections, &b.connections);
+    u.top_servers = merge_hosts(&a.top_servers, &b.top_servers, top, note);
+    u.top_clients = merge_hosts(&a.top_clients, &b.top_clients, top, note);
+    u.looks_like = merge_protocols(&a.looks_like, &b.looks_like);
+    u.server_names = merge_names(&a.server_names, &b.server_names, top, note);
+    u.port_name_hint = a
+        .port_name_hint
+        .clone()
+        .or_else(|| b.port_name_hint.clone());
+    u
+}
+
+fn merge_failed(
+    a: &FailedLine,
+    b: &FailedLine,
+    top: usize,
+    note: &mut impl FnMut(&str),
+) -> FailedLine {
+    if a.top_pairs.len() >= top || b.top_pairs.len() >= top {
+        note(PAIRS);
+    }
+    let mut f = a.clone();
+    f.failed += b.failed;
+    f.connections = merge_conn(&a.connections, &b.connections);
+    let mut pairs = merge_lines(
+        &a.top_pairs,
+        &b.top_pairs,
+        |p| (p.client.clone(), p.server.clone(), p.server_port),
+        |x, y| FailedPair {
+            failed: x.failed + y.failed,
+            unanswered: x.unanswered + y.unanswered,
+            rejected: x.rejected + y.rejected,
+            unreachable: x.unreachable + y.unreachable,
+            syn_retransmissions: x.syn_retransmissions + y.syn_retransmissions,
+            ..x.clone()
+        },
+    );
+    pairs.sort_by(|x, y| {
+        y.failed
+            .cmp(&x.failed)
+            .then(addr_order(&x.client).cmp(&addr_order(&y.client)))
+            .then(addr_order(&x.server).cmp(&addr_order(&y.server)))
+            .then(x.server_port.cmp(&y.server_port))
+    });
+    pairs.truncate(top);
+    f.top_pairs = pairs;
+    f.diagnosis = a.diagnosis.clone().or_else(|| b.diagnosis.clone());
+    f
+}

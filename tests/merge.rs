@@ -1,0 +1,147 @@
+//! `wiretally merge`: summaries of separate runs combine into the summary of one run over
+//! all their captures, and the grouping of merges does not matter.
+
+use std::path::Path;
+use std::process::Command;
+
+use wiretally::summary::Summary;
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs wiretally with `args`, returns stdout (checking success).
+fn run(args: &[&str]) -> Vec<u8> {
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Expiry off, so where a flow ends does not depend on which other captures a run reads.
+const NO_EXPIRY: [&str; 4] = ["--idle-timeout", "off", "--close-grace", "off"];
+
+fn summary_of(files: &[&str]) -> Summary {
+    let mut args = vec!["read", "--format", "json", "--no-progress"];
+    args.extend(NO_EXPIRY);
+    args.extend(files);
+    serde_json::from_slice(&run(&args)).unwrap()
+}
+
+fn write_json(dir: &Path, name: &str, s: &Summary) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_vec(s).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+fn merged(files: &[&str]) -> Summary {
+    let mut args = vec!["merge", "--format", "json"];
+    args.extend(files);
+    serde_json::from_slice(&run(&args)).unwrap()
+}
+
+/// What only a merge cannot know exactly (and says so): the flow-table peak.
+fn comparable(mut s: Summary) -> Summary {
+    s.flow_table.counts.peak_flows = 0;
+    s.approximate.clear();
+    s
+}
+
+const CAPTURES: [&str; 3] = ["conn-states.pcap", "rpc-dynamic.pcap", "fingerprints.pcap"];
+
+#[test]
+fn merging_is_associative_and_equals_one_run_over_all_captures() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts: Vec<String> = CAPTURES
+        .iter()
+        .map(|c| {
+            write_json(
+                dir.path(),
+                &format!("{c}.json"),
+                &summary_of(&[&fixture(c)]),
+            )
+        })
+        .collect();
+    let (a, b, c) = (&parts[0], &parts[1], &parts[2]);
+    let ab = write_json(dir.path(), "ab.json", &merged(&[a, b]));
+    let bc = write_json(dir.path(), "bc.json", &merged(&[b, c]));
+    let left = merged(&[&ab, c]);
+    let right = merged(&[a, &bc]);
+    let flat = merged(&[a, b, c]);
+    assert_eq!(left, right, "(a+b)+c == a+(b+c)");
+    assert_eq!(left, flat);
+    // The merge says what it approximates.
+    assert!(
+        flat.approximate.iter().any(|n| n.contains("peak_flows")),
+        "{:?}",
+        flat.approximate
+    );
+
+    let files: Vec<String> = CAPTURES.iter().map(|c| fixture(c)).collect();
+    let one_run = summary_of(&files.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(flat.sources, one_run.sources);
+    assert_eq!(comparable(flat.clone()), comparable(one_run.clone()));
+    // Timing percentiles come from merged histograms: the same as one run's.
+    let timed = |s: &Summary| s.services.iter().filter(|l| l.timing.is_some()).count();
+    assert!(timed(&flat) > 5);
+    assert_eq!(flat.totals, one_run.totals);
+}
+
+#[test]
+fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write_json(
+        dir.path(),
+        "a.json",
+        &summary_of(&[&fixture("conn-states.pcap")]),
+    );
+    let b = write_json(
+        dir.path(),
+        "b.json",
+        &summary_of(&[&fixture("blocked-dc.pcap")]),
+    );
+    let text = String::from_utf8(run(&["merge", &a, &b])).unwrap();
+    assert!(
+        text.contains("APPROXIMATE (merged from 2 summaries; everything else is exact)"),
+        "{text}"
+    );
+    assert!(text.contains("FAILED CONNECTIONS"));
+    let csv = String::from_utf8(run(&["merge", "--format", "csv", &a, &b])).unwrap();
+    assert!(csv.starts_with("section,label,"));
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"not\": \"a summary\"}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(["merge", &a, bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with(&format!(
+            "wiretally: error: {}: not a wiretally JSON summary (",
+            bad.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+
+    let mut other_table = summary_of(&[&fixture("conn-states.pcap")]);
+    other_table.table = "custom.csv".into();
+    let t = write_json(dir.path(), "t.json", &other_table);
+    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        .args(["merge", &a, &t])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "wiretally: error: summaries made with different tables ('built-in Windows service port table' and 'custom.csv') cannot be merged\n"
+    );
+}
