@@ -166,9 +166,21 @@ pub fn parse_max_flows(text: &str) -> Result<FlowCap, String> {
 /// `wiretally read`.
 #[derive(Debug, Args)]
 pub struct ReadArgs {
-    /// Capture files; '-' for standard input.
-    #[arg(required = true, value_name = "FILE")]
+    /// Capture files; '-' for standard input. Several files are read in order as one
+    /// capture (a flow can go on from one file into the next).
+    #[arg(required_unless_present = "dirs", value_name = "FILE")]
     pub files: Vec<String>,
+
+    /// A directory of captures (pcap, pcapng, cap, also gzip-compressed), searched
+    /// recursively and read in sorted order: each file is its own capture, and the files
+    /// are read in parallel on --threads cores; the report is their merge.
+    #[arg(short = 'R', long = "dir", value_name = "DIR")]
+    pub dirs: Vec<std::path::PathBuf>,
+
+    /// With -R: the files are consecutive pieces of one capture (rotated by tcpdump -G or
+    /// -C, dumpcap -b): read them in order as one, so flows go on across the cuts.
+    #[arg(long, requires = "dirs")]
+    pub join_rotated: bool,
 
     #[command(flatten)]
     pub report: ReportArgs,

@@ -86,14 +86,25 @@ pub fn read(args: ReadArgs) -> Result<()> {
         .as_deref()
         .map(PacketFilter::new)
         .transpose()?;
+    let mut files = args.files.clone();
+    for dir in &args.dirs {
+        let found = captures_in(dir)?;
+        if found.is_empty() {
+            anyhow::bail!(
+                "no capture files (.pcap, .pcapng, .cap, also .gz) under {}",
+                dir.display()
+            );
+        }
+        files.extend(found);
+    }
     // Check every file first, so a missing one fails the run before anything is counted;
     // then read them one at a time (one open file, one buffer).
     let mut total_size = Some(0u64);
-    for path in args.files.iter().filter(|p| *p != "-") {
+    for path in files.iter().filter(|p| *p != "-") {
         let size = FileReader::open(path)?.size();
         total_size = total_size.zip(size).map(|(a, b)| a + b);
     }
-    if args.files.iter().any(|p| p == "-") {
+    if files.iter().any(|p| p == "-") {
         total_size = None;
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
@@ -103,6 +114,22 @@ pub fn read(args: ReadArgs) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;
     let progress = progress_bar(&args, total_size);
+    if !args.dirs.is_empty() && !args.join_rotated {
+        let run = Independent {
+            table: &table,
+            expiry,
+            focus,
+            filter: args.report.filter.as_deref(),
+            top: args.report.top as usize,
+            progress: &progress,
+        };
+        let mut summary =
+            run.read_all(&files, threads, flow_writer, args.report.flows.as_deref())?;
+        progress.finish_and_clear();
+        wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
+        let writer = report::writer_for(args.report.format, args.report.top as usize);
+        return emit(|out| writer.write(&summary, out));
+    }
     // Files stream in order through one analyzer; with a second core its flow table runs
     // on a worker thread, so reading and decoding overlap with the flow updates.
     let mut analyzer = if threads > 1 {
@@ -114,7 +141,7 @@ pub fn read(args: ReadArgs) -> Result<()> {
     if let Some(writer) = flow_writer {
         analyzer.set_flow_sink(Box::new(writer));
     }
-    for path in &args.files {
+    for path in &files {
         let mut reader = FileReader::open(path)?;
         count_file(&mut reader, filter.as_mut(), &mut analyzer, &progress)?;
     }
@@ -126,13 +153,160 @@ pub fn read(args: ReadArgs) -> Result<()> {
 
     let options = SummaryOptions {
         top_hosts: args.report.top as usize,
-        sources: args.files.clone(),
+        sources: files.clone(),
         filter: args.report.filter.clone(),
     };
     let mut summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
     wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
+}
+
+/// Capture files under `dir` (recursively), in sorted order: names ending in .pcap,
+/// .pcapng or .cap, optionally followed by .gz.
+fn captures_in(dir: &std::path::Path) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(d) = pending.pop() {
+        let entries = std::fs::read_dir(&d)
+            .with_context(|| format!("cannot read directory {}", d.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("cannot read directory {}", d.display()))?
+                .path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            let name = name.strip_suffix(".gz").unwrap_or(&name);
+            if [".pcap", ".pcapng", ".cap"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+            {
+                found.push(path.to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// A flow sink several analyzers share, one after another (`-R` with `--flows`): only the
+/// last finish closes the file.
+struct SharedSink(Arc<std::sync::Mutex<Option<FlowWriter>>>);
+
+impl wiretally::analyze::FlowSink for SharedSink {
+    fn write(&mut self, record: &wiretally::analyze::FlowRecord) -> io::Result<()> {
+        match self
+            .0
+            .lock()
+            .map_err(|_| io::Error::other("flow writer poisoned"))?
+            .as_mut()
+        {
+            Some(w) => w.write(record),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// `read -R DIR`: every file its own capture, read in parallel, then merged in file order.
+struct Independent<'a> {
+    table: &'a ServiceTable,
+    expiry: wiretally::expiry::Expiry,
+    focus: wiretally::focus::Focus,
+    filter: Option<&'a str>,
+    top: usize,
+    progress: &'a ProgressBar,
+}
+
+impl Independent<'_> {
+    /// One file's summary.
+    fn read_one(
+        &self,
+        path: &str,
+        sink: Option<SharedSink>,
+    ) -> Result<wiretally::summary::Summary> {
+        let mut filter = self.filter.map(PacketFilter::new).transpose()?;
+        let mut analyzer = Analyzer::new(self.table, self.expiry);
+        analyzer.set_focus(self.focus.clone());
+        if let Some(sink) = sink {
+            analyzer.set_flow_sink(Box::new(sink));
+        }
+        let mut reader = FileReader::open(path)?;
+        count_file(&mut reader, filter.as_mut(), &mut analyzer, self.progress)?;
+        for note in filter.iter().flat_map(PacketFilter::unapplied) {
+            self.progress.suspend(|| warn(&note));
+            analyzer.warn(note);
+        }
+        let options = SummaryOptions {
+            top_hosts: self.top,
+            sources: vec![path.to_string()],
+            filter: self.filter.map(str::to_string),
+        };
+        Ok(analyzer.finish(&options)?)
+    }
+
+    /// All files on `threads` threads (one, in order, when flow records are written, so
+    /// they come out in file order), merged.
+    fn read_all(
+        &self,
+        files: &[String],
+        threads: usize,
+        flows: Option<FlowWriter>,
+        flows_path: Option<&std::path::Path>,
+    ) -> Result<wiretally::summary::Summary> {
+        let shared = flows.map(|w| Arc::new(std::sync::Mutex::new(Some(w))));
+        let workers = if shared.is_some() {
+            1
+        } else {
+            threads.min(files.len()).max(1)
+        };
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let results: Vec<std::sync::Mutex<Option<Result<wiretally::summary::Summary>>>> =
+            files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        let sink = shared.as_ref().map(|s| SharedSink(Arc::clone(s)));
+                        let result = self.read_one(path, sink);
+                        let failed = result.is_err();
+                        if let Ok(mut slot) = results[i].lock() {
+                            *slot = Some(result);
+                        }
+                        if failed {
+                            // Stop taking files; the first error in file order is reported.
+                            next.store(files.len(), Ordering::Relaxed);
+                        }
+                    }
+                });
+            }
+        });
+        let mut summaries = Vec::with_capacity(files.len());
+        for slot in results {
+            match slot.into_inner().ok().flatten() {
+                Some(Ok(s)) => summaries.push(s),
+                Some(Err(e)) => return Err(e),
+                None => {}
+            }
+        }
+        if let Some(writer) = shared.and_then(|s| s.lock().ok().and_then(|mut w| w.take())) {
+            writer.finish().with_context(|| {
+                format!(
+                    "cannot write flows file {}",
+                    flows_path.map_or_else(String::new, |p| p.display().to_string())
+                )
+            })?;
+        }
+        Ok(wiretally::merge::merge(&summaries)?)
+    }
 }
 
 /// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what
