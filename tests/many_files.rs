@@ -212,3 +212,57 @@ fn flow_records_come_out_in_file_order_and_bad_directories_are_named() {
     let out = run(&["read", "--join-rotated", &fixture("demo.pcap")]);
     assert_eq!(out.status.code(), Some(2), "--join-rotated needs -R");
 }
+
+#[test]
+fn gzip_captures_read_like_plain_ones() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = std::fs::read(fixture("demo.pcap")).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    let gz = gz.finish().unwrap();
+    let path = tmp.path().join("demo.pcap.gz");
+    std::fs::write(&path, &gz).unwrap();
+    let p = path.to_str().unwrap();
+    let whole = json(&[
+        "read",
+        "--format",
+        "json",
+        "--no-progress",
+        &fixture("demo.pcap"),
+    ]);
+    let unzipped = json(&["read", "--format", "json", "--no-progress", p]);
+    assert_eq!(
+        (unzipped.totals, unzipped.services),
+        (whole.totals.clone(), whole.services.clone())
+    );
+    // Found by -R, too.
+    let by_dir = json(&[
+        "read",
+        "--format",
+        "json",
+        "--no-progress",
+        "-R",
+        tmp.path().to_str().unwrap(),
+    ]);
+    assert_eq!(by_dir.totals, whole.totals);
+    // A cut gzip file: what was decompressed is counted, the damage named with its offset.
+    let cut = tmp.path().join("cut.pcap.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+    let out = run(&[
+        "read",
+        "--format",
+        "json",
+        "--no-progress",
+        cut.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("damaged capture at byte offset") && err.contains("gzip data"),
+        "{err}"
+    );
+    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(s.totals.packets > 0 && s.totals.packets < whole.totals.packets);
+    assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
+}

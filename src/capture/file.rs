@@ -121,37 +121,70 @@ pub struct FileReader {
     state: State,
     format: CaptureFormat,
     size: Option<u64>,
+    /// The input is a gzip stream being decompressed.
+    compressed: bool,
 }
 
 impl FileReader {
-    /// Opens a file, or standard input when `path` is `-`.
+    /// Opens a file, or standard input when `path` is `-`. A gzip-compressed capture is
+    /// decompressed as it is read (byte offsets in messages are then offsets into the
+    /// decompressed capture).
     pub fn open(path: &str) -> Result<FileReader, CaptureError> {
+        let io_err = |source| CaptureError::Io {
+            path: path.to_string(),
+            source,
+        };
         let mut size = None;
-        let input: Box<dyn Read> = if path == "-" {
+        let raw: Box<dyn Read> = if path == "-" {
             Box::new(io::stdin().lock())
         } else {
-            let file = File::open(Path::new(path)).map_err(|source| CaptureError::Io {
-                path: path.to_string(),
-                source,
-            })?;
+            let file = File::open(Path::new(path)).map_err(io_err)?;
             let meta = file.metadata().ok();
             if meta.as_ref().is_some_and(|m| m.is_dir()) {
-                return Err(CaptureError::Io {
-                    path: path.to_string(),
-                    source: io::Error::other("is a directory"),
-                });
+                return Err(io_err(io::Error::other("is a directory")));
             }
             size = meta.filter(|m| m.is_file()).map(|m| m.len());
             Box::new(file)
         };
-        let mut reader = FileReader::new(path, input)?;
-        reader.size = size;
+        // Look at the first two bytes for the gzip magic, then hand them back in front.
+        let mut raw = raw;
+        let mut head = [0u8; 2];
+        let mut have = 0;
+        while have < 2 {
+            match raw.read(&mut head[have..]) {
+                Ok(0) => break,
+                Ok(k) => have += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(io_err(e)),
+            }
+        }
+        let rejoined = io::Cursor::new(head[..have].to_vec()).chain(raw);
+        let compressed = have == 2 && head == GZIP_MAGIC;
+        let input: Box<dyn Read> = if compressed {
+            Box::new(flate2::read::MultiGzDecoder::new(rejoined))
+        } else {
+            Box::new(rejoined)
+        };
+        let mut reader = FileReader::with_input(path, input, compressed)?;
+        // Progress counts decompressed bytes, which the file size does not tell.
+        reader.size = size.filter(|_| !compressed);
         Ok(reader)
     }
 
     /// Reads the file header from any byte stream.
     pub fn new(name: &str, input: Box<dyn Read>) -> Result<FileReader, CaptureError> {
+        FileReader::with_input(name, input, false)
+    }
+
+    /// Reads the file header; `compressed` when `input` decompresses a gzip stream (whose
+    /// read errors then mean damage at the current offset, not an unreadable file).
+    fn with_input(
+        name: &str,
+        input: Box<dyn Read>,
+        compressed: bool,
+    ) -> Result<FileReader, CaptureError> {
         let mut reader = FileReader {
+            compressed,
             name: name.to_string(),
             input,
             buf: vec![0; READ_CHUNK],
@@ -223,6 +256,11 @@ impl FileReader {
                 }
                 Ok(k) => self.end += k,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // A cut or corrupt gzip stream: what was decompressed before is good.
+                Err(e) if self.compressed && self.buf_offset + self.end as u64 > 0 => {
+                    let at = self.offset();
+                    return Err(self.damaged(at, format!("gzip data: {e}")));
+                }
                 Err(e) => return Err(self.io_err(e)),
             }
         }
