@@ -162,8 +162,10 @@ pub fn read(args: ReadArgs) -> Result<()> {
     emit(|out| writer.write(&summary, out))
 }
 
-/// Capture files under `dir` (recursively), in sorted order: names ending in .pcap,
-/// .pcapng or .cap, optionally followed by .gz.
+/// Capture files under `dir` (recursively, not following links to directories), in
+/// natural order (`t.pcap2` before `t.pcap10`): names ending in .pcap, .pcapng or .cap,
+/// or those followed by a number (tcpdump -C writes t.pcap, t.pcap1, t.pcap2, ...), each
+/// optionally followed by .gz.
 fn captures_in(dir: &std::path::Path) -> Result<Vec<String>> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
@@ -171,25 +173,40 @@ fn captures_in(dir: &std::path::Path) -> Result<Vec<String>> {
         let entries = std::fs::read_dir(&d)
             .with_context(|| format!("cannot read directory {}", d.display()))?;
         for entry in entries {
-            let path = entry
-                .with_context(|| format!("cannot read directory {}", d.display()))?
-                .path();
-            if path.is_dir() {
+            let entry = entry.with_context(|| format!("cannot read directory {}", d.display()))?;
+            let path = entry.path();
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 pending.push(path);
                 continue;
             }
             let name = path.to_string_lossy().to_ascii_lowercase();
             let name = name.strip_suffix(".gz").unwrap_or(&name);
+            let name = name.trim_end_matches(|c: char| c.is_ascii_digit());
             if [".pcap", ".pcapng", ".cap"]
                 .iter()
                 .any(|ext| name.ends_with(ext))
+                && path.is_file()
             {
                 found.push(path.to_string_lossy().into_owned());
             }
         }
     }
-    found.sort();
+    found.sort_by_cached_key(|p| natural_key(p));
     Ok(found)
+}
+
+/// A sort key that orders runs of digits by their value.
+fn natural_key(text: &str) -> Vec<(String, Option<u128>)> {
+    let mut key = Vec::new();
+    let mut chars = text.chars().peekable();
+    while chars.peek().is_some() {
+        let word: String = std::iter::from_fn(|| chars.next_if(|c| !c.is_ascii_digit())).collect();
+        let digits: String = std::iter::from_fn(|| chars.next_if(char::is_ascii_digit)).collect();
+        // No number sorts first (trace.pcap before trace.pcap1); huge ones last.
+        let number = (!digits.is_empty()).then(|| digits.parse().unwrap_or(u128::MAX));
+        key.push((word, number));
+    }
+    key
 }
 
 /// A flow sink several analyzers share, one after another (`-R` with `--flows`): only the

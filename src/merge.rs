@@ -11,7 +11,7 @@ use crate::conn::{ConnCounters, FailedPair};
 use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
-    ServiceLine, Summary, UnknownLine,
+    SCHEMA_VERSION, ServiceLine, Summary, UnknownLine,
 };
 use crate::timing::TimingReport;
 
@@ -27,6 +27,117 @@ pub enum MergeError {
     /// Different port tables: their lines name different things.
     #[error("summaries made with different tables ('{0}' and '{1}') cannot be merged")]
     Table(String, String),
+    /// Different filters or focus: the parts count different things.
+    #[error("summaries with different {what} ({a} and {b}) cannot be merged")]
+    Scope {
+        /// `filters` or `focus`.
+        what: &'static str,
+        /// One side's.
+        a: String,
+        /// The other's.
+        b: String,
+    },
+    /// A summary that no run could have written (hand-edited or damaged).
+    #[error("summary of {source_name} is inconsistent: {reason}")]
+    Invalid {
+        /// Its first source.
+        source_name: String,
+        /// What does not add up.
+        reason: String,
+    },
+}
+
+/// Checks that a part could come from a run: every line within the totals, histograms
+/// that add up to their counts. Parts that pass cannot overflow a merge whose totals fit.
+fn validate(s: &Summary) -> Result<(), MergeError> {
+    let bad = |reason: String| MergeError::Invalid {
+        source_name: s.sources.first().cloned().unwrap_or_default(),
+        reason,
+    };
+    if s.schema_version != SCHEMA_VERSION {
+        return Err(MergeError::Schema(s.schema_version, SCHEMA_VERSION));
+    }
+    if s.top == 0 {
+        return Err(bad("no top-list size".into()));
+    }
+    let t = &s.totals;
+    let within = |c: &Counters| {
+        c.flows <= t.flows
+            && c.packets <= t.packets
+            && c.bytes <= t.bytes
+            && c.packets_c2s.max(c.packets_s2c) <= c.packets
+            && c.bytes_c2s.max(c.bytes_s2c) <= c.bytes
+    };
+    let conn_within = |c: &ConnCounters| {
+        let flows = [
+            c.attempts,
+            c.established,
+            c.unanswered,
+            c.rejected,
+            c.reset_by_client,
+            c.reset_by_server,
+            c.closed,
+            c.handshake_incomplete,
+            c.midstream,
+            c.broadcast,
+        ];
+        flows
+            .iter()
+            .chain(c.unreachable.values())
+            .all(|n| *n <= t.flows)
+            && c.syn_retransmissions <= t.flows.saturating_mul(255)
+    };
+    let timing_ok = |r: &Option<TimingReport>| {
+        r.as_ref().is_none_or(|r| {
+            let counts = [r.syn_ack_ms, r.ack_ms, r.duration_s, r.packet_bytes];
+            r.histograms_match() && counts.iter().flatten().all(|p| p.count <= t.packets)
+        })
+    };
+    for l in &s.services {
+        let ports_ok = l.ports.iter().flatten().all(|p| within(&p.counters));
+        let uses_ok = l.rpc_interfaces.iter().all(|u| u.flows <= t.flows);
+        if !(within(&l.counters)
+            && conn_within(&l.connections)
+            && ports_ok
+            && uses_ok
+            && timing_ok(&l.timing))
+        {
+            return Err(bad(format!("line '{}' exceeds the totals", l.label)));
+        }
+    }
+    for l in &s.unknown {
+        let hosts_ok = l
+            .top_servers
+            .iter()
+            .chain(&l.top_clients)
+            .all(|h| within(&h.counters));
+        if !(within(&l.counters) && conn_within(&l.connections) && hosts_ok) {
+            return Err(bad(format!(
+                "unknown line {}/{:?} exceeds the totals",
+                l.transport, l.port
+            )));
+        }
+    }
+    for f in &s.failed {
+        let pairs_ok = f
+            .top_pairs
+            .iter()
+            .all(|p| p.failed <= t.flows && p.syn_retransmissions <= t.flows.saturating_mul(255));
+        if !(f.failed <= t.flows && conn_within(&f.connections) && pairs_ok) {
+            return Err(bad("a failed line exceeds the totals".into()));
+        }
+    }
+    let others: Option<u64> = s
+        .other
+        .iter()
+        .try_fold(0u64, |acc, o| acc.checked_add(o.packets));
+    if others.is_none_or(|n| n > t.packets) || s.other.iter().any(|o| o.bytes > t.bytes) {
+        return Err(bad("other lines exceed the totals".into()));
+    }
+    if s.mismatches.iter().any(|m| !within(&m.counters)) {
+        return Err(bad("a mismatch line exceeds the totals".into()));
+    }
+    Ok(())
 }
 
 /// Notes on what a merge could only approximate.
@@ -38,45 +149,126 @@ const NAMES: &str = "server_names are merged from each part's top list";
 /// Merges `parts` (in order) into one summary.
 pub fn merge(parts: &[Summary]) -> Result<Summary, MergeError> {
     let (first, rest) = parts.split_first().ok_or(MergeError::Empty)?;
+    // Every part checked, and the totals must fit: then no line sum can overflow.
+    let mut sum = [0u64; 4];
+    for p in parts {
+        validate(p)?;
+        let t = &p.totals;
+        for (slot, add) in sum
+            .iter_mut()
+            .zip([t.packets, t.bytes, t.flows, t.packets_read])
+        {
+            *slot = slot.checked_add(add).ok_or_else(|| MergeError::Invalid {
+                source_name: p.sources.first().cloned().unwrap_or_default(),
+                reason: "totals too large to add".into(),
+            })?;
+        }
+    }
+    if sum[2] > u64::MAX / 256 {
+        return Err(MergeError::Invalid {
+            source_name: first.sources.first().cloned().unwrap_or_default(),
+            reason: "flow counts too large to add".into(),
+        });
+    }
+    let mut approximate: Vec<String> = parts.iter().flat_map(|p| p.approximate.clone()).collect();
+    if parts.len() > 1 {
+        // A part's list may have lost entries when it is as long as that part's --top.
+        for (i, text) in [HOSTS, PAIRS, NAMES].iter().enumerate() {
+            if parts.iter().any(|p| cut_lists(p)[i]) {
+                approximate.push(text.to_string());
+            }
+        }
+        approximate.push(PEAK.to_string());
+    }
+    // Lists are combined whole and cut to --top once at the end, so the grouping of the
+    // parts cannot change which entries survive.
     let mut out = first.clone();
     for p in rest {
-        out = merge_two(&out, p)?;
+        out = combine(&out, p)?;
     }
+    cut_to_top(&mut out);
+    approximate.sort();
+    approximate.dedup();
+    out.approximate = approximate;
     Ok(out)
 }
 
-/// Merges two summaries.
-pub fn merge_two(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
+/// Cuts every top list of a merged summary to its `top`.
+fn cut_to_top(s: &mut Summary) {
+    let top = s.top;
+    for u in &mut s.unknown {
+        u.top_servers.truncate(top);
+        u.top_clients.truncate(top);
+        u.server_names.truncate(top);
+    }
+    for p in s
+        .services
+        .iter_mut()
+        .flat_map(|l| l.ports.iter_mut().flatten())
+    {
+        p.server_names.truncate(top);
+    }
+    for f in &mut s.failed {
+        f.top_pairs.truncate(top);
+    }
+}
+
+/// Whether a summary has top lists as long as its own `top` (which may have been cut):
+/// (hosts of unknown lines, failing pairs, server names).
+fn cut_lists(s: &Summary) -> [bool; 3] {
+    let full = |n: usize| n >= s.top;
+    let hosts = s
+        .unknown
+        .iter()
+        .any(|u| full(u.top_servers.len()) || full(u.top_clients.len()));
+    let pairs = s.failed.iter().any(|f| full(f.top_pairs.len()));
+    let names = s.unknown.iter().any(|u| full(u.server_names.len()))
+        || s.services
+            .iter()
+            .flat_map(|l| l.ports.iter().flatten())
+            .any(|p| full(p.server_names.len()));
+    [hosts, pairs, names]
+}
+
+/// Combines two checked summaries (see [`merge`]), top lists uncut.
+fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
     if a.schema_version != b.schema_version {
         return Err(MergeError::Schema(a.schema_version, b.schema_version));
     }
     if a.table != b.table {
         return Err(MergeError::Table(a.table.clone(), b.table.clone()));
     }
-    let top = a.top.max(b.top);
-    let mut approximate: Vec<String> = a
-        .approximate
-        .iter()
-        .chain(&b.approximate)
-        .cloned()
-        .collect();
-    let mut note = |text: &str| approximate.push(text.to_string());
-    note(PEAK);
-
+    for (what, x, y) in [
+        ("filters", &a.filter, &b.filter),
+        ("focus", &a.focus, &b.focus),
+    ] {
+        if x != y {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
+            return Err(MergeError::Scope {
+                what,
+                a: show(x),
+                b: show(y),
+            });
+        }
+    }
+    let top = usize::MAX;
+    let mut note = |_: &str| {};
     let mut out = a.clone();
     out.sources = a.sources.iter().chain(&b.sources).cloned().collect();
-    out.top = top;
-    out.filter = a.filter.clone().filter(|f| b.filter.as_ref() == Some(f));
-    out.focus = a.focus.clone().filter(|f| b.focus.as_ref() == Some(f));
+    out.top = a.top.max(b.top);
     let t = &mut out.totals;
     t.packets += b.totals.packets;
     t.bytes += b.totals.bytes;
     t.flows += b.totals.flows;
     t.packets_read += b.totals.packets_read;
-    t.packets_filtered_out += b.totals.packets_filtered_out;
+    t.packets_filtered_out = t
+        .packets_filtered_out
+        .saturating_add(b.totals.packets_filtered_out);
     t.first_ts = min_opt(a.totals.first_ts, b.totals.first_ts);
     t.last_ts = max_opt(a.totals.last_ts, b.totals.last_ts);
-    out.icmp_errors_unmatched += b.icmp_errors_unmatched;
+    out.icmp_errors_unmatched = out
+        .icmp_errors_unmatched
+        .saturating_add(b.icmp_errors_unmatched);
     for w in &b.warnings {
         if !out.warnings.contains(w) {
             out.warnings.push(w.clone());
@@ -84,9 +276,9 @@ pub fn merge_two(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
     }
     out.capture_stats = match (a.capture_stats, b.capture_stats) {
         (Some(x), Some(y)) => Some(CaptureStats {
-            received: x.received + y.received,
-            dropped: x.dropped + y.dropped,
-            if_dropped: x.if_dropped + y.if_dropped,
+            received: x.received.saturating_add(y.received),
+            dropped: x.dropped.saturating_add(y.dropped),
+            if_dropped: x.if_dropped.saturating_add(y.if_dropped),
         }),
         (x, y) => x.or(y),
     };
@@ -183,9 +375,6 @@ pub fn merge_two(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.port.cmp(&y.port))
             .then(x.seen.cmp(&y.seen))
     });
-    approximate.sort();
-    approximate.dedup();
-    out.approximate = approximate;
     Ok(out)
 }
 
@@ -213,9 +402,15 @@ fn merge_flow_table(a: &FlowTableReport, b: &FlowTableReport) -> FlowTableReport
     } else {
         None
     };
-    out.counts.expired_idle += b.counts.expired_idle;
-    out.counts.retired_closed += b.counts.retired_closed;
-    out.counts.evicted += b.counts.evicted;
+    out.counts.expired_idle = out
+        .counts
+        .expired_idle
+        .saturating_add(b.counts.expired_idle);
+    out.counts.retired_closed = out
+        .counts
+        .retired_closed
+        .saturating_add(b.counts.retired_closed);
+    out.counts.evicted = out.counts.evicted.saturating_add(b.counts.evicted);
     out.counts.peak_flows = a.counts.peak_flows.max(b.counts.peak_flows);
     out
 }

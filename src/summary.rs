@@ -10,7 +10,7 @@ use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::timing::TimingReport;
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Flow, packet and byte counters in both directions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

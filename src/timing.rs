@@ -92,7 +92,8 @@ fn import(parts: &[&[[u64; 2]]]) -> Histogram<u64> {
     let mut h = histogram();
     for part in parts {
         for [value, count] in part.iter() {
-            // Saturating: a hand-edited file cannot make this panic.
+            // Values beyond the range are clamped; counts were checked to add up (see
+            // `histograms_match`), so the totals cannot overflow.
             let _ = h.record_n(*value.min(&HIGHEST_US), *count);
         }
     }
@@ -100,6 +101,25 @@ fn import(parts: &[&[[u64; 2]]]) -> Histogram<u64> {
 }
 
 impl TimingReport {
+    /// Whether each histogram holds exactly as many values as its percentiles say (what
+    /// a run writes; a hand-edited summary may not), without overflowing.
+    pub fn histograms_match(&self) -> bool {
+        let h = &self.histograms;
+        [
+            (&h.syn_ack_us, self.syn_ack_ms),
+            (&h.ack_us, self.ack_ms),
+            (&h.duration_us, self.duration_s),
+            (&h.packet_bytes, self.packet_bytes),
+        ]
+        .iter()
+        .all(|(buckets, p)| {
+            let sum = buckets
+                .iter()
+                .try_fold(0u64, |acc, [_, n]| acc.checked_add(*n));
+            sum == Some(p.map_or(0, |p| p.count))
+        })
+    }
+
     /// The report of two reports' histograms combined (exact when both carry them).
     pub fn merged(a: &TimingReport, b: &TimingReport) -> TimingReport {
         let (ha, hb) = (&a.histograms, &b.histograms);

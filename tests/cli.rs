@@ -40,7 +40,7 @@ fn summary(args: &[&str]) -> Summary {
         stderr(&out)
     );
     let s: Summary = serde_json::from_slice(&out.stdout).expect("valid JSON summary");
-    assert_eq!(s.schema_version, 1);
+    assert_eq!(s.schema_version, 2);
     assert_eq!(
         s.line_sums(),
         (s.totals.packets, s.totals.bytes),

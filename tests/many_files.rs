@@ -112,7 +112,8 @@ fn a_directory_is_read_in_parallel_as_the_merge_of_its_files() {
     );
 }
 
-/// Splits a classic pcap into pieces of `records` records each, as tcpdump -C would.
+/// Splits a classic pcap into pieces of `records` records each, named as tcpdump -C names
+/// them: trace.pcap, trace.pcap1, trace.pcap2, ...
 fn rotate(bytes: &[u8], records: usize, dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     let (header, mut at) = (&bytes[..24], 24);
@@ -127,7 +128,12 @@ fn rotate(bytes: &[u8], records: usize, dir: &Path) {
             out.extend_from_slice(&bytes[at..at + 16 + caplen]);
             at += 16 + caplen;
         }
-        std::fs::write(dir.join(format!("trace-{piece:03}.pcap")), out).unwrap();
+        let name = if piece == 0 {
+            "trace.pcap".to_string()
+        } else {
+            format!("trace.pcap{piece}")
+        };
+        std::fs::write(dir.join(name), out).unwrap();
         piece += 1;
     }
 }
@@ -136,7 +142,7 @@ fn rotate(bytes: &[u8], records: usize, dir: &Path) {
 fn rotated_pieces_join_when_asked() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("rotated");
-    rotate(&std::fs::read(fixture("demo.pcap")).unwrap(), 1000, &dir);
+    rotate(&std::fs::read(fixture("demo.pcap")).unwrap(), 400, &dir);
     let d = dir.to_str().unwrap();
     let whole = json(&[
         "read",
@@ -155,7 +161,22 @@ fn rotated_pieces_join_when_asked() {
         "--join-rotated",
     ]);
     let split = json(&["read", "--format", "json", "--no-progress", "-R", d]);
-    assert!(joined.sources.len() >= 4);
+    // All twelve pieces, in the order tcpdump wrote them (trace.pcap2 before trace.pcap10).
+    let names: Vec<String> = joined
+        .sources
+        .iter()
+        .map(|p| {
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let expected: Vec<String> = std::iter::once("trace.pcap".to_string())
+        .chain((1..12).map(|i| format!("trace.pcap{i}")))
+        .collect();
+    assert_eq!(names, expected);
     // Joined, the pieces are the capture: every line as in one read of the whole file.
     assert_eq!(joined.services, whole.services);
     assert_eq!(joined.unknown, whole.unknown);

@@ -108,7 +108,7 @@ fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
     );
     let text = String::from_utf8(run(&["merge", &a, &b])).unwrap();
     assert!(
-        text.contains("APPROXIMATE (merged from 2 summaries; everything else is exact)"),
+        text.contains("APPROXIMATE (a merge of summaries; everything else is exact)"),
         "{text}"
     );
     assert!(text.contains("FAILED CONNECTIONS"));
@@ -144,4 +144,78 @@ fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
         String::from_utf8_lossy(&out.stderr),
         "wiretally: error: summaries made with different tables ('built-in Windows service port table' and 'custom.csv') cannot be merged\n"
     );
+}
+
+#[test]
+fn summaries_no_run_could_write_are_refused_not_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = summary_of(&[&fixture("conn-states.pcap")]);
+    let a = write_json(dir.path(), "a.json", &good);
+    let refuse = |s: &Summary, needle: &str| {
+        let path = write_json(dir.path(), "bad.json", s);
+        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+            .args(["merge", &a, &path])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(err.contains(needle), "{needle}: {err}");
+        assert_eq!(err.lines().count(), 1);
+    };
+    // Counters beyond any total, and totals that cannot be added.
+    let mut huge = good.clone();
+    huge.services[0].counters.packets = u64::MAX;
+    refuse(&huge, "exceeds the totals");
+    let mut huge = good.clone();
+    huge.totals.packets = u64::MAX;
+    refuse(&huge, "totals too large to add");
+    // Histograms that do not add up to their counts.
+    let mut hist = good.clone();
+    let timed = hist
+        .services
+        .iter_mut()
+        .find(|l| l.timing.is_some())
+        .unwrap();
+    timed
+        .timing
+        .as_mut()
+        .unwrap()
+        .histograms
+        .duration_us
+        .push([5, u64::MAX]);
+    refuse(&hist, "exceeds the totals");
+    // An older schema (no histograms, no top), and a different filter.
+    let mut old = good.clone();
+    old.schema_version = 1;
+    refuse(&old, "schema versions 1 and 2");
+    let mut filtered = good.clone();
+    filtered.filter = Some("tcp".into());
+    refuse(&filtered, "different filters (none and tcp)");
+}
+
+#[test]
+fn cut_lists_are_flagged_by_each_part_s_own_top() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |top: &str| -> String {
+        let mut args = vec!["read", "--format", "json", "--no-progress", "--top", top];
+        args.extend(NO_EXPIRY);
+        let path = dir.path().join(format!("top{top}.json"));
+        let demo = fixture("demo.pcap");
+        args.push(&demo);
+        std::fs::write(&path, run(&args)).unwrap();
+        path.display().to_string()
+    };
+    let (one, twenty) = (run("1"), run("20"));
+    let s = merged(&[&one, &twenty]);
+    assert!(
+        s.approximate.iter().any(|n| n.contains("top_pairs")),
+        "{:?}",
+        s.approximate
+    );
+    assert!(
+        s.approximate.iter().any(|n| n.contains("top_servers")),
+        "{:?}",
+        s.approximate
+    );
+    assert_eq!(s.top, 20);
 }

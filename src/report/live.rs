@@ -233,7 +233,7 @@ mod tests {
         let mut counters = Counters::default();
         counters.add_flow(packets, bytes, 0, 0);
         Summary {
-            schema_version: 1,
+            schema_version: 2,
             sources: vec!["lo".into()],
             table: "t".into(),
             filter: None,

@@ -488,8 +488,7 @@ impl ReportWriter for TextWriter {
         if !s.approximate.is_empty() {
             writeln!(
                 out,
-                "\nAPPROXIMATE (merged from {} summaries; everything else is exact)",
-                s.sources.len()
+                "\nAPPROXIMATE (a merge of summaries; everything else is exact)"
             )?;
             for a in &s.approximate {
                 writeln!(out, "  {}", printable(a))?;
