@@ -251,8 +251,6 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             });
         }
     }
-    let top = usize::MAX;
-    let mut note = |_: &str| {};
     let mut out = a.clone();
     out.sources = a.sources.iter().chain(&b.sources).cloned().collect();
     out.top = a.top.max(b.top);
@@ -285,7 +283,7 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
     out.flow_table = merge_flow_table(&a.flow_table, &b.flow_table);
 
     out.services = merge_lines(&a.services, &b.services, service_key, |x, y| {
-        merge_service(x, y, top, &mut note)
+        merge_service(x, y)
     });
     out.services.sort_by(|x, y| {
         y.counters
@@ -295,7 +293,7 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.port.cmp(&y.port))
     });
     out.unknown = merge_lines(&a.unknown, &b.unknown, unknown_key, |x, y| {
-        merge_unknown(x, y, top, &mut note)
+        merge_unknown(x, y)
     });
     out.unknown.sort_by(|x, y| {
         y.counters
@@ -321,9 +319,7 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.kind.cmp(&y.kind))
             .then(x.reason.cmp(&y.reason))
     });
-    out.failed = merge_lines(&a.failed, &b.failed, failed_key, |x, y| {
-        merge_failed(x, y, top, &mut note)
-    });
+    out.failed = merge_lines(&a.failed, &b.failed, failed_key, merge_failed);
     for f in &mut out.failed {
         // A failed line shows its whole line's outcomes, including the parts where the
         // line had no failures.
@@ -477,19 +473,14 @@ fn merge_timing(a: &Option<TimingReport>, b: &Option<TimingReport>) -> Option<Ti
     }
 }
 
-fn merge_service(
-    a: &ServiceLine,
-    b: &ServiceLine,
-    top: usize,
-    note: &mut impl FnMut(&str),
-) -> ServiceLine {
+fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
     let mut s = a.clone();
     s.counters.merge(&b.counters);
     s.connections = merge_conn(&a.connections, &b.connections);
     s.timing = merge_timing(&a.timing, &b.timing);
     s.ports = match (&a.ports, &b.ports) {
         (Some(x), Some(y)) => {
-            let mut ports = merge_lines(x, y, |p| p.port, |p, q| merge_port(p, q, top, note));
+            let mut ports = merge_lines(x, y, |p| p.port, merge_port);
             ports.sort_by(|p, q| (q.counters.bytes, p.port).cmp(&(p.counters.bytes, q.port)));
             Some(ports)
         }
@@ -518,11 +509,11 @@ fn merge_service(
     s
 }
 
-fn merge_port(a: &PortLine, b: &PortLine, top: usize, note: &mut impl FnMut(&str)) -> PortLine {
+fn merge_port(a: &PortLine, b: &PortLine) -> PortLine {
     let mut p = a.clone();
     p.counters.merge(&b.counters);
     p.looks_like = merge_protocols(&a.looks_like, &b.looks_like);
-    p.server_names = merge_names(&a.server_names, &b.server_names, top, note);
+    p.server_names = merge_names(&a.server_names, &b.server_names);
     p
 }
 
@@ -540,15 +531,7 @@ fn merge_protocols(a: &[ProtocolCount], b: &[ProtocolCount]) -> Vec<ProtocolCoun
     out
 }
 
-fn merge_names(
-    a: &[NameCount],
-    b: &[NameCount],
-    top: usize,
-    note: &mut impl FnMut(&str),
-) -> Vec<NameCount> {
-    if a.len() >= top || b.len() >= top {
-        note(NAMES);
-    }
+fn merge_names(a: &[NameCount], b: &[NameCount]) -> Vec<NameCount> {
     let mut out = merge_lines(
         a,
         b,
@@ -559,7 +542,6 @@ fn merge_names(
         },
     );
     out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.name.cmp(&y.name)));
-    out.truncate(top);
     out
 }
 
@@ -572,15 +554,7 @@ fn addr_order(text: &str) -> (bool, Vec<u8>) {
     }
 }
 
-fn merge_hosts(
-    a: &[HostLine],
-    b: &[HostLine],
-    top: usize,
-    note: &mut impl FnMut(&str),
-) -> Vec<HostLine> {
-    if a.len() >= top || b.len() >= top {
-        note(HOSTS);
-    }
+fn merge_hosts(a: &[HostLine], b: &[HostLine]) -> Vec<HostLine> {
     let mut out = merge_lines(
         a,
         b,
@@ -600,23 +574,17 @@ fn merge_hosts(
             .cmp(&x.counters.bytes)
             .then(addr_order(&x.addr).cmp(&addr_order(&y.addr)))
     });
-    out.truncate(top);
     out
 }
 
-fn merge_unknown(
-    a: &UnknownLine,
-    b: &UnknownLine,
-    top: usize,
-    note: &mut impl FnMut(&str),
-) -> UnknownLine {
+fn merge_unknown(a: &UnknownLine, b: &UnknownLine) -> UnknownLine {
     let mut u = a.clone();
     u.counters.merge(&b.counters);
     u.connections = merge_conn(&a.connections, &b.connections);
-    u.top_servers = merge_hosts(&a.top_servers, &b.top_servers, top, note);
-    u.top_clients = merge_hosts(&a.top_clients, &b.top_clients, top, note);
+    u.top_servers = merge_hosts(&a.top_servers, &b.top_servers);
+    u.top_clients = merge_hosts(&a.top_clients, &b.top_clients);
     u.looks_like = merge_protocols(&a.looks_like, &b.looks_like);
-    u.server_names = merge_names(&a.server_names, &b.server_names, top, note);
+    u.server_names = merge_names(&a.server_names, &b.server_names);
     u.port_name_hint = a
         .port_name_hint
         .clone()
@@ -624,15 +592,7 @@ fn merge_unknown(
     u
 }
 
-fn merge_failed(
-    a: &FailedLine,
-    b: &FailedLine,
-    top: usize,
-    note: &mut impl FnMut(&str),
-) -> FailedLine {
-    if a.top_pairs.len() >= top || b.top_pairs.len() >= top {
-        note(PAIRS);
-    }
+fn merge_failed(a: &FailedLine, b: &FailedLine) -> FailedLine {
     let mut f = a.clone();
     f.failed += b.failed;
     f.connections = merge_conn(&a.connections, &b.connections);
@@ -656,7 +616,6 @@ fn merge_failed(
             .then(addr_order(&x.server).cmp(&addr_order(&y.server)))
             .then(x.server_port.cmp(&y.server_port))
     });
-    pairs.truncate(top);
     f.top_pairs = pairs;
     f.diagnosis = a.diagnosis.clone().or_else(|| b.diagnosis.clone());
     f
