@@ -185,3 +185,82 @@ fn frames_of(bytes: &[u8]) -> Vec<Vec<u8>> {
     }
     frames
 }
+
+/// Every JSON number of a summary, as a path of keys and indices to it.
+fn number_paths(v: &serde_json::Value, at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        serde_json::Value::Number(_) => out.push(at.clone()),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                at.push(i.to_string());
+                number_paths(item, at, out);
+                at.pop();
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (k, item) in map {
+                at.push(k.clone());
+                number_paths(item, at, out);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn number_at<'a>(v: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde_json::Value {
+    path.iter().fold(v, |v, key| match v {
+        serde_json::Value::Array(items) => &mut items[key.parse::<usize>().unwrap()],
+        other => &mut other[key.as_str()],
+    })
+}
+
+/// A real summary of a fixture, as JSON.
+fn fixture_summary(name: &str) -> serde_json::Value {
+    use wiretally::analyze::{Analyzer, SummaryOptions};
+    use wiretally::capture::{FileReader, PacketSource};
+    let table = wiretally::table::ServiceTable::builtin();
+    let mut analyzer = Analyzer::new(&table, wiretally::expiry::Expiry::default());
+    let bytes = fixture_bytes(name);
+    let mut reader = FileReader::new(name, Box::new(std::io::Cursor::new(bytes))).unwrap();
+    while let Ok(Some(p)) = reader.next_packet() {
+        analyzer.process(&p);
+    }
+    let options = SummaryOptions {
+        top_hosts: 3,
+        sources: vec![name.to_string()],
+        filter: None,
+    };
+    serde_json::to_value(analyzer.finish(&options).unwrap()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Summaries with numbers changed anywhere (as a hand-edited or damaged file would
+    /// have them) merge or are refused; they never panic or wrap around.
+    #[test]
+    fn merge_survives_edited_numbers(
+        edits in proptest::collection::vec((any::<usize>(), prop_oneof![
+            Just(u64::MAX), Just(u64::MAX / 2), Just(0u64), any::<u64>(), 0u64..10
+        ]), 1..6),
+    ) {
+        let good = fixture_summary("conn-states.pcap");
+        let mut edited = good.clone();
+        let mut paths = Vec::new();
+        number_paths(&edited, &mut Vec::new(), &mut paths);
+        for (at, value) in &edits {
+            let path = &paths[at % paths.len()];
+            let slot = number_at(&mut edited, path);
+            // Keep floats floats (timestamps, percentiles), so the document still parses.
+            *slot = if slot.is_f64() { serde_json::json!(*value as f64) } else { serde_json::json!(value) };
+        }
+        let parse = |v: serde_json::Value| serde_json::from_value::<wiretally::summary::Summary>(v);
+        if let (Ok(a), Ok(b)) = (parse(good), parse(edited)) {
+            if let Ok(m) = wiretally::merge::merge(&[a.clone(), b.clone(), a]) {
+                // Whatever merged, adds up without wrapping.
+                prop_assert!(m.totals.packets >= b.totals.packets);
+            }
+        }
+    }
+}
