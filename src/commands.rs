@@ -284,35 +284,53 @@ impl Independent<'_> {
             threads.min(files.len()).max(1)
         };
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let results: Vec<std::sync::Mutex<Option<Result<wiretally::summary::Summary>>>> =
-            files.iter().map(|_| std::sync::Mutex::new(None)).collect();
+        let (done, finished) = std::sync::mpsc::channel();
+        // Results are merged in file order as soon as they are contiguous, so only the
+        // merge so far and the few files read out of order are held.
+        let mut merger = wiretally::merge::Merger::new();
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut first_error = None;
         std::thread::scope(|scope| {
             for _ in 0..workers {
-                scope.spawn(|| {
+                let done = done.clone();
+                let (next, shared) = (&next, &shared);
+                scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
                         let sink = shared.as_ref().map(|s| SharedSink(Arc::clone(s)));
                         let result = self.read_one(path, sink);
-                        let failed = result.is_err();
-                        if let Ok(mut slot) = results[i].lock() {
-                            *slot = Some(result);
-                        }
-                        if failed {
+                        if result.is_err() {
                             // Stop taking files; the first error in file order is reported.
                             next.store(files.len(), Ordering::Relaxed);
+                        }
+                        if done.send((i, result)).is_err() {
+                            break;
                         }
                     }
                 });
             }
-        });
-        let mut summaries = Vec::with_capacity(files.len());
-        for slot in results {
-            match slot.into_inner().ok().flatten() {
-                Some(Ok(s)) => summaries.push(s),
-                Some(Err(e)) => return Err(e),
-                None => {}
+            drop(done);
+            let mut turn = 0;
+            for (i, result) in finished {
+                waiting.insert(i, result);
+                while first_error.is_none() {
+                    let Some(result) = waiting.remove(&turn) else {
+                        break;
+                    };
+                    turn += 1;
+                    match result.and_then(|s| merger.push(s).map_err(anyhow::Error::from)) {
+                        Ok(()) => {}
+                        Err(e) => {
+                            first_error = Some(e);
+                            next.store(files.len(), Ordering::Relaxed);
+                        }
+                    }
+                }
             }
+        });
+        if let Some(e) = first_error {
+            return Err(e);
         }
         if let Some(writer) = shared.and_then(|s| s.lock().ok().and_then(|mut w| w.take())) {
             writer.finish().with_context(|| {
@@ -322,7 +340,7 @@ impl Independent<'_> {
                 )
             })?;
         }
-        Ok(wiretally::merge::merge(&summaries)?)
+        Ok(merger.finish()?)
     }
 }
 

@@ -146,51 +146,86 @@ const HOSTS: &str = "top_servers and top_clients of unknown lines are merged fro
 const PAIRS: &str = "top_pairs of failed lines are merged from each part's top list: a pair outside a part's top may be missing or undercounted";
 const NAMES: &str = "server_names are merged from each part's top list";
 
-/// Merges `parts` (in order) into one summary.
-pub fn merge(parts: &[Summary]) -> Result<Summary, MergeError> {
-    let (first, rest) = parts.split_first().ok_or(MergeError::Empty)?;
-    // Every part checked, and the totals must fit: then no line sum can overflow.
-    let mut sum = [0u64; 4];
-    for p in parts {
-        validate(p)?;
-        let t = &p.totals;
-        for (slot, add) in sum
+/// Merges summaries one at a time, in order, holding only the merge so far (so a long
+/// run of files needs the memory of one summary, not of all).
+#[derive(Debug, Default)]
+pub struct Merger {
+    out: Option<Summary>,
+    approximate: Vec<String>,
+    parts: usize,
+    sums: [u64; 4],
+}
+
+impl Merger {
+    /// An empty merge.
+    pub fn new() -> Merger {
+        Merger::default()
+    }
+
+    /// Adds the next part, after checking that a run could have written it and that its
+    /// totals still fit (then no line sum can overflow).
+    pub fn push(&mut self, part: Summary) -> Result<(), MergeError> {
+        validate(&part)?;
+        let t = &part.totals;
+        let invalid = |reason: &str| MergeError::Invalid {
+            source_name: part.sources.first().cloned().unwrap_or_default(),
+            reason: reason.to_string(),
+        };
+        let mut sums = self.sums;
+        for (slot, add) in sums
             .iter_mut()
             .zip([t.packets, t.bytes, t.flows, t.packets_read])
         {
-            *slot = slot.checked_add(add).ok_or_else(|| MergeError::Invalid {
-                source_name: p.sources.first().cloned().unwrap_or_default(),
-                reason: "totals too large to add".into(),
-            })?;
+            *slot = slot
+                .checked_add(add)
+                .ok_or_else(|| invalid("totals too large to add"))?;
         }
-    }
-    if sum[2] > u64::MAX / 256 {
-        return Err(MergeError::Invalid {
-            source_name: first.sources.first().cloned().unwrap_or_default(),
-            reason: "flow counts too large to add".into(),
-        });
-    }
-    let mut approximate: Vec<String> = parts.iter().flat_map(|p| p.approximate.clone()).collect();
-    if parts.len() > 1 {
+        if sums[2] > u64::MAX / 256 {
+            return Err(invalid("flow counts too large to add"));
+        }
+        self.sums = sums;
         // A part's list may have lost entries when it is as long as that part's --top.
-        for (i, text) in [HOSTS, PAIRS, NAMES].iter().enumerate() {
-            if parts.iter().any(|p| cut_lists(p)[i]) {
-                approximate.push(text.to_string());
+        for (cut, text) in cut_lists(&part).iter().zip([HOSTS, PAIRS, NAMES]) {
+            if *cut {
+                self.approximate.push(text.to_string());
             }
         }
-        approximate.push(PEAK.to_string());
+        self.approximate.extend(part.approximate.iter().cloned());
+        self.parts += 1;
+        // Lists are combined whole and cut to --top once, in `finish`, so the grouping of
+        // the parts cannot change which entries survive.
+        self.out = Some(match self.out.take() {
+            None => part,
+            Some(acc) => combine(acc, &part)?,
+        });
+        Ok(())
     }
-    // Lists are combined whole and cut to --top once at the end, so the grouping of the
-    // parts cannot change which entries survive.
-    let mut out = first.clone();
-    for p in rest {
-        out = combine(&out, p)?;
+
+    /// The merged summary.
+    pub fn finish(self) -> Result<Summary, MergeError> {
+        let mut out = self.out.ok_or(MergeError::Empty)?;
+        let mut approximate = self.approximate;
+        if self.parts > 1 {
+            approximate.push(PEAK.to_string());
+        } else {
+            // One part: nothing was merged, nothing approximated beyond what it said.
+            approximate.retain(|a| out.approximate.contains(a));
+        }
+        cut_to_top(&mut out);
+        approximate.sort();
+        approximate.dedup();
+        out.approximate = approximate;
+        Ok(out)
     }
-    cut_to_top(&mut out);
-    approximate.sort();
-    approximate.dedup();
-    out.approximate = approximate;
-    Ok(out)
+}
+
+/// Merges `parts` (in order) into one summary.
+pub fn merge(parts: &[Summary]) -> Result<Summary, MergeError> {
+    let mut merger = Merger::new();
+    for p in parts {
+        merger.push(p.clone())?;
+    }
+    merger.finish()
 }
 
 /// Cuts every top list of a merged summary to its `top`.
@@ -231,16 +266,16 @@ fn cut_lists(s: &Summary) -> [bool; 3] {
 }
 
 /// Combines two checked summaries (see [`merge`]), top lists uncut.
-fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
-    if a.schema_version != b.schema_version {
-        return Err(MergeError::Schema(a.schema_version, b.schema_version));
+fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
+    if out.schema_version != b.schema_version {
+        return Err(MergeError::Schema(out.schema_version, b.schema_version));
     }
-    if a.table != b.table {
-        return Err(MergeError::Table(a.table.clone(), b.table.clone()));
+    if out.table != b.table {
+        return Err(MergeError::Table(out.table.clone(), b.table.clone()));
     }
     for (what, x, y) in [
-        ("filters", &a.filter, &b.filter),
-        ("focus", &a.focus, &b.focus),
+        ("filters", &out.filter, &b.filter),
+        ("focus", &out.focus, &b.focus),
     ] {
         if x != y {
             let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".into());
@@ -251,9 +286,8 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             });
         }
     }
-    let mut out = a.clone();
-    out.sources = a.sources.iter().chain(&b.sources).cloned().collect();
-    out.top = a.top.max(b.top);
+    out.sources.extend(b.sources.iter().cloned());
+    out.top = out.top.max(b.top);
     let t = &mut out.totals;
     t.packets += b.totals.packets;
     t.bytes += b.totals.bytes;
@@ -262,8 +296,8 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
     t.packets_filtered_out = t
         .packets_filtered_out
         .saturating_add(b.totals.packets_filtered_out);
-    t.first_ts = min_opt(a.totals.first_ts, b.totals.first_ts);
-    t.last_ts = max_opt(a.totals.last_ts, b.totals.last_ts);
+    t.first_ts = min_opt(t.first_ts, b.totals.first_ts);
+    t.last_ts = max_opt(t.last_ts, b.totals.last_ts);
     out.icmp_errors_unmatched = out
         .icmp_errors_unmatched
         .saturating_add(b.icmp_errors_unmatched);
@@ -272,7 +306,7 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             out.warnings.push(w.clone());
         }
     }
-    out.capture_stats = match (a.capture_stats, b.capture_stats) {
+    out.capture_stats = match (out.capture_stats, b.capture_stats) {
         (Some(x), Some(y)) => Some(CaptureStats {
             received: x.received.saturating_add(y.received),
             dropped: x.dropped.saturating_add(y.dropped),
@@ -280,11 +314,14 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
         }),
         (x, y) => x.or(y),
     };
-    out.flow_table = merge_flow_table(&a.flow_table, &b.flow_table);
+    out.flow_table = merge_flow_table(&out.flow_table, &b.flow_table);
 
-    out.services = merge_lines(&a.services, &b.services, service_key, |x, y| {
-        merge_service(x, y)
-    });
+    out.services = merge_lines(
+        &std::mem::take(&mut out.services),
+        &b.services,
+        service_key,
+        merge_service,
+    );
     out.services.sort_by(|x, y| {
         y.counters
             .bytes
@@ -292,9 +329,12 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.label.cmp(&y.label))
             .then(x.port.cmp(&y.port))
     });
-    out.unknown = merge_lines(&a.unknown, &b.unknown, unknown_key, |x, y| {
-        merge_unknown(x, y)
-    });
+    out.unknown = merge_lines(
+        &std::mem::take(&mut out.unknown),
+        &b.unknown,
+        unknown_key,
+        merge_unknown,
+    );
     out.unknown.sort_by(|x, y| {
         y.counters
             .bytes
@@ -304,7 +344,7 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.ip_proto.cmp(&y.ip_proto))
     });
     out.other = merge_lines(
-        &a.other,
+        &std::mem::take(&mut out.other),
         &b.other,
         |o| (o.kind.clone(), o.reason.clone()),
         |x, y| OtherLine {
@@ -319,7 +359,12 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
             .then(x.kind.cmp(&y.kind))
             .then(x.reason.cmp(&y.reason))
     });
-    out.failed = merge_lines(&a.failed, &b.failed, failed_key, merge_failed);
+    out.failed = merge_lines(
+        &std::mem::take(&mut out.failed),
+        &b.failed,
+        failed_key,
+        merge_failed,
+    );
     for f in &mut out.failed {
         // A failed line shows its whole line's outcomes, including the parts where the
         // line had no failures.
@@ -359,11 +404,16 @@ fn combine(a: &Summary, b: &Summary) -> Result<Summary, MergeError> {
         }
     }
     FailedLine::sort_most_likely_blocked_first(&mut out.failed);
-    out.mismatches = merge_lines(&a.mismatches, &b.mismatches, mismatch_key, |x, y| {
-        let mut m = x.clone();
-        m.counters.merge(&y.counters);
-        m
-    });
+    out.mismatches = merge_lines(
+        &std::mem::take(&mut out.mismatches),
+        &b.mismatches,
+        mismatch_key,
+        |x, y| {
+            let mut m = x.clone();
+            m.counters.merge(&y.counters);
+            m
+        },
+    );
     out.mismatches.sort_by(|x, y| {
         y.counters
             .flows
