@@ -213,7 +213,8 @@ impl Columns {
 /// A Parquet flows file being written.
 pub struct ParquetFlows {
     schema: SchemaRef,
-    writer: ArrowWriter<File>,
+    /// Taken when the file is closed (by `finish`, or on drop after a failed run).
+    writer: Option<ArrowWriter<File>>,
     columns: Columns,
     rows: usize,
 }
@@ -231,7 +232,7 @@ impl ParquetFlows {
             .map_err(io::Error::other)?;
         Ok(ParquetFlows {
             schema,
-            writer,
+            writer: Some(writer),
             columns: Columns::new(),
             rows: 0,
         })
@@ -250,7 +251,9 @@ impl ParquetFlows {
     fn flush_batch(&mut self) -> io::Result<()> {
         if self.rows > 0 {
             let batch = self.columns.finish(&self.schema)?;
-            self.writer.write(&batch).map_err(io::Error::other)?;
+            if let Some(writer) = &mut self.writer {
+                writer.write(&batch).map_err(io::Error::other)?;
+            }
             self.rows = 0;
         }
         Ok(())
@@ -258,9 +261,23 @@ impl ParquetFlows {
 
     /// Writes the last batch and the file footer.
     pub fn finish(mut self) -> io::Result<()> {
+        self.close()
+    }
+
+    fn close(&mut self) -> io::Result<()> {
         self.flush_batch()?;
-        self.writer.close().map_err(io::Error::other)?;
+        if let Some(writer) = self.writer.take() {
+            writer.close().map_err(io::Error::other)?;
+        }
         Ok(())
+    }
+}
+
+impl Drop for ParquetFlows {
+    /// A run that stops with an error still leaves a readable file of the records so far
+    /// (errors here have nowhere to go: the run is already reporting one).
+    fn drop(&mut self) {
+        let _ = self.close();
     }
 }
 
@@ -327,5 +344,18 @@ mod tests {
             .collect();
         assert_eq!(columns.len(), 27, "{columns:?}");
         assert_eq!(micros(1_767_603_600.25), 1_767_603_600_250_000);
+    }
+
+    #[test]
+    fn a_writer_dropped_without_finish_still_leaves_a_readable_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cut.parquet");
+        let mut w = ParquetFlows::new(File::create(&path).unwrap()).unwrap();
+        for i in 0..10_000 {
+            w.write(&record(i)).unwrap();
+        }
+        drop(w);
+        let reader = SerializedFileReader::new(File::open(&path).unwrap()).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 10_000);
     }
 }
