@@ -202,18 +202,19 @@ fn pdus_cut_by_the_snaplen_name_nothing() {
     assert_eq!(range.counters.flows, 6);
 }
 
-/// Writes frames to a pcap file in `dir`.
-fn write(dir: &Path, name: &str, t: Trace) -> String {
+/// Writes frames to a pcap file in `dir`; returns its path.
+fn write_frames(dir: &Path, name: &str, frames: &[wiretally::synth::Frame]) -> String {
     let path = dir.join(name);
     let mut bytes = Vec::new();
-    write_pcap(
-        &mut bytes,
-        PcapOptions::new(wiretally::capture::LinkType::ETHERNET),
-        &t.into_frames(),
-    )
-    .unwrap();
+    let options = PcapOptions::new(wiretally::capture::LinkType::ETHERNET);
+    write_pcap(&mut bytes, options, frames).unwrap();
     std::fs::write(&path, bytes).unwrap();
     path.display().to_string()
+}
+
+/// Writes a trace's frames to a pcap file in `dir`.
+fn write(dir: &Path, name: &str, t: Trace) -> String {
+    write_frames(dir, name, &t.into_frames())
 }
 
 #[test]
@@ -363,16 +364,8 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
     let mut t = Trace::new(Link::Ethernet);
     bound_session(&mut t, start, &client, &dc, (50000, 49667), &[drsuapi]);
     let frames: Vec<_> = t.into_frames().into_iter().skip(3).collect();
-    let midstream = dir.path().join("midstream.pcap");
-    let mut bytes = Vec::new();
-    write_pcap(
-        &mut bytes,
-        PcapOptions::new(wiretally::capture::LinkType::ETHERNET),
-        &frames,
-    )
-    .unwrap();
-    std::fs::write(&midstream, bytes).unwrap();
-    let s = read(&[midstream.to_str().unwrap()]);
+    let midstream = write_frames(dir.path(), "midstream.pcap", &frames);
+    let s = read(&[&midstream]);
     assert_eq!(
         rpc_lines(&s),
         vec![("drsuapi".to_string(), 49667, 1, by(0, 1, 0))]
@@ -386,23 +379,9 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
     for f in frames.iter_mut().skip(5) {
         f.ts_ns += 10_000 * MS;
     }
-    let split = dir.path().join("split.pcap");
-    let mut bytes = Vec::new();
-    write_pcap(
-        &mut bytes,
-        PcapOptions::new(wiretally::capture::LinkType::ETHERNET),
-        &frames,
-    )
-    .unwrap();
-    std::fs::write(&split, bytes).unwrap();
+    let split = write_frames(dir.path(), "split.pcap", &frames);
     for threads in ["1", "2"] {
-        let s = read(&[
-            "--threads",
-            threads,
-            "--idle-timeout",
-            "2s",
-            split.to_str().unwrap(),
-        ]);
+        let s = read(&["--threads", threads, "--idle-timeout", "2s", &split]);
         assert_eq!(s.totals.flows, 2, "threads {threads}");
         assert_eq!(
             rpc_lines(&s),
