@@ -31,6 +31,9 @@ const REANNOUNCE_NS: i64 = 1_000_000_000;
 const MAX_ENDPOINTS: usize = 65_536;
 /// Flows remembered as told their interface.
 const MAX_ANNOUNCED: usize = 65_536;
+/// How long an endpoint-mapper answer names its port, in packet time: a server that
+/// restarts hands out new dynamic ports, so a day-old answer no longer says much.
+const ENDPOINT_TTL_NS: i64 = 24 * 3600 * 1_000_000_000;
 
 /// What the endpoint mapper said listens on one server's port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,7 +145,10 @@ impl RpcTracker {
                 .iter()
                 .find_map(|(addr, port)| {
                     let e = self.endpoints.get(&(ip.v6, *addr, *port))?;
-                    (e.learned_ts <= ts).then(|| self.id(e.interface, Via::EndpointMapper))
+                    let age = ts.saturating_sub(e.learned_ts);
+                    (0..ENDPOINT_TTL_NS)
+                        .contains(&age)
+                        .then(|| self.id(e.interface, Via::EndpointMapper))
                 });
         }
         let found = found?;
@@ -358,5 +364,49 @@ mod tests {
                 assert_eq!(nrpc_at.mapper, addr("10.0.0.10"));
             }
         }
+    }
+
+    #[test]
+    fn an_answer_names_later_connections_for_a_day() {
+        use crate::decode::tcp_flags;
+        use crate::synth::frames::tcp_ip;
+        let drs = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
+        let (client, mapper) = (Host::parse("10.0.0.5"), Host::parse("10.0.0.10"));
+        let mut t = Trace::new(Link::Ethernet);
+        let end = epm_lookup(
+            &mut t,
+            0,
+            &client,
+            &mapper,
+            50000,
+            true,
+            &[(drs, 49667, [0; 4])],
+            4000,
+            1460,
+        );
+        let (mut tracker, _) = track(&t.into_frames(), usize::MAX);
+        let syn = tcp_ip(
+            client.ip,
+            mapper.ip,
+            50001,
+            49667,
+            tcp_flags::SYN,
+            1,
+            0,
+            &[],
+        );
+        let Decoded::Ip(ip) = decode(LinkType::RAW, &syn) else {
+            panic!("a SYN")
+        };
+        let (key, _) = FlowKey::from_packet(&ip);
+        let hour = 3_600_000_000_000;
+        let named = |tracker: &mut RpcTracker, ts| tracker.inspect(ts, &ip, &key, &[], false);
+        assert!(named(&mut tracker, end + hour).is_some());
+        assert!(
+            named(&mut tracker, end + 25 * hour).is_none(),
+            "a day later the answer is stale"
+        );
+        // Before the answer was captured, it names nothing.
+        assert!(named(&mut tracker, -1).is_none());
     }
 }
