@@ -209,20 +209,22 @@ impl ConnCounters {
 
     /// Adds another line's counters.
     pub fn merge(&mut self, other: &ConnCounters) {
-        self.attempts += other.attempts;
-        self.established += other.established;
-        self.unanswered += other.unanswered;
-        self.rejected += other.rejected;
+        // Saturating: a run never comes near, and a hand-edited summary cannot wrap.
+        let add = |a: &mut u64, b: u64| *a = a.saturating_add(b);
+        add(&mut self.attempts, other.attempts);
+        add(&mut self.established, other.established);
+        add(&mut self.unanswered, other.unanswered);
+        add(&mut self.rejected, other.rejected);
         for (reason, n) in &other.unreachable {
-            *self.unreachable.entry(reason.clone()).or_default() += n;
+            add(self.unreachable.entry(reason.clone()).or_default(), *n);
         }
-        self.syn_retransmissions += other.syn_retransmissions;
-        self.reset_by_client += other.reset_by_client;
-        self.reset_by_server += other.reset_by_server;
-        self.closed += other.closed;
-        self.handshake_incomplete += other.handshake_incomplete;
-        self.midstream += other.midstream;
-        self.broadcast += other.broadcast;
+        add(&mut self.syn_retransmissions, other.syn_retransmissions);
+        add(&mut self.reset_by_client, other.reset_by_client);
+        add(&mut self.reset_by_server, other.reset_by_server);
+        add(&mut self.closed, other.closed);
+        add(&mut self.handshake_incomplete, other.handshake_incomplete);
+        add(&mut self.midstream, other.midstream);
+        add(&mut self.broadcast, other.broadcast);
     }
 }
 

@@ -348,8 +348,8 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
         &b.other,
         |o| (o.kind.clone(), o.reason.clone()),
         |x, y| OtherLine {
-            packets: x.packets + y.packets,
-            bytes: x.bytes + y.bytes,
+            packets: x.packets.saturating_add(y.packets),
+            bytes: x.bytes.saturating_add(y.bytes),
             ..x.clone()
         },
     );
@@ -537,9 +537,15 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
         (x, y) => x.clone().or_else(|| y.clone()),
     };
     if let (Some(x), Some(y)) = (&mut s.rpc, &b.rpc) {
-        x.identified_by.endpoint_mapper += y.identified_by.endpoint_mapper;
-        x.identified_by.bind += y.identified_by.bind;
-        x.identified_by.named_pipe += y.identified_by.named_pipe;
+        x.identified_by.endpoint_mapper = x
+            .identified_by
+            .endpoint_mapper
+            .saturating_add(y.identified_by.endpoint_mapper);
+        x.identified_by.bind = x.identified_by.bind.saturating_add(y.identified_by.bind);
+        x.identified_by.named_pipe = x
+            .identified_by
+            .named_pipe
+            .saturating_add(y.identified_by.named_pipe);
     }
     let mut uses = merge_lines(
         &a.rpc_interfaces,
@@ -547,10 +553,16 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
         |u| u.label.clone(),
         |x, y| {
             let mut u: RpcUse = x.clone();
-            u.flows += y.flows;
-            u.identified_by.endpoint_mapper += y.identified_by.endpoint_mapper;
-            u.identified_by.bind += y.identified_by.bind;
-            u.identified_by.named_pipe += y.identified_by.named_pipe;
+            u.flows = u.flows.saturating_add(y.flows);
+            u.identified_by.endpoint_mapper = u
+                .identified_by
+                .endpoint_mapper
+                .saturating_add(y.identified_by.endpoint_mapper);
+            u.identified_by.bind = u.identified_by.bind.saturating_add(y.identified_by.bind);
+            u.identified_by.named_pipe = u
+                .identified_by
+                .named_pipe
+                .saturating_add(y.identified_by.named_pipe);
             u
         },
     );
@@ -574,7 +586,7 @@ fn merge_protocols(a: &[ProtocolCount], b: &[ProtocolCount]) -> Vec<ProtocolCoun
         |p| p.protocol.clone(),
         |x, y| ProtocolCount {
             protocol: x.protocol.clone(),
-            flows: x.flows + y.flows,
+            flows: x.flows.saturating_add(y.flows),
         },
     );
     out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.protocol.cmp(&y.protocol)));
@@ -588,7 +600,7 @@ fn merge_names(a: &[NameCount], b: &[NameCount]) -> Vec<NameCount> {
         |n| n.name.clone(),
         |x, y| NameCount {
             name: x.name.clone(),
-            flows: x.flows + y.flows,
+            flows: x.flows.saturating_add(y.flows),
         },
     );
     out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.name.cmp(&y.name)));
@@ -644,18 +656,18 @@ fn merge_unknown(a: &UnknownLine, b: &UnknownLine) -> UnknownLine {
 
 fn merge_failed(a: &FailedLine, b: &FailedLine) -> FailedLine {
     let mut f = a.clone();
-    f.failed += b.failed;
+    f.failed = f.failed.saturating_add(b.failed);
     f.connections = merge_conn(&a.connections, &b.connections);
     let mut pairs = merge_lines(
         &a.top_pairs,
         &b.top_pairs,
         |p| (p.client.clone(), p.server.clone(), p.server_port),
         |x, y| FailedPair {
-            failed: x.failed + y.failed,
-            unanswered: x.unanswered + y.unanswered,
-            rejected: x.rejected + y.rejected,
-            unreachable: x.unreachable + y.unreachable,
-            syn_retransmissions: x.syn_retransmissions + y.syn_retransmissions,
+            failed: x.failed.saturating_add(y.failed),
+            unanswered: x.unanswered.saturating_add(y.unanswered),
+            rejected: x.rejected.saturating_add(y.rejected),
+            unreachable: x.unreachable.saturating_add(y.unreachable),
+            syn_retransmissions: x.syn_retransmissions.saturating_add(y.syn_retransmissions),
             ..x.clone()
         },
     );

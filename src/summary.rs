@@ -45,13 +45,14 @@ impl Counters {
 
     /// Adds another set of counters.
     pub fn merge(&mut self, other: &Counters) {
-        self.flows += other.flows;
-        self.packets += other.packets;
-        self.bytes += other.bytes;
-        self.packets_c2s += other.packets_c2s;
-        self.bytes_c2s += other.bytes_c2s;
-        self.packets_s2c += other.packets_s2c;
-        self.bytes_s2c += other.bytes_s2c;
+        // Saturating: a run never comes near, and a hand-edited summary cannot wrap.
+        self.flows = self.flows.saturating_add(other.flows);
+        self.packets = self.packets.saturating_add(other.packets);
+        self.bytes = self.bytes.saturating_add(other.bytes);
+        self.packets_c2s = self.packets_c2s.saturating_add(other.packets_c2s);
+        self.bytes_c2s = self.bytes_c2s.saturating_add(other.bytes_c2s);
+        self.packets_s2c = self.packets_s2c.saturating_add(other.packets_s2c);
+        self.bytes_s2c = self.bytes_s2c.saturating_add(other.bytes_s2c);
     }
 }
 
