@@ -14,7 +14,7 @@ use crate::flow::{FlowKey, FlowState};
 use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
 use crate::rpc::InterfaceTable;
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
-use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse};
+use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse, order};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use crate::tally::BoundedTally;
 use crate::timing::{PacketSizes, ServiceTiming};
@@ -310,9 +310,7 @@ impl<'t> Aggregates<'t> {
                             }
                         })
                         .collect();
-                    lines.sort_by(|a, b| {
-                        (b.counters.bytes, a.port).cmp(&(a.counters.bytes, b.port))
-                    });
+                    lines.sort_by(order::ports);
                     lines
                 });
                 let line = ServiceLine {
@@ -386,13 +384,7 @@ impl<'t> Aggregates<'t> {
             }
             services.push(line);
         }
-        services.sort_by(|a, b| {
-            b.counters
-                .bytes
-                .cmp(&a.counters.bytes)
-                .then(a.label.cmp(&b.label))
-                .then(a.port.cmp(&b.port))
-        });
+        services.sort_by(order::services);
 
         let mut unknown: Vec<UnknownLine> = self
             .unknown
@@ -439,14 +431,7 @@ impl<'t> Aggregates<'t> {
                 line
             })
             .collect();
-        unknown.sort_by(|a, b| {
-            b.counters
-                .bytes
-                .cmp(&a.counters.bytes)
-                .then(a.transport.cmp(&b.transport))
-                .then(a.port.cmp(&b.port))
-                .then(a.ip_proto.cmp(&b.ip_proto))
-        });
+        unknown.sort_by(order::unknown);
         FailedLine::sort_most_likely_blocked_first(&mut failed);
         let mut mismatches: Vec<MismatchLine> = self
             .mismatches
@@ -467,13 +452,7 @@ impl<'t> Aggregates<'t> {
                 },
             )
             .collect();
-        mismatches.sort_by(|a, b| {
-            b.counters
-                .flows
-                .cmp(&a.counters.flows)
-                .then(a.port.cmp(&b.port))
-                .then(a.seen.cmp(&b.seen))
-        });
+        mismatches.sort_by(order::mismatches);
         Lines {
             services,
             unknown,
@@ -538,7 +517,7 @@ fn rpc_uses(
             })
         })
         .collect();
-    uses.sort_by(|a, b| b.flows.cmp(&a.flows).then(a.label.cmp(&b.label)));
+    uses.sort_by(order::rpc_uses);
     uses
 }
 

@@ -11,7 +11,7 @@ use crate::conn::{ConnCounters, FailedPair};
 use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
-    SCHEMA_VERSION, ServiceLine, Summary, UnknownLine,
+    SCHEMA_VERSION, ServiceLine, Summary, UnknownLine, order,
 };
 use crate::timing::TimingReport;
 
@@ -322,27 +322,14 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
         service_key,
         merge_service,
     );
-    out.services.sort_by(|x, y| {
-        y.counters
-            .bytes
-            .cmp(&x.counters.bytes)
-            .then(x.label.cmp(&y.label))
-            .then(x.port.cmp(&y.port))
-    });
+    out.services.sort_by(order::services);
     out.unknown = merge_lines(
         &std::mem::take(&mut out.unknown),
         &b.unknown,
         unknown_key,
         merge_unknown,
     );
-    out.unknown.sort_by(|x, y| {
-        y.counters
-            .bytes
-            .cmp(&x.counters.bytes)
-            .then(x.transport.cmp(&y.transport))
-            .then(x.port.cmp(&y.port))
-            .then(x.ip_proto.cmp(&y.ip_proto))
-    });
+    out.unknown.sort_by(order::unknown);
     out.other = merge_lines(
         &std::mem::take(&mut out.other),
         &b.other,
@@ -414,13 +401,7 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
             m
         },
     );
-    out.mismatches.sort_by(|x, y| {
-        y.counters
-            .flows
-            .cmp(&x.counters.flows)
-            .then(x.port.cmp(&y.port))
-            .then(x.seen.cmp(&y.seen))
-    });
+    out.mismatches.sort_by(order::mismatches);
     Ok(out)
 }
 
@@ -531,21 +512,13 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
     s.ports = match (&a.ports, &b.ports) {
         (Some(x), Some(y)) => {
             let mut ports = merge_lines(x, y, |p| p.port, merge_port);
-            ports.sort_by(|p, q| (q.counters.bytes, p.port).cmp(&(p.counters.bytes, q.port)));
+            ports.sort_by(order::ports);
             Some(ports)
         }
         (x, y) => x.clone().or_else(|| y.clone()),
     };
     if let (Some(x), Some(y)) = (&mut s.rpc, &b.rpc) {
-        x.identified_by.endpoint_mapper = x
-            .identified_by
-            .endpoint_mapper
-            .saturating_add(y.identified_by.endpoint_mapper);
-        x.identified_by.bind = x.identified_by.bind.saturating_add(y.identified_by.bind);
-        x.identified_by.named_pipe = x
-            .identified_by
-            .named_pipe
-            .saturating_add(y.identified_by.named_pipe);
+        x.identified_by.merge(&y.identified_by);
     }
     let mut uses = merge_lines(
         &a.rpc_interfaces,
@@ -554,19 +527,11 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
         |x, y| {
             let mut u: RpcUse = x.clone();
             u.flows = u.flows.saturating_add(y.flows);
-            u.identified_by.endpoint_mapper = u
-                .identified_by
-                .endpoint_mapper
-                .saturating_add(y.identified_by.endpoint_mapper);
-            u.identified_by.bind = u.identified_by.bind.saturating_add(y.identified_by.bind);
-            u.identified_by.named_pipe = u
-                .identified_by
-                .named_pipe
-                .saturating_add(y.identified_by.named_pipe);
+            u.identified_by.merge(&y.identified_by);
             u
         },
     );
-    uses.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.label.cmp(&y.label)));
+    uses.sort_by(order::rpc_uses);
     s.rpc_interfaces = uses;
     s
 }
@@ -589,7 +554,7 @@ fn merge_protocols(a: &[ProtocolCount], b: &[ProtocolCount]) -> Vec<ProtocolCoun
             flows: x.flows.saturating_add(y.flows),
         },
     );
-    out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.protocol.cmp(&y.protocol)));
+    out.sort_by(order::protocols);
     out
 }
 
@@ -603,7 +568,7 @@ fn merge_names(a: &[NameCount], b: &[NameCount]) -> Vec<NameCount> {
             flows: x.flows.saturating_add(y.flows),
         },
     );
-    out.sort_by(|x, y| y.flows.cmp(&x.flows).then(x.name.cmp(&y.name)));
+    out.sort_by(order::names);
     out
 }
 

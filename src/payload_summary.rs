@@ -83,7 +83,7 @@ impl PayloadAcc {
                 flows: *n,
             })
             .collect();
-        protocols.sort_by(|a, b| b.flows.cmp(&a.flows).then(a.protocol.cmp(&b.protocol)));
+        protocols.sort_by(crate::summary::order::protocols);
         let mut names: Vec<NameCount> = self
             .names
             .iter()
@@ -92,7 +92,7 @@ impl PayloadAcc {
                 flows: *n,
             })
             .collect();
-        names.sort_by(|a, b| b.flows.cmp(&a.flows).then(a.name.cmp(&b.name)));
+        names.sort_by(crate::summary::order::names);
         names.truncate(top);
         (protocols, names)
     }

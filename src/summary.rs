@@ -180,6 +180,13 @@ impl IdentifiedBy {
         }
     }
 
+    /// Adds another line's counts (saturating: a hand-edited summary cannot wrap).
+    pub fn merge(&mut self, other: &IdentifiedBy) {
+        self.endpoint_mapper = self.endpoint_mapper.saturating_add(other.endpoint_mapper);
+        self.bind = self.bind.saturating_add(other.bind);
+        self.named_pipe = self.named_pipe.saturating_add(other.named_pipe);
+    }
+
     /// `endpoint mapper 3, bind 1` (the non-zero ones).
     pub fn describe(&self) -> String {
         [
@@ -464,5 +471,62 @@ mod tests {
         assert_eq!(a.bytes, 180);
         assert_eq!(a.packets_c2s, 4);
         assert_eq!(a.bytes_s2c, 60);
+    }
+}
+
+/// The orders of report lines, one per kind, shared by a run and a merge so that both
+/// list the same lines the same way.
+pub mod order {
+    use std::cmp::Ordering;
+
+    use super::{PortLine, RpcUse, ServiceLine, UnknownLine};
+    use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
+
+    /// Services: most bytes first, then by label and port.
+    pub fn services(a: &ServiceLine, b: &ServiceLine) -> Ordering {
+        b.counters
+            .bytes
+            .cmp(&a.counters.bytes)
+            .then(a.label.cmp(&b.label))
+            .then(a.port.cmp(&b.port))
+    }
+
+    /// Unknown traffic: most bytes first, then by transport, port and IP protocol.
+    pub fn unknown(a: &UnknownLine, b: &UnknownLine) -> Ordering {
+        b.counters
+            .bytes
+            .cmp(&a.counters.bytes)
+            .then(a.transport.cmp(&b.transport))
+            .then(a.port.cmp(&b.port))
+            .then(a.ip_proto.cmp(&b.ip_proto))
+    }
+
+    /// Server ports of a range entry: most bytes first, then by port.
+    pub fn ports(a: &PortLine, b: &PortLine) -> Ordering {
+        (b.counters.bytes, a.port).cmp(&(a.counters.bytes, b.port))
+    }
+
+    /// Port/payload mismatches: most flows first, then by port and what was seen.
+    pub fn mismatches(a: &MismatchLine, b: &MismatchLine) -> Ordering {
+        b.counters
+            .flows
+            .cmp(&a.counters.flows)
+            .then(a.port.cmp(&b.port))
+            .then(a.seen.cmp(&b.seen))
+    }
+
+    /// RPC interfaces of a line: most flows first, then by label.
+    pub fn rpc_uses(a: &RpcUse, b: &RpcUse) -> Ordering {
+        b.flows.cmp(&a.flows).then(a.label.cmp(&b.label))
+    }
+
+    /// Looks-like protocols: most flows first, then by name.
+    pub fn protocols(a: &ProtocolCount, b: &ProtocolCount) -> Ordering {
+        b.flows.cmp(&a.flows).then(a.protocol.cmp(&b.protocol))
+    }
+
+    /// Server names: most flows first, then by name.
+    pub fn names(a: &NameCount, b: &NameCount) -> Ordering {
+        b.flows.cmp(&a.flows).then(a.name.cmp(&b.name))
     }
 }

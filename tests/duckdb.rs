@@ -4,27 +4,11 @@
 //! python3 has no `duckdb` module; `.ci/run` installs it.
 #![cfg(feature = "parquet")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
+use common::captures;
 
-fn captures() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures/ndpi")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            let name = p.to_string_lossy().to_string();
-            if name.ends_with(".pcap") || name.ends_with(".pcapng") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
-}
+use std::path::Path;
+use std::process::Command;
 
 #[test]
 fn duckdb_reads_the_same_totals_per_line_as_the_summary() {

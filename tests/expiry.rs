@@ -4,8 +4,11 @@
 //! the same totals, as a run that keeps every flow to the end; the flow records must
 //! account for every ended flow the report counts.
 
+mod common;
+use common::captures;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -13,24 +16,6 @@ use wiretally::summary::Summary;
 
 /// Per conversation (protocol, both endpoints in order): packets and bytes.
 type Conversations = BTreeMap<String, (u64, u64)>;
-
-fn captures() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures/ndpi")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("note: {} not found; skipped", dir.display());
-            continue;
-        };
-        files.extend(
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md")),
-        );
-    }
-    files.sort();
-    files
-}
 
 /// Runs `read` with `options`; None when wiretally refuses the file (the same files are
 /// refused with either setting, which is checked by the caller).

@@ -195,7 +195,7 @@ fn rotated_pieces_join_when_asked() {
 }
 
 #[test]
-fn flow_records_come_out_in_file_order_and_bad_directories_are_named() {
+fn flow_records_cover_every_flow_and_bad_directories_are_named() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("captures");
     capture_dir(&dir);

@@ -5,7 +5,10 @@
 //! native reader is expected to read it; where libpcap stops early with an error, the
 //! native reader must have stopped too (or report damage) at the same record.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::captures;
+
+use std::path::Path;
 
 use wiretally::capture::{FileReader, PacketSource};
 
@@ -58,24 +61,6 @@ fn same_record(ours: &Record, theirs: &Record) -> bool {
     ours.data == theirs.data
         && ours.orig_len == theirs.orig_len
         && (ours.ts_ns == theirs.ts_ns || (ours.ts_ns - theirs.ts_ns) % WRAP_NS == 0)
-}
-
-fn captures() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures/ndpi")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.extension().is_some_and(|x| x != "md") && p.is_file() {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 #[test]

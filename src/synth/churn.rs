@@ -34,15 +34,10 @@ fn client_of(i: u64) -> (Ipv4Addr, u16) {
 
 /// Writes `opts.flows` connections of four packets each, 60-byte Ethernet frames.
 pub fn write_churn(out: &mut impl Write, opts: ChurnOptions) -> io::Result<()> {
-    let pcap = PcapOptions {
-        link_type: LinkType::ETHERNET,
-        snaplen: 65_535,
-        nanos: false,
-        big_endian: false,
-    };
+    let pcap = PcapOptions::new(LinkType::ETHERNET);
     write_pcap_header(out, pcap)?;
     let step = 1_000_000_000 / opts.per_second.max(1) as i64;
-    let start: i64 = 1_767_603_600_000_000_000;
+    let start = super::scenarios::DEMO_START_NS;
     let server = IpAddr::V4(Ipv4Addr::new(10, 1, 0, 10));
     let (client_mac, server_mac) = ([0, 0x15, 0, 0, 0, 1], [0, 0x15, 0, 0, 0, 2]);
     for i in 0..opts.flows {

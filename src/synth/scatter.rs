@@ -24,15 +24,10 @@ pub struct ScatterOptions {
 /// Writes `opts.flows` one-packet flows, a microsecond apart (ten million span ten
 /// seconds, well inside the default idle timeout).
 pub fn write_scatter(out: &mut impl Write, opts: ScatterOptions) -> io::Result<()> {
-    let pcap = PcapOptions {
-        link_type: LinkType::ETHERNET,
-        snaplen: 65_535,
-        nanos: false,
-        big_endian: false,
-    };
+    let pcap = PcapOptions::new(LinkType::ETHERNET);
     write_pcap_header(out, pcap)?;
     let mut rng = Rng::new(opts.seed);
-    let start: i64 = 1_767_603_600_000_000_000;
+    let start = super::scenarios::DEMO_START_NS;
     let (a_mac, b_mac) = ([0, 0x15, 0, 0, 0, 1], [0, 0x15, 0, 0, 0, 2]);
     for i in 0..opts.flows {
         let bits = rng.next_u64();
