@@ -15,16 +15,16 @@ demo: build
 
 ## The whole test suite (unit, CLI integration, tshark cross-check when tshark is installed).
 test: deps
-	$(CARGO) test --all-targets
+	$(CARGO) test --workspace --all-targets
 
 ## Formatting and lints, as CI checks them.
 lint: deps
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --all-targets -- -D warnings
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 ## Regenerate fixtures/ with the project's deterministic generator.
 fixtures: deps
-	$(CARGO) run --release --bin wiretally-gen -- fixtures fixtures
+	$(CARGO) run --release -p wiretally-synth --bin wiretally-gen -- fixtures fixtures
 
 clean:
 	$(CARGO) clean

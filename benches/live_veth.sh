@@ -17,7 +17,7 @@ flows=${FLOWS:-1000000}
 pps=${PPS:-}
 work=target/throughput
 mkdir -p "$work"
-cargo build --release --quiet --bin wiretally --bin wiretally-gen
+cargo build --release --quiet --workspace --bin wiretally --bin wiretally-gen
 file="$work/churn-$flows.pcap"
 [ -s "$file" ] || target/release/wiretally-gen churn --flows "$flows" --per-second 10000 "$file"
 packets=$((flows * 4))

@@ -8,9 +8,9 @@ use wiretally::analyze::{Analyzer, SummaryOptions};
 use wiretally::capture::{LinkType, RawPacket};
 use wiretally::decode::{Decoded, decode};
 use wiretally::flow::FlowTable;
-use wiretally::synth::frames::Link;
-use wiretally::synth::scenarios::{DEMO_START_NS, demo, small_mix};
 use wiretally::table::{ServiceTable, Transport};
+use wiretally_synth::frames::Link;
+use wiretally_synth::scenarios::{DEMO_START_NS, demo, small_mix};
 
 fn bench_decode(c: &mut Criterion) {
     let mut group = c.benchmark_group("decode");

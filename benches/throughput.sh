@@ -18,7 +18,7 @@ sizes=${SIZES:-"1m 10m"}
 runs=${RUNS:-3}
 mkdir -p "$work"
 
-cargo build --release --quiet --bins --examples
+cargo build --release --quiet --workspace --bins --examples
 wt=target/release/wiretally
 gen=target/release/wiretally-gen
 loop=target/release/examples/libpcap_loop

@@ -652,7 +652,7 @@ mod tests {
     }
 
     /// Processes generated Ethernet frames.
-    fn feed_ethernet(a: &mut Analyzer<'_>, frames: &[crate::synth::Frame]) {
+    fn feed_ethernet(a: &mut Analyzer<'_>, frames: &[wiretally_synth::Frame]) {
         for f in frames {
             a.process(&RawPacket {
                 ts_ns: f.ts_ns,
@@ -766,8 +766,8 @@ mod tests {
 
     #[test]
     fn reconciliation_holds_on_mutated_and_random_frames() {
-        use crate::synth::Rng;
-        use crate::synth::scenarios::demo;
+        use wiretally_synth::Rng;
+        use wiretally_synth::scenarios::demo;
         let table = ServiceTable::builtin();
         let mut analyzer = Analyzer::new(&table, Expiry::default());
         let mut rng = Rng::new(7);
@@ -813,16 +813,16 @@ mod tests {
 
     #[test]
     fn threaded_stage_gives_identical_results() {
-        use crate::synth::scenarios::{all, demo};
+        use wiretally_synth::scenarios::{all, demo};
         let table = ServiceTable::builtin();
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec![],
             filter: None,
         };
-        let mut inputs: Vec<Vec<crate::synth::Frame>> = vec![demo()];
+        let mut inputs: Vec<Vec<wiretally_synth::Frame>> = vec![demo()];
         for f in all() {
-            if let crate::synth::scenarios::Content::Pcap(_, frames) = f.content {
+            if let wiretally_synth::scenarios::Content::Pcap(_, frames) = f.content {
                 inputs.push(frames);
             }
         }
@@ -856,7 +856,7 @@ mod tests {
 
     #[test]
     fn flows_ended_early_are_counted_and_recorded_once() {
-        use crate::synth::scenarios::demo;
+        use wiretally_synth::scenarios::demo;
         let table = ServiceTable::builtin();
         let tight = Expiry {
             idle_timeout_ns: Some(500_000_000),
@@ -893,7 +893,7 @@ mod tests {
 
     #[test]
     fn snapshot_matches_the_final_summary() {
-        use crate::synth::scenarios::demo;
+        use wiretally_synth::scenarios::demo;
         let table = ServiceTable::builtin();
         let mut a = Analyzer::new(&table, Expiry::default());
         feed_ethernet(&mut a, &demo());

@@ -464,7 +464,7 @@ pub fn tls_server_name(p: &[u8]) -> Option<String> {
 mod tests {
     use super::*;
 
-    use crate::synth::frames::tls_client_hello as client_hello;
+    use wiretally_synth::frames::tls_client_hello as client_hello;
 
     /// The fingerprint, with "too short to tell" as unrecognized.
     fn fp(proto: u8, payload: &[u8]) -> Fingerprint {
@@ -547,7 +547,7 @@ mod tests {
 
     #[test]
     fn random_and_truncated_payloads_are_not_recognised() {
-        let mut rng = crate::synth::Rng::new(42);
+        let mut rng = wiretally_synth::Rng::new(42);
         let mut hits = 0;
         for len in 1..400usize {
             for _ in 0..50 {

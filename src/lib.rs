@@ -26,7 +26,6 @@ pub mod privileges;
 pub mod report;
 pub mod rpc;
 pub mod summary;
-pub mod synth;
 pub mod table;
 pub mod tally;
 pub mod timing;

@@ -9,7 +9,7 @@ use std::process::{Command, Output};
 
 use wiretally::capture::{FileReader, PacketSource};
 use wiretally::summary::Summary;
-use wiretally::synth::frames::{icmp_error_ip, proto_ip, udp_ip};
+use wiretally_synth::frames::{icmp_error_ip, proto_ip, udp_ip};
 
 const RAW: u32 = 101;
 const ETHERNET: u32 = 1;
@@ -597,9 +597,9 @@ fn a_flood_of_distinct_flows_stays_within_the_cap_and_is_all_counted() {
     // Every packet its own flow, random addresses and ports: the flow table is held to
     // --max-flows, the per-line tallies to their bounds, and every flow is still counted.
     let mut bytes = Vec::new();
-    wiretally::synth::scatter::write_scatter(
+    wiretally_synth::scatter::write_scatter(
         &mut bytes,
-        wiretally::synth::scatter::ScatterOptions {
+        wiretally_synth::scatter::ScatterOptions {
             flows: 100_000,
             seed: 11,
         },

@@ -8,9 +8,9 @@ use std::process::Command;
 
 use wiretally::rpc::InterfaceTable;
 use wiretally::summary::{IdentifiedBy, ServiceLine, Summary};
-use wiretally::synth::frames::{Host, Link, MS, Trace};
-use wiretally::synth::rpc_traffic::{bound_session, context, epm_lookup, unknown_interface};
-use wiretally::synth::writer::{PcapOptions, write_pcap};
+use wiretally_synth::frames::{Host, Link, MS, Trace};
+use wiretally_synth::rpc_traffic::{bound_session, context, epm_lookup, unknown_interface};
+use wiretally_synth::writer::{PcapOptions, write_pcap};
 
 fn fixture(name: &str) -> String {
     format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
@@ -203,10 +203,10 @@ fn pdus_cut_by_the_snaplen_name_nothing() {
 }
 
 /// Writes frames to a pcap file in `dir`; returns its path.
-fn write_frames(dir: &Path, name: &str, frames: &[wiretally::synth::Frame]) -> String {
+fn write_frames(dir: &Path, name: &str, frames: &[wiretally_synth::Frame]) -> String {
     let path = dir.join(name);
     let mut bytes = Vec::new();
-    let options = PcapOptions::new(wiretally::capture::LinkType::ETHERNET);
+    let options = PcapOptions::new(wiretally_synth::numbers::LinkType::ETHERNET);
     write_pcap(&mut bytes, options, frames).unwrap();
     std::fs::write(&path, bytes).unwrap();
     path.display().to_string()
@@ -221,7 +221,7 @@ fn write(dir: &Path, name: &str, t: Trace) -> String {
 fn an_answer_in_an_earlier_file_names_a_later_flow() {
     let dir = tempfile::tempdir().unwrap();
     let (client, dc) = (Host::parse("10.80.1.5"), Host::parse("10.80.0.1"));
-    let start = wiretally::synth::scenarios::DEMO_START_NS;
+    let start = wiretally_synth::scenarios::DEMO_START_NS;
     let nrpc = context("12345678-1234-abcd-ef00-01234567cffb", 1);
     let mut first = Trace::new(Link::Ethernet);
     let end = epm_lookup(
@@ -358,7 +358,7 @@ fn binds_agree_with_tshark() {
 fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
     let dir = tempfile::tempdir().unwrap();
     let (client, dc) = (Host::parse("10.90.1.5"), Host::parse("10.90.0.1"));
-    let start = wiretally::synth::scenarios::DEMO_START_NS;
+    let start = wiretally_synth::scenarios::DEMO_START_NS;
     let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
     // A capture that starts after the handshake: the bind is the first packet seen.
     let mut t = Trace::new(Link::Ethernet);
@@ -397,7 +397,7 @@ fn rpc_lines_are_bounded_and_the_rest_stays_counted() {
     // four counted under the range entry, and a warning.
     let dir = tempfile::tempdir().unwrap();
     let (client, dc) = (Host::parse("10.91.1.5"), Host::parse("10.91.0.1"));
-    let start = wiretally::synth::scenarios::DEMO_START_NS;
+    let start = wiretally_synth::scenarios::DEMO_START_NS;
     let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
     let mut t = Trace::new(Link::Ethernet);
     for i in 0..4100u16 {

@@ -214,8 +214,8 @@ fn load(p: &[u8], at: u64, size: u16) -> Option<u32> {
 mod tests {
     use super::*;
     use crate::capture::LinkType;
-    use crate::synth::frames::Link;
-    use crate::synth::scenarios::{DEMO_START_NS, demo, small_mix};
+    use wiretally_synth::frames::Link;
+    use wiretally_synth::scenarios::{DEMO_START_NS, demo, small_mix};
 
     fn compile(expr: &str, lt: LinkType) -> (pcap::BpfProgram, Program) {
         let dead = pcap::Capture::dead(pcap::Linktype(lt.0 as i32)).unwrap();

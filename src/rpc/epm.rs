@@ -85,41 +85,11 @@ pub fn tcp_towers(stub: &[u8]) -> Vec<TcpTower> {
     out
 }
 
-/// Writes towers (for the fixture generator and tests).
-pub mod write {
-    use super::*;
-    use crate::rpc::pdu::NDR_SYNTAX;
-    use crate::rpc::pdu::write::put_uuid;
-
-    /// The five-floor ncacn_ip_tcp tower of `interface` at `port` and `ip`.
-    pub fn tcp_tower(interface: &Context, port: u16, ip: [u8; 4]) -> Vec<u8> {
-        let mut out = 5u16.to_le_bytes().to_vec();
-        let mut floor = |lhs: &[u8], rhs: &[u8]| {
-            out.extend((lhs.len() as u16).to_le_bytes());
-            out.extend_from_slice(lhs);
-            out.extend((rhs.len() as u16).to_le_bytes());
-            out.extend_from_slice(rhs);
-        };
-        let mut f1 = vec![UUID_FLOOR];
-        put_uuid(&mut f1, &interface.uuid, true);
-        f1.extend(interface.major.to_le_bytes());
-        floor(&f1, &interface.minor.to_le_bytes());
-        let mut f2 = vec![UUID_FLOOR];
-        put_uuid(&mut f2, &NDR_SYNTAX, true);
-        f2.extend(2u16.to_le_bytes());
-        floor(&f2, &0u16.to_le_bytes());
-        floor(&[NCACN], &0u16.to_le_bytes());
-        floor(&[TCP], &port.to_be_bytes());
-        floor(&[IP], &ip);
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rpc::interfaces::parse_uuid;
-    use crate::rpc::pdu::write::ept_map_stub;
+    use wiretally_synth::dcerpc::{self as write, ept_map_stub};
 
     #[test]
     fn towers_of_an_ept_map_response_in_both_byte_orders() {
@@ -135,7 +105,18 @@ mod tests {
         };
         let towers = [(drs, 49667, [10, 1, 0, 10]), (nrpc, 49668, [0, 0, 0, 0])];
         for le in [true, false] {
-            let stub = ept_map_stub(le, &towers);
+            let written: Vec<_> = towers
+                .iter()
+                .map(|(c, p, ip)| {
+                    let c = write::Context {
+                        uuid: c.uuid,
+                        major: c.major,
+                        minor: c.minor,
+                    };
+                    (c, *p, *ip)
+                })
+                .collect();
+            let stub = ept_map_stub(le, &written);
             let found = tcp_towers(&stub);
             let expect: Vec<TcpTower> = towers
                 .iter()
@@ -156,7 +137,7 @@ mod tests {
 
     #[test]
     fn noise_yields_no_towers() {
-        let mut rng = crate::synth::Rng::new(5);
+        let mut rng = wiretally_synth::Rng::new(5);
         let mut found = 0;
         for _ in 0..2000 {
             let bytes: Vec<u8> = (0..200).map(|_| rng.next_u64() as u8).collect();

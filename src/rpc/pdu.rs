@@ -166,178 +166,26 @@ pub fn response_stub<'a>(pdu: &'a [u8], h: &Header) -> &'a [u8] {
     pdu.get(HEADER_LEN + 8..end).unwrap_or(&[])
 }
 
-/// Writes PDUs (for the fixture generator and tests).
-pub mod write {
-    use super::*;
-
-    fn put_u16(out: &mut Vec<u8>, v: u16, le: bool) {
-        out.extend(if le { v.to_le_bytes() } else { v.to_be_bytes() });
-    }
-
-    fn put_u32(out: &mut Vec<u8>, v: u32, le: bool) {
-        out.extend(if le { v.to_le_bytes() } else { v.to_be_bytes() });
-    }
-
-    /// A UUID in NDR layout of byte order `le` (towers always use little-endian).
-    pub fn put_uuid(out: &mut Vec<u8>, u: &Uuid, le: bool) {
-        put_u32(out, u32::from_be_bytes(u[0..4].try_into().unwrap()), le);
-        put_u16(out, u16::from_be_bytes([u[4], u[5]]), le);
-        put_u16(out, u16::from_be_bytes([u[6], u[7]]), le);
-        out.extend_from_slice(&u[8..]);
-    }
-
-    /// A PDU of `ptype` with `body` after the common header.
-    pub fn pdu(ptype: u8, flags: u8, call_id: u32, le: bool, body: &[u8]) -> Vec<u8> {
-        let mut out = vec![5, 0, ptype, flags, if le { 0x10 } else { 0 }, 0, 0, 0];
-        put_u16(&mut out, (HEADER_LEN + body.len()) as u16, le);
-        put_u16(&mut out, 0, le);
-        put_u32(&mut out, call_id, le);
-        out.extend_from_slice(body);
-        out
-    }
-
-    /// A bind (or alter_context) asking for `contexts`, each with the NDR transfer syntax.
-    pub fn bind(ptype: u8, call_id: u32, le: bool, contexts: &[Context]) -> Vec<u8> {
-        let mut body = Vec::new();
-        put_u16(&mut body, 4280, le);
-        put_u16(&mut body, 4280, le);
-        put_u32(&mut body, 0, le);
-        body.extend([contexts.len() as u8, 0, 0, 0]);
-        for (i, c) in contexts.iter().enumerate() {
-            put_u16(&mut body, i as u16, le);
-            body.extend([1, 0]);
-            put_uuid(&mut body, &c.uuid, le);
-            put_u32(&mut body, u32::from(c.major) | u32::from(c.minor) << 16, le);
-            put_uuid(&mut body, &NDR_SYNTAX, le);
-            put_u32(&mut body, 2, le);
-        }
-        pdu(ptype, PFC_FIRST_FRAG | PFC_LAST_FRAG, call_id, le, &body)
-    }
-
-    /// A bind_ack accepting every one of `contexts` contexts, with secondary address
-    /// `port` (the port the association is on, as text).
-    pub fn bind_ack(call_id: u32, le: bool, contexts: u8, port: &str) -> Vec<u8> {
-        let mut body = Vec::new();
-        put_u16(&mut body, 4280, le);
-        put_u16(&mut body, 4280, le);
-        put_u32(&mut body, 0x1234, le);
-        put_u16(&mut body, port.len() as u16 + 1, le);
-        body.extend(port.as_bytes());
-        body.push(0);
-        while (HEADER_LEN + body.len()) % 4 != 0 {
-            body.push(0);
-        }
-        body.extend([contexts, 0, 0, 0]);
-        for _ in 0..contexts {
-            put_u16(&mut body, 0, le); // acceptance
-            put_u16(&mut body, 0, le);
-            put_uuid(&mut body, &NDR_SYNTAX, le);
-            put_u32(&mut body, 2, le);
-        }
-        pdu(
-            ptype::BIND_ACK,
-            PFC_FIRST_FRAG | PFC_LAST_FRAG,
-            call_id,
-            le,
-            &body,
-        )
-    }
-
-    /// A request PDU calling `opnum` with `stub`.
-    pub fn request(call_id: u32, le: bool, opnum: u16, stub: &[u8]) -> Vec<u8> {
-        let mut body = Vec::new();
-        put_u32(&mut body, stub.len() as u32, le);
-        put_u16(&mut body, 0, le);
-        put_u16(&mut body, opnum, le);
-        body.extend_from_slice(stub);
-        pdu(
-            ptype::REQUEST,
-            PFC_FIRST_FRAG | PFC_LAST_FRAG,
-            call_id,
-            le,
-            &body,
-        )
-    }
-
-    /// The stub of an `ept_map` request (opnum 3) asking where `interface` listens over
-    /// TCP/IP.
-    pub fn ept_map_request_stub(le: bool, interface: &Context) -> Vec<u8> {
-        let mut stub = Vec::new();
-        put_u32(&mut stub, 1, le); // object: referent
-        stub.extend([0u8; 16]); // nil object UUID
-        put_u32(&mut stub, 2, le); // map_tower: referent
-        let tower = super::super::epm::write::tcp_tower(interface, 135, [0; 4]);
-        put_u32(&mut stub, tower.len() as u32, le);
-        put_u32(&mut stub, tower.len() as u32, le);
-        stub.extend_from_slice(&tower);
-        while stub.len() % 4 != 0 {
-            stub.push(0);
-        }
-        stub.extend([0u8; 20]); // entry_handle
-        put_u32(&mut stub, 4, le); // max_towers
-        stub
-    }
-
-    /// Response fragments carrying `stub`, at most `max_stub` stub bytes each.
-    pub fn response(call_id: u32, le: bool, stub: &[u8], max_stub: usize) -> Vec<Vec<u8>> {
-        let chunks: Vec<&[u8]> = stub.chunks(max_stub.max(1)).collect();
-        let n = chunks.len();
-        chunks
-            .into_iter()
-            .enumerate()
-            .map(|(i, chunk)| {
-                let mut flags = 0;
-                if i == 0 {
-                    flags |= PFC_FIRST_FRAG;
-                }
-                if i + 1 == n {
-                    flags |= PFC_LAST_FRAG;
-                }
-                let mut body = Vec::new();
-                put_u32(&mut body, stub.len() as u32, le);
-                put_u16(&mut body, 0, le);
-                body.extend([0, 0]);
-                body.extend_from_slice(chunk);
-                pdu(ptype::RESPONSE, flags, call_id, le, &body)
-            })
-            .collect()
-    }
-
-    /// An `ept_map` response stub (in NDR of byte order `le`) holding one TCP/IP tower per
-    /// (interface, port, IPv4 address).
-    pub fn ept_map_stub(le: bool, towers: &[(Context, u16, [u8; 4])]) -> Vec<u8> {
-        let mut stub = vec![0u8; 20]; // entry_handle
-        put_u32(&mut stub, towers.len() as u32, le); // num_towers
-        put_u32(&mut stub, towers.len() as u32, le); // max_count
-        put_u32(&mut stub, 0, le); // offset
-        put_u32(&mut stub, towers.len() as u32, le); // actual_count
-        for i in 0..towers.len() {
-            put_u32(&mut stub, 3 + i as u32, le); // referent ids
-        }
-        for (c, port, ip) in towers {
-            let tower = super::super::epm::write::tcp_tower(c, *port, *ip);
-            put_u32(&mut stub, tower.len() as u32, le);
-            put_u32(&mut stub, tower.len() as u32, le);
-            stub.extend_from_slice(&tower);
-            while stub.len() % 4 != 0 {
-                stub.push(0);
-            }
-        }
-        put_u32(&mut stub, 0, le); // status
-        stub
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rpc::interfaces::parse_uuid;
+    use wiretally_synth::dcerpc as write;
 
     fn ctx(uuid: &str, major: u16) -> Context {
         Context {
             uuid: parse_uuid(uuid).unwrap(),
             major,
             minor: 0,
+        }
+    }
+
+    /// The generator's copy of a context.
+    fn synth(c: &Context) -> write::Context {
+        write::Context {
+            uuid: c.uuid,
+            major: c.major,
+            minor: c.minor,
         }
     }
 
@@ -349,7 +197,8 @@ mod tests {
             ctx("12345678-1234-abcd-ef00-01234567cffb", 1),
         ];
         for le in [true, false] {
-            let pdu = write::bind(ptype::BIND, 7, le, &contexts);
+            let asked: Vec<write::Context> = contexts.iter().map(synth).collect();
+            let pdu = write::bind(ptype::BIND, 7, le, &asked);
             let h = header(&pdu).unwrap();
             assert_eq!(
                 (h.ptype, h.little_endian, h.call_id, h.frag_len as usize),

@@ -67,48 +67,10 @@ fn create_name(msg: &[u8]) -> Option<String> {
     String::from_utf16(&units).ok()
 }
 
-/// Writes a CREATE request for `name` (for the fixture generator and tests).
-pub fn write_create_request(name: &str, message_id: u64) -> Vec<u8> {
-    let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
-    let mut msg = Vec::new();
-    msg.extend(SMB2_MAGIC);
-    msg.extend(64u16.to_le_bytes()); // structure size
-    msg.extend(1u16.to_le_bytes()); // credit charge
-    msg.extend(0u32.to_le_bytes()); // status
-    msg.extend(CREATE.to_le_bytes());
-    msg.extend(1u16.to_le_bytes()); // credits
-    msg.extend(0u32.to_le_bytes()); // flags
-    msg.extend(0u32.to_le_bytes()); // next command
-    msg.extend(message_id.to_le_bytes());
-    msg.extend(0u32.to_le_bytes()); // reserved
-    msg.extend(1u32.to_le_bytes()); // tree id
-    msg.extend(0x4000_0001u64.to_le_bytes()); // session id
-    msg.extend([0u8; 16]); // signature
-    let mut body = Vec::new();
-    body.extend(57u16.to_le_bytes());
-    body.extend([0, 0]); // security flags, oplock
-    body.extend(2u32.to_le_bytes()); // impersonation
-    body.extend([0u8; 16]); // create flags, reserved
-    body.extend(0x0012_019fu32.to_le_bytes()); // desired access
-    body.extend(0u32.to_le_bytes()); // attributes
-    body.extend(3u32.to_le_bytes()); // share access
-    body.extend(1u32.to_le_bytes()); // disposition: open
-    body.extend(0x40u32.to_le_bytes()); // options: non-directory
-    body.extend(((SMB2_HEADER_LEN + 56) as u16).to_le_bytes()); // name offset
-    body.extend((utf16.len() as u16).to_le_bytes());
-    body.extend(0u32.to_le_bytes()); // contexts offset
-    body.extend(0u32.to_le_bytes()); // contexts length
-    msg.extend(&body);
-    msg.extend(&utf16);
-    let mut out = vec![0];
-    out.extend(&(msg.len() as u32).to_be_bytes()[1..]);
-    out.extend(msg);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use wiretally_synth::dcerpc::write_create_request;
 
     #[test]
     fn create_request_names_are_read() {

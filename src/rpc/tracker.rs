@@ -308,11 +308,14 @@ mod tests {
     use super::*;
     use crate::capture::LinkType;
     use crate::decode::{Decoded, decode};
-    use crate::synth::frames::{Host, Link, Trace};
-    use crate::synth::rpc_traffic::{context, epm_lookup};
+    use wiretally_synth::frames::{Host, Link, Trace};
+    use wiretally_synth::rpc_traffic::{context, epm_lookup};
 
     /// Runs frames through a tracker; returns it and what it announced per frame.
-    fn track(frames: &[crate::synth::Frame], snaplen: usize) -> (RpcTracker, Vec<Option<RpcId>>) {
+    fn track(
+        frames: &[wiretally_synth::Frame],
+        snaplen: usize,
+    ) -> (RpcTracker, Vec<Option<RpcId>>) {
         let mut tracker = RpcTracker::new(Arc::new(InterfaceTable::builtin()));
         let mut said = Vec::new();
         for f in frames {
@@ -369,7 +372,7 @@ mod tests {
     #[test]
     fn an_answer_names_later_connections_for_a_day() {
         use crate::decode::tcp_flags;
-        use crate::synth::frames::tcp_ip;
+        use wiretally_synth::frames::tcp_ip;
         let drs = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
         let (client, mapper) = (Host::parse("10.0.0.5"), Host::parse("10.0.0.10"));
         let mut t = Trace::new(Link::Ethernet);

@@ -4,9 +4,8 @@
 //! contexts, and SMB named pipes.
 
 use super::frames::{Host, MS, Trace};
-use crate::rpc::interfaces::{Uuid, parse_uuid};
-use crate::rpc::pdu::{Context, ptype, write};
-use crate::rpc::smb::write_create_request;
+use crate::dcerpc::{self as write, write_create_request};
+use crate::dcerpc::{Context, Uuid, parse_uuid, ptype};
 
 /// An interface by UUID text and major version.
 pub fn context(uuid: &str, major: u16) -> Context {

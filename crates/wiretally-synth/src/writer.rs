@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::Frame;
-use crate::capture::LinkType;
+use crate::numbers::LinkType;
 
 /// Classic pcap layout options.
 #[derive(Debug, Clone, Copy)]
@@ -127,7 +127,7 @@ pub fn write_pcapng(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::{FileReader, PacketSource};
+    use wiretally::capture::{FileReader, PacketSource};
 
     #[test]
     fn written_pcap_reads_back() {

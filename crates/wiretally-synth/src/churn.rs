@@ -10,8 +10,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::Frame;
 use super::frames::{Link, tcp_ip, wrap};
 use super::writer::{PcapOptions, write_pcap_header, write_pcap_record};
-use crate::capture::LinkType;
-use crate::decode::tcp_flags;
+use crate::numbers::LinkType;
+use crate::numbers::tcp_flags;
 
 /// Server ports the connections go to (Windows services from the table).
 const PORTS: [u16; 6] = [445, 88, 389, 135, 3389, 49667];
@@ -80,10 +80,10 @@ pub fn write_churn(out: &mut impl Write, opts: ChurnOptions) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, SummaryOptions};
-    use crate::capture::{FileReader, PacketSource};
-    use crate::expiry::Expiry;
-    use crate::table::ServiceTable;
+    use wiretally::analyze::{Analyzer, SummaryOptions};
+    use wiretally::capture::{FileReader, PacketSource};
+    use wiretally::expiry::Expiry;
+    use wiretally::table::ServiceTable;
 
     #[test]
     fn every_connection_is_a_closed_flow_of_its_own() {

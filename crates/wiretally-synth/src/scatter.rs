@@ -9,8 +9,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::frames::{Link, tcp_ip, udp_ip, wrap};
 use super::writer::{PcapOptions, write_pcap_header, write_pcap_record};
 use super::{Frame, Rng};
-use crate::capture::LinkType;
-use crate::decode::tcp_flags;
+use crate::numbers::LinkType;
+use crate::numbers::tcp_flags;
 
 /// Options for a scatter capture.
 #[derive(Debug, Clone, Copy)]
@@ -52,10 +52,10 @@ pub fn write_scatter(out: &mut impl Write, opts: ScatterOptions) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, SummaryOptions};
-    use crate::capture::{FileReader, PacketSource};
-    use crate::expiry::Expiry;
-    use crate::table::ServiceTable;
+    use wiretally::analyze::{Analyzer, SummaryOptions};
+    use wiretally::capture::{FileReader, PacketSource};
+    use wiretally::expiry::Expiry;
+    use wiretally::table::ServiceTable;
 
     #[test]
     fn every_packet_is_a_flow_and_the_cap_holds() {

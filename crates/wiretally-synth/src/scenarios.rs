@@ -8,7 +8,7 @@ use std::path::Path;
 use super::frames::{self, Host, Link, MS, Trace};
 use super::writer::{PcapOptions, write_pcap, write_pcapng};
 use super::{Frame, Rng};
-use crate::capture::LinkType;
+use crate::numbers::LinkType;
 
 /// 2026-01-05 09:00:00 UTC: the demo's start.
 pub const DEMO_START_NS: i64 = 1_767_603_600 * 1_000_000_000;
@@ -312,7 +312,7 @@ fn fragments() -> Vec<Frame> {
 }
 
 fn conn_states() -> Vec<Frame> {
-    use crate::decode::tcp_flags::{ACK, RST, SYN};
+    use crate::numbers::tcp_flags::{ACK, RST, SYN};
     let s = DEMO_START_NS;
     let c = Host::parse("10.50.1.10");
     let srv = Host::parse("10.50.0.20");
@@ -378,7 +378,7 @@ fn tcp_exchange(
     reply: &[u8],
     server_first: bool,
 ) {
-    use crate::decode::tcp_flags::{ACK, FIN, SYN};
+    use crate::numbers::tcp_flags::{ACK, FIN, SYN};
     t.tcp_segment(at, client, server, cport, sport, SYN, &[]);
     t.tcp_segment(at + MS, server, client, sport, cport, SYN | ACK, &[]);
     t.tcp_segment(at + 2 * MS, client, server, cport, sport, ACK, &[]);
@@ -651,7 +651,7 @@ fn both_ports() -> Vec<Frame> {
                 b.ip,
                 445,
                 139,
-                crate::decode::tcp_flags::ACK,
+                crate::numbers::tcp_flags::ACK,
                 1,
                 1,
                 &[0; 100],

@@ -7,8 +7,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use super::frames::{Link, tcp_ip, udp_ip, wrap};
 use super::writer::{PcapOptions, write_pcap_header, write_pcap_record};
 use super::{Frame, Rng};
-use crate::capture::LinkType;
-use crate::decode::tcp_flags;
+use crate::numbers::LinkType;
+use crate::numbers::tcp_flags;
 
 /// (server port, is TCP, weight, typical payload bytes) of the mix.
 const MIX: &[(u16, bool, u32, u16)] = &[
@@ -163,7 +163,7 @@ pub fn write_bulk(out: &mut impl Write, opts: BulkOptions) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::{FileReader, PacketSource};
+    use wiretally::capture::{FileReader, PacketSource};
 
     #[test]
     fn bulk_capture_reads_back() {

@@ -5,7 +5,9 @@
 
 pub mod bulk;
 pub mod churn;
+pub mod dcerpc;
 pub mod frames;
+pub mod numbers;
 pub mod rpc_traffic;
 pub mod scatter;
 pub mod scenarios;

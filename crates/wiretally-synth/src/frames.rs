@@ -10,7 +10,7 @@ use etherparse::{
 };
 
 use super::Frame;
-use crate::decode::tcp_flags;
+use crate::numbers::tcp_flags;
 
 /// A host: its address and (for Ethernet links) its MAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

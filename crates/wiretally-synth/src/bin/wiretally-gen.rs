@@ -13,9 +13,9 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use wiretally::synth::bulk::{BulkOptions, write_bulk};
-use wiretally::synth::churn::{ChurnOptions, write_churn};
-use wiretally::synth::scatter::{ScatterOptions, write_scatter};
+use wiretally_synth::bulk::{BulkOptions, write_bulk};
+use wiretally_synth::churn::{ChurnOptions, write_churn};
+use wiretally_synth::scatter::{ScatterOptions, write_scatter};
 
 const USAGE: &str = "usage: wiretally-gen fixtures [DIR]\n       wiretally-gen bulk --packets N [--flows F] [--snaplen S] [--seed X] OUT\n       wiretally-gen churn --flows N [--per-second R] OUT\n       wiretally-gen scatter --flows N [--seed X] OUT";
 
@@ -93,7 +93,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("fixtures") => {
             let dir = PathBuf::from(args.get(1).map_or("fixtures", String::as_str));
-            wiretally::synth::scenarios::write_all(&dir).map_err(|e| e.to_string())
+            wiretally_synth::scenarios::write_all(&dir).map_err(|e| e.to_string())
         }
         Some("bulk") => bulk(&args[1..]),
         Some("churn") => churn(&args[1..]),
