@@ -4,10 +4,10 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use wiretally::analyze::{Analyzer, SummaryOptions};
 use wiretally::capture::{LinkType, RawPacket};
 use wiretally::decode::{Decoded, decode};
 use wiretally::flow::FlowTable;
+use wiretally::pipeline::{Analyzer, SummaryOptions};
 use wiretally::table::{ServiceTable, Transport};
 use wiretally_synth::frames::Link;
 use wiretally_synth::scenarios::{DEMO_START_NS, demo, small_mix};
@@ -92,7 +92,7 @@ fn bench_pipeline(c: &mut Criterion) {
     group.throughput(Throughput::Elements(frames.len() as u64));
     group.bench_function("demo_in_memory", |b| {
         b.iter(|| {
-            let mut analyzer = Analyzer::new(&table, wiretally::expiry::Expiry::default());
+            let mut analyzer = Analyzer::new(&table, wiretally::flow::expiry::Expiry::default());
             for f in &frames {
                 analyzer.process(&RawPacket {
                     ts_ns: f.ts_ns,

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use wiretally::expiry::Expiry;
-use wiretally::focus::{Focus, Network, ServiceFocus};
+use wiretally::flow::expiry::Expiry;
+use wiretally::pipeline::focus::{Focus, Network, ServiceFocus};
 use wiretally::report::Format;
 use wiretally::table::ServiceTable;
 

@@ -7,10 +7,10 @@
 use std::io::Cursor;
 use std::sync::OnceLock;
 
-use crate::analyze::{Analyzer, SummaryOptions};
 use crate::capture::{FileReader, LinkType, PacketSource, RawPacket};
 use crate::decode::{self, Decoded};
-use crate::expiry::Expiry;
+use crate::flow::expiry::Expiry;
+use crate::pipeline::{Analyzer, SummaryOptions};
 use crate::summary::Summary;
 use crate::table::{ServiceTable, Transport};
 

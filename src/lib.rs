@@ -8,24 +8,13 @@
 //! [`analyze`] runs the pipeline into a [`summary::Summary`], and [`report`] renders it.
 
 pub mod aggregate;
-pub mod analyze;
 pub mod capture;
 pub mod classify;
-pub mod conn;
 pub mod decode;
-pub mod expiry;
-pub mod fingerprint;
 pub mod flow;
-pub mod flow_stage;
-pub mod focus;
 pub mod fuzz_entry;
-pub mod hints;
-pub mod merge;
-pub mod payload_summary;
-pub mod privileges;
+pub mod inspect;
+pub mod pipeline;
 pub mod report;
-pub mod rpc;
 pub mod summary;
 pub mod table;
-pub mod tally;
-pub mod timing;

@@ -916,7 +916,7 @@ fn unknown_ports_get_the_system_services_name_as_a_hint() {
         .iter()
         .find(|u| u.port == Some(22) && u.transport == "tcp")
         .expect("22/tcp is unknown in the demo");
-    let known = wiretally::hints::PortNames::system()
+    let known = wiretally::summary::hints::PortNames::system()
         .name(6, 22)
         .map(str::to_string);
     // Whatever the machine's /etc/services says (nothing when it has none).

@@ -217,10 +217,10 @@ fn number_at<'a>(v: &'a mut serde_json::Value, path: &[String]) -> &'a mut serde
 
 /// A real summary of a fixture, as JSON.
 fn fixture_summary(name: &str) -> serde_json::Value {
-    use wiretally::analyze::{Analyzer, SummaryOptions};
     use wiretally::capture::{FileReader, PacketSource};
+    use wiretally::pipeline::{Analyzer, SummaryOptions};
     let table = wiretally::table::ServiceTable::builtin();
-    let mut analyzer = Analyzer::new(&table, wiretally::expiry::Expiry::default());
+    let mut analyzer = Analyzer::new(&table, wiretally::flow::expiry::Expiry::default());
     let bytes = fixture_bytes(name);
     let mut reader = FileReader::new(name, Box::new(std::io::Cursor::new(bytes))).unwrap();
     while let Ok(Some(p)) = reader.next_packet() {
@@ -257,7 +257,7 @@ proptest! {
         }
         let parse = |v: serde_json::Value| serde_json::from_value::<wiretally::summary::Summary>(v);
         if let (Ok(a), Ok(b)) = (parse(good), parse(edited)) {
-            if let Ok(m) = wiretally::merge::merge(&[a.clone(), b.clone(), a]) {
+            if let Ok(m) = wiretally::summary::merge::merge(&[a.clone(), b.clone(), a]) {
                 // Whatever merged, adds up without wrapping.
                 prop_assert!(m.totals.packets >= b.totals.packets);
             }

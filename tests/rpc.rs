@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use wiretally::rpc::InterfaceTable;
+use wiretally::inspect::rpc::InterfaceTable;
 use wiretally::summary::{IdentifiedBy, ServiceLine, Summary};
 use wiretally_synth::frames::{Host, Link, MS, Trace};
 use wiretally_synth::rpc_traffic::{bound_session, context, epm_lookup, unknown_interface};
@@ -341,7 +341,7 @@ fn binds_agree_with_tshark() {
         // And the other way: every conversation where tshark saw a known interface bound
         // is one wiretally named by its bind.
         for (conversation, uuid) in &bound {
-            let known = wiretally::rpc::interfaces::parse_uuid(uuid)
+            let known = wiretally::inspect::rpc::interfaces::parse_uuid(uuid)
                 .is_some_and(|u| interfaces.interfaces().iter().any(|i| i.uuid == u));
             if known {
                 assert!(

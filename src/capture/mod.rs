@@ -2,6 +2,8 @@
 //! for tests. Everything that touches files lives here; the core only sees
 //! [`RawPacket`]s.
 
+pub mod privileges;
+
 mod bpf;
 mod file;
 mod filter;

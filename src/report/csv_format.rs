@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{ReportWriter, printable};
-use crate::conn::ConnCounters;
+use crate::classify::conn::ConnCounters;
 use crate::summary::{Counters, Summary};
 
 /// Writes the summary as CSV.

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
-use crate::analyze::{FlowRecord, FlowSink};
+use crate::pipeline::{FlowRecord, FlowSink};
 
 /// Record format of a flows file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 
-use crate::analyze::FlowRecord;
+use crate::pipeline::FlowRecord;
 
 /// Rows buffered before they are handed to the Parquet writer.
 pub const BATCH_ROWS: usize = 8192;

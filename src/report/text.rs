@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use super::{ReportWriter, printable, units};
-use crate::payload_summary::{NameCount, ProtocolCount};
+use crate::aggregate::payload::{NameCount, ProtocolCount};
 use crate::summary::{Counters, FlowTableReport, PortLine, Summary};
 
 /// Writes the human-readable report; `top` bounds rows per section.
@@ -522,7 +522,7 @@ impl TextWriter {
             ("DURATION s", Align::Right),
             ("PACKET B", Align::Right),
         ]);
-        let cell = |p: &Option<crate::timing::Percentiles>| match p {
+        let cell = |p: &Option<crate::aggregate::timing::Percentiles>| match p {
             Some(p) => format!(
                 "{} / {} / {} / {}",
                 short_number(p.p50),

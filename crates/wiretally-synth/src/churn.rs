@@ -80,9 +80,9 @@ pub fn write_churn(out: &mut impl Write, opts: ChurnOptions) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wiretally::analyze::{Analyzer, SummaryOptions};
     use wiretally::capture::{FileReader, PacketSource};
-    use wiretally::expiry::Expiry;
+    use wiretally::flow::expiry::Expiry;
+    use wiretally::pipeline::{Analyzer, SummaryOptions};
     use wiretally::table::ServiceTable;
 
     #[test]

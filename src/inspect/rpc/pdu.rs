@@ -169,7 +169,7 @@ pub fn response_stub<'a>(pdu: &'a [u8], h: &Header) -> &'a [u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rpc::interfaces::parse_uuid;
+    use crate::inspect::rpc::interfaces::parse_uuid;
     use wiretally_synth::dcerpc as write;
 
     fn ctx(uuid: &str, major: u16) -> Context {

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 /// The built-in interface table.
-pub const BUILTIN_INTERFACES: &str = include_str!("../../data/rpc-interfaces.md");
+pub const BUILTIN_INTERFACES: &str = include_str!("../../../data/rpc-interfaces.md");
 
 /// A 16-byte interface UUID in its canonical (string-order) byte layout.
 pub type Uuid = [u8; 16];

@@ -12,6 +12,8 @@
 //! The service is the entry for (transport, server port), the IP-protocol entry, or none
 //! (unknown traffic, kept with its transport and server port).
 
+pub mod conn;
+
 use crate::flow::{FlowKey, FlowState};
 use crate::table::{Lookup, Specificity, Transport};
 

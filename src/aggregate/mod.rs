@@ -2,22 +2,26 @@
 //! counters, then turned into the report's lines. Used at the end of a run and for live
 //! snapshots alike.
 
+pub mod payload;
+pub mod tally;
+pub mod timing;
+
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use crate::aggregate::payload::{MismatchLine, PayloadAcc, looks_like, mismatch};
+use crate::aggregate::tally::BoundedTally;
+use crate::aggregate::timing::{PacketSizes, ServiceTiming};
+use crate::classify::conn::{ConnCounters, ConnState, FailedPair, PairFailures};
 use crate::classify::{Classification, classify, transport_of};
-use crate::conn::{ConnCounters, ConnState, FailedPair, PairFailures};
 use crate::decode::{self, AddrBytes};
-use crate::fingerprint::Fingerprint;
 use crate::flow::{FlowKey, FlowState};
-use crate::payload_summary::{MismatchLine, PayloadAcc, looks_like, mismatch};
-use crate::rpc::InterfaceTable;
+use crate::inspect::fingerprint::Fingerprint;
+use crate::inspect::rpc::InterfaceTable;
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse, order};
 use crate::table::{EntryScope, ServiceTable, Specificity};
-use crate::tally::BoundedTally;
-use crate::timing::{PacketSizes, ServiceTiming};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
 #[derive(Clone)]
@@ -89,7 +93,7 @@ pub const MAX_HOST_ENTRIES: usize = 1 << 18;
 /// Distinct failing (line, client, server, port) pairs kept over the whole run.
 pub const MAX_PAIR_ENTRIES: usize = 1 << 16;
 
-impl crate::tally::Tallied for Counters {
+impl crate::aggregate::tally::Tallied for Counters {
     fn weight(&self) -> u64 {
         self.bytes
     }
@@ -524,7 +528,7 @@ fn rpc_uses(
 /// The classic firewall-blocks-dynamic-RPC case in plain words: the endpoint mapper told
 /// clients the port, and the connections to it were not answered.
 fn rpc_diagnosis(
-    iface: &crate::rpc::RpcInterface,
+    iface: &crate::inspect::rpc::RpcInterface,
     port: u16,
     conn: &ConnCounters,
     via: &IdentifiedBy,

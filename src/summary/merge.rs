@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::conn::{ConnCounters, FailedPair};
-use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
+use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
+use crate::aggregate::timing::TimingReport;
+use crate::classify::conn::{ConnCounters, FailedPair};
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
     SCHEMA_VERSION, ServiceLine, Summary, UnknownLine, order,
 };
-use crate::timing::TimingReport;
 
 /// Why summaries cannot be merged.
 #[derive(Debug, thiserror::Error)]

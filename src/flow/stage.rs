@@ -5,12 +5,12 @@
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
+use crate::aggregate::timing::PacketSizes;
 use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
-use crate::expiry::Expiry;
+use crate::flow::expiry::Expiry;
 use crate::flow::{FlowKey, FlowTable, KeyedPacket, RetiredFlow};
-use crate::rpc::RpcId;
-use crate::timing::PacketSizes;
+use crate::inspect::rpc::RpcId;
 
 /// Events sent per batch to the worker.
 const EVENTS_PER_BATCH: usize = 4096;

@@ -15,12 +15,12 @@ use std::collections::{HashMap, VecDeque};
 /// crafted to collide cannot degrade a live sensor's table.
 type KeyedState = foldhash::fast::RandomState;
 
+use crate::aggregate::timing::{ENTRY_UNSET, PacketSizes};
 use crate::decode::icmp::IcmpReason;
 use crate::decode::{AddrBytes, Fragment, FragmentKey, IpSummary, tcp_flags};
-use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
-use crate::fingerprint::Fingerprint;
-use crate::rpc::RpcId;
-use crate::timing::{ENTRY_UNSET, PacketSizes};
+use crate::flow::expiry::{Expiry, ExpiryCounts, FlowEnd};
+use crate::inspect::fingerprint::Fingerprint;
+use crate::inspect::rpc::RpcId;
 
 /// The canonical key of a bidirectional flow: endpoint 0 is the lower (address, port).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,7 +113,7 @@ pub struct FlowState {
     /// Fingerprint code of the first payload each endpoint sent (0: none yet).
     payload_fp: [u8; 2],
     /// The service entry its packet sizes are recorded under (see
-    /// [`crate::timing::PacketSizes`]).
+    /// [`crate::aggregate::timing::PacketSizes`]).
     size_entry: u16,
     /// The DCE/RPC interface the flow carries (packed [`RpcId`]; 0 when none is known).
     rpc: u16,
@@ -572,7 +572,7 @@ impl FlowTable {
     }
 
     /// Counts a packet whose payload has fingerprint code `fp` (see
-    /// [`crate::fingerprint::Fingerprint::code`]; 0 when it carries none).
+    /// [`crate::inspect::fingerprint::Fingerprint::code`]; 0 when it carries none).
     #[inline]
     pub fn add_packet_with_payload(&mut self, p: &IpSummary, ts: i64, bytes: u32, fp: u8) {
         self.maybe_sweep(ts);

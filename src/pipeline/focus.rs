@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 
 use crate::classify::Classification;
-use crate::conn::ConnState;
+use crate::classify::conn::ConnState;
 use crate::decode::AddrBytes;
 use crate::flow::{FlowKey, FlowState};
 use crate::table::ServiceTable;

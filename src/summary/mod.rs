@@ -2,12 +2,15 @@
 //! port), and per non-flow reason. Every writer (text, JSON, CSV) renders this one value,
 //! and the JSON form of it is the documented machine interface (`schema_version`).
 
+pub mod hints;
+pub mod merge;
+
 use serde::{Deserialize, Serialize};
 
-use crate::conn::{ConnCounters, FailedPair};
-use crate::expiry::{Expiry, ExpiryCounts};
-use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
-use crate::timing::TimingReport;
+use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
+use crate::aggregate::timing::TimingReport;
+use crate::classify::conn::{ConnCounters, FailedPair};
+use crate::flow::expiry::{Expiry, ExpiryCounts};
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -172,11 +175,11 @@ pub struct IdentifiedBy {
 
 impl IdentifiedBy {
     /// Counts one flow found `via`.
-    pub fn add(&mut self, via: crate::rpc::Via) {
+    pub fn add(&mut self, via: crate::inspect::rpc::Via) {
         match via {
-            crate::rpc::Via::EndpointMapper => self.endpoint_mapper += 1,
-            crate::rpc::Via::Bind => self.bind += 1,
-            crate::rpc::Via::NamedPipe => self.named_pipe += 1,
+            crate::inspect::rpc::Via::EndpointMapper => self.endpoint_mapper += 1,
+            crate::inspect::rpc::Via::Bind => self.bind += 1,
+            crate::inspect::rpc::Via::NamedPipe => self.named_pipe += 1,
         }
     }
 
@@ -480,7 +483,7 @@ pub mod order {
     use std::cmp::Ordering;
 
     use super::{PortLine, RpcUse, ServiceLine, UnknownLine};
-    use crate::payload_summary::{MismatchLine, NameCount, ProtocolCount};
+    use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
 
     /// Services: most bytes first, then by label and port.
     pub fn services(a: &ServiceLine, b: &ServiceLine) -> Ordering {

@@ -2,6 +2,8 @@
 //! the non-flow counters, and at the end classifies every flow and aggregates the lines.
 //! No I/O: sources push frames in, writers render the result.
 
+pub mod focus;
+
 use std::io;
 use std::sync::Arc;
 
@@ -9,19 +11,19 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::aggregate::Aggregates;
+use crate::aggregate::timing::PacketSizes;
 use crate::capture::RawPacket;
+use crate::classify::conn::ConnState;
 use crate::classify::{ServerRule, transport_of};
-use crate::conn::ConnState;
 use crate::decode::{self, Decoded, Fragment, IpSummary, NonIpKind, Undecodable, icmp, ip_proto};
-use crate::expiry::{Expiry, ExpiryCounts, FlowEnd};
-use crate::fingerprint::{self, Fingerprint};
+use crate::flow::expiry::{Expiry, ExpiryCounts, FlowEnd};
+use crate::flow::stage::FlowStage;
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
-use crate::flow_stage::FlowStage;
-use crate::focus::Focus;
-use crate::rpc::{InterfaceTable, RpcTracker};
+use crate::inspect::fingerprint::{self, Fingerprint};
+use crate::inspect::rpc::{InterfaceTable, RpcTracker};
+use crate::pipeline::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
-use crate::timing::PacketSizes;
 
 /// Why a frame is counted outside the flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -368,7 +370,7 @@ impl<'t> Analyzer<'t> {
                 let rpc = r.state.rpc();
                 if let Some(iface) = rpc.interface().and_then(|i| self.rpc.interfaces().get(i)) {
                     record.rpc_interface = Some(iface.name.clone());
-                    record.rpc_identified_by = rpc.via().map(crate::rpc::Via::as_str);
+                    record.rpc_identified_by = rpc.via().map(crate::inspect::rpc::Via::as_str);
                     if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
                         record.service = Some(iface.label());
                         record.system_services = iface.system_service.clone().unwrap_or_default();

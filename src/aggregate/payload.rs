@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use crate::fingerprint::Fingerprint;
 use crate::flow::FlowState;
+use crate::inspect::fingerprint::Fingerprint;
 use crate::summary::Counters;
 
 /// Server names kept per group before the rarest are dropped.

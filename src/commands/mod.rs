@@ -9,13 +9,13 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
-use wiretally::analyze::{Analyzer, SummaryOptions};
+use wiretally::capture::privileges::Dropped;
 use wiretally::capture::{
     FileReader, LiveCapture, LiveError, LiveOptions, LiveRead, PacketFilter, PacketSource,
     PcapWriter,
 };
-use wiretally::expiry::LIVE_DEFAULT_MAX_FLOWS;
-use wiretally::privileges::Dropped;
+use wiretally::flow::expiry::LIVE_DEFAULT_MAX_FLOWS;
+use wiretally::pipeline::{Analyzer, SummaryOptions};
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, FlowWriter, Format};
 use wiretally::table::{EntryScope, MatchKind, ServiceTable};
@@ -126,7 +126,10 @@ pub fn read(args: ReadArgs) -> Result<()> {
         let mut summary =
             run.read_all(&files, threads, flow_writer, args.report.flows.as_deref())?;
         progress.finish_and_clear();
-        wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
+        wiretally::summary::hints::annotate(
+            &mut summary,
+            &wiretally::summary::hints::PortNames::system(),
+        );
         let writer = report::writer_for(args.report.format, args.report.top as usize);
         return emit(|out| writer.write(&summary, out));
     }
@@ -157,7 +160,10 @@ pub fn read(args: ReadArgs) -> Result<()> {
         filter: args.report.filter.clone(),
     };
     let mut summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
-    wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
+    wiretally::summary::hints::annotate(
+        &mut summary,
+        &wiretally::summary::hints::PortNames::system(),
+    );
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
 }
@@ -213,8 +219,8 @@ fn natural_key(text: &str) -> Vec<(String, Option<u128>)> {
 /// last finish closes the file.
 struct SharedSink(Arc<std::sync::Mutex<Option<FlowWriter>>>);
 
-impl wiretally::analyze::FlowSink for SharedSink {
-    fn write(&mut self, record: &wiretally::analyze::FlowRecord) -> io::Result<()> {
+impl wiretally::pipeline::FlowSink for SharedSink {
+    fn write(&mut self, record: &wiretally::pipeline::FlowRecord) -> io::Result<()> {
         match self
             .0
             .lock()
@@ -234,8 +240,8 @@ impl wiretally::analyze::FlowSink for SharedSink {
 /// `read -R DIR`: every file its own capture, read in parallel, then merged in file order.
 struct Independent<'a> {
     table: &'a ServiceTable,
-    expiry: wiretally::expiry::Expiry,
-    focus: wiretally::focus::Focus,
+    expiry: wiretally::flow::expiry::Expiry,
+    focus: wiretally::pipeline::focus::Focus,
     filter: Option<&'a str>,
     top: usize,
     progress: &'a ProgressBar,
@@ -287,7 +293,7 @@ impl Independent<'_> {
         let (done, finished) = std::sync::mpsc::channel();
         // Results are merged in file order as soon as they are contiguous, so only the
         // merge so far and the few files read out of order are held.
-        let mut merger = wiretally::merge::Merger::new();
+        let mut merger = wiretally::summary::merge::Merger::new();
         let mut waiting = std::collections::BTreeMap::new();
         let mut first_error = None;
         std::thread::scope(|scope| {
@@ -450,7 +456,7 @@ pub fn live(args: LiveArgs) -> Result<()> {
     let dropped = if args.no_drop {
         Dropped::NotRoot
     } else {
-        wiretally::privileges::drop_root(&args.user)?
+        wiretally::capture::privileges::drop_root(&args.user)?
     };
     let mut pcap_out = match (pcap_file, &args.write) {
         (Some(file), Some(path)) => Some(
@@ -564,7 +570,10 @@ pub fn live(args: LiveArgs) -> Result<()> {
 
     let mut summary = finish_run(analyzer, &summary_options, args.report.flows.as_deref())?;
     summary.capture_stats = stats;
-    wiretally::hints::annotate(&mut summary, &wiretally::hints::PortNames::system());
+    wiretally::summary::hints::annotate(
+        &mut summary,
+        &wiretally::summary::hints::PortNames::system(),
+    );
     if !output_open {
         return Ok(());
     }
@@ -857,7 +866,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         .iter()
         .map(|p| read_summary(p))
         .collect::<Result<Vec<_>>>()?;
-    let merged = wiretally::merge::merge(&parts)?;
+    let merged = wiretally::summary::merge::merge(&parts)?;
     let top = merged.top.max(1);
     let writer = report::writer_for(args.format, top);
     emit(|out| writer.write(&merged, out))

@@ -252,7 +252,7 @@ pub struct FailedPair {
 
 /// One client -> server pair's failed attempts: failed, of which unanswered, rejected and
 /// unreachable, and the SYN retransmissions among them. Kept in the run's bounded tally
-/// of failing pairs ([`crate::tally::BoundedTally`]).
+/// of failing pairs ([`crate::aggregate::tally::BoundedTally`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PairFailures([u64; 5]);
 
@@ -290,7 +290,7 @@ impl PairFailures {
     }
 }
 
-impl crate::tally::Tallied for PairFailures {
+impl crate::aggregate::tally::Tallied for PairFailures {
     fn weight(&self) -> u64 {
         self.0[0]
     }

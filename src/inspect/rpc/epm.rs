@@ -88,7 +88,7 @@ pub fn tcp_towers(stub: &[u8]) -> Vec<TcpTower> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rpc::interfaces::parse_uuid;
+    use crate::inspect::rpc::interfaces::parse_uuid;
     use wiretally_synth::dcerpc::{self as write, ept_map_stub};
 
     #[test]
