@@ -213,7 +213,7 @@ fn load(p: &[u8], at: u64, size: u16) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::LinkType;
+    use crate::decode::LinkType;
     use wiretally_synth::frames::Link;
     use wiretally_synth::scenarios::{DEMO_START_NS, demo, small_mix};
 

@@ -11,7 +11,6 @@ mod live;
 mod memory;
 mod pcap_out;
 
-use std::fmt;
 
 pub use bpf::{Instruction, Program};
 pub use file::{CaptureFormat, FileReader};
@@ -20,113 +19,9 @@ pub use live::{LiveCapture, LiveError, LiveOptions, LiveRead};
 pub use memory::MemorySource;
 pub use pcap_out::PcapWriter;
 
-/// A link-layer header type as stored in capture files (tcpdump.org LINKTYPE_ values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LinkType(pub u32);
+/// Link types are the decoder's numbers; capture sources name them by this path too.
+pub use crate::decode::numbers::LinkType;
 
-impl LinkType {
-    /// BSD loopback: a 4-byte address family in the writer's byte order.
-    pub const NULL: LinkType = LinkType(0);
-    /// Ethernet II / 802.3.
-    pub const ETHERNET: LinkType = LinkType(1);
-    /// Raw IP as numbered on some BSDs (DLT_RAW = 12).
-    pub const RAW_BSD: LinkType = LinkType(12);
-    /// Raw IP as numbered on OpenBSD (DLT_RAW = 14).
-    pub const RAW_OPENBSD: LinkType = LinkType(14);
-    /// PPP.
-    pub const PPP: LinkType = LinkType(9);
-    /// Raw IP (LINKTYPE_RAW).
-    pub const RAW: LinkType = LinkType(101);
-    /// Cisco HDLC.
-    pub const C_HDLC: LinkType = LinkType(104);
-    /// IEEE 802.11.
-    pub const IEEE802_11: LinkType = LinkType(105);
-    /// Frame Relay.
-    pub const FRELAY: LinkType = LinkType(107);
-    /// OpenBSD loopback: the address family in network byte order.
-    pub const LOOP: LinkType = LinkType(108);
-    /// Linux cooked capture v1.
-    pub const LINUX_SLL: LinkType = LinkType(113);
-    /// 802.11 with a radiotap header.
-    pub const IEEE802_11_RADIOTAP: LinkType = LinkType(127);
-    /// Raw IPv4.
-    pub const IPV4: LinkType = LinkType(228);
-    /// Raw IPv6.
-    pub const IPV6: LinkType = LinkType(229);
-    /// Linux cooked capture v2.
-    pub const LINUX_SLL2: LinkType = LinkType(276);
-    /// PPP in HDLC-like framing (RFC 1662).
-    pub const PPP_SERIAL: LinkType = LinkType(50);
-    /// PPPoE session without the Ethernet header.
-    pub const PPP_ETHER: LinkType = LinkType(51);
-    /// 802.11 with a Prism monitor-mode header.
-    pub const IEEE802_11_PRISM: LinkType = LinkType(119);
-    /// 802.11 with an AVS monitor-mode header.
-    pub const IEEE802_11_AVS: LinkType = LinkType(163);
-    /// PPP as written by pppd (direction byte instead of the address).
-    pub const PPP_PPPD: LinkType = LinkType(166);
-    /// Per-Packet Information header, then another link type.
-    pub const PPI: LinkType = LinkType(192);
-
-    /// Every link type the decoder understands (frames of any other type are counted as
-    /// undecodable with the type's name).
-    pub const SUPPORTED: [LinkType; 21] = [
-        LinkType::NULL,
-        LinkType::ETHERNET,
-        LinkType::RAW_BSD,
-        LinkType::RAW_OPENBSD,
-        LinkType::PPP,
-        LinkType::RAW,
-        LinkType::C_HDLC,
-        LinkType::IEEE802_11,
-        LinkType::FRELAY,
-        LinkType::LOOP,
-        LinkType::LINUX_SLL,
-        LinkType::IEEE802_11_RADIOTAP,
-        LinkType::IPV4,
-        LinkType::IPV6,
-        LinkType::LINUX_SLL2,
-        LinkType::PPP_SERIAL,
-        LinkType::PPP_ETHER,
-        LinkType::IEEE802_11_PRISM,
-        LinkType::IEEE802_11_AVS,
-        LinkType::PPP_PPPD,
-        LinkType::PPI,
-    ];
-
-    /// A short name for reports (`ETHERNET`, `LINUX_SLL`, ... or `LINKTYPE 147`).
-    pub fn name(self) -> String {
-        let known = match self {
-            LinkType::NULL => "NULL",
-            LinkType::ETHERNET => "ETHERNET",
-            LinkType::PPP => "PPP",
-            LinkType::RAW_BSD | LinkType::RAW_OPENBSD | LinkType::RAW => "RAW",
-            LinkType::C_HDLC => "C_HDLC",
-            LinkType::IEEE802_11 => "IEEE802_11",
-            LinkType::FRELAY => "FRELAY",
-            LinkType::LOOP => "LOOP",
-            LinkType::LINUX_SLL => "LINUX_SLL",
-            LinkType::IEEE802_11_RADIOTAP => "IEEE802_11_RADIOTAP",
-            LinkType::IPV4 => "IPV4",
-            LinkType::IPV6 => "IPV6",
-            LinkType::LINUX_SLL2 => "LINUX_SLL2",
-            LinkType::PPP_SERIAL => "PPP_HDLC",
-            LinkType::PPP_ETHER => "PPP_ETHER",
-            LinkType::IEEE802_11_PRISM => "IEEE802_11_PRISM",
-            LinkType::IEEE802_11_AVS => "IEEE802_11_AVS",
-            LinkType::PPP_PPPD => "PPP_PPPD",
-            LinkType::PPI => "PPI",
-            _ => return format!("LINKTYPE {}", self.0),
-        };
-        format!("{known} ({})", self.0)
-    }
-}
-
-impl fmt::Display for LinkType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name())
-    }
-}
 
 /// One captured frame, borrowed from the source's buffer until the next read.
 #[derive(Debug, Clone, Copy)]

@@ -3,7 +3,8 @@
 //! (RFC 792 and RFC 4443 require at least the IP header plus 8 bytes), so a rejected or
 //! filtered connection can be told apart from one that was simply never answered.
 
-use super::{Decoded, IpSummary, decode_ip_any};
+use super::ip::decode_ip_any;
+use super::packet::{Decoded, IpSummary};
 
 /// Why a router or host refused a packet, from an ICMP error's type and code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

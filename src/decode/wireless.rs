@@ -1,36 +1,13 @@
 //! 802.11 frames and the capture headers in front of them (radiotap, PPI, Prism, AVS),
 //! down to the LLC/SNAP header that names the EtherType of the payload.
 
-use super::{Decoded, NonIpKind, Undecodable, decode_llc};
-use crate::capture::LinkType;
+use super::numbers::LinkType;
+use super::packet::{Decoded, NonIpKind, Undecodable, WlanKind};
 
-/// Why an 802.11 frame carries no IP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WlanKind {
-    /// Management frame (beacon, probe, association, ...).
-    Management,
-    /// Control frame (ACK, RTS, CTS, block ack, ...).
-    Control,
-    /// Data frame without payload (null function, QoS null).
-    NullData,
-    /// Protected (encrypted) data: the payload cannot be read.
-    Protected,
-    /// Aggregated MSDU, not split here.
-    Amsdu,
-}
+/// Where a frame goes on: the LLC header of an 802.11 payload, or the decoder's answer
+/// when there is none to read.
+type Llc<'a> = Result<&'a [u8], Decoded>;
 
-impl WlanKind {
-    /// A readable reason.
-    pub fn describe(self) -> &'static str {
-        match self {
-            WlanKind::Management => "802.11 management frame",
-            WlanKind::Control => "802.11 control frame",
-            WlanKind::NullData => "802.11 data frame without payload",
-            WlanKind::Protected => "802.11 protected (encrypted) data",
-            WlanKind::Amsdu => "802.11 aggregated MSDU",
-        }
-    }
-}
 
 const FC_TYPE_MANAGEMENT: u16 = 0;
 const FC_TYPE_CONTROL: u16 = 1;
@@ -47,25 +24,25 @@ const QOS_LEN: usize = 2;
 const HT_CONTROL_LEN: usize = 4;
 const QOS_AMSDU: u8 = 0x80;
 
-/// An 802.11 frame (no capture header in front).
-pub fn decode_80211(data: &[u8]) -> Decoded {
+/// An 802.11 frame (no capture header in front): its LLC payload.
+pub fn llc_of_80211(data: &[u8]) -> Llc<'_> {
     if data.len() < 2 {
-        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+        return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader));
     }
     let fc = u16::from_le_bytes([data[0], data[1]]);
     let kind = (fc >> 2) & 0x3;
     let subtype = (fc >> 4) & 0xf;
     match kind {
-        FC_TYPE_MANAGEMENT => return Decoded::NonIp(NonIpKind::Wlan(WlanKind::Management)),
-        FC_TYPE_CONTROL => return Decoded::NonIp(NonIpKind::Wlan(WlanKind::Control)),
+        FC_TYPE_MANAGEMENT => return Err(Decoded::NonIp(NonIpKind::Wlan(WlanKind::Management))),
+        FC_TYPE_CONTROL => return Err(Decoded::NonIp(NonIpKind::Wlan(WlanKind::Control))),
         FC_TYPE_DATA => {}
-        _ => return Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+        _ => return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader)),
     }
     if subtype & SUBTYPE_NO_DATA != 0 {
-        return Decoded::NonIp(NonIpKind::Wlan(WlanKind::NullData));
+        return Err(Decoded::NonIp(NonIpKind::Wlan(WlanKind::NullData)));
     }
     if fc & FC_PROTECTED != 0 {
-        return Decoded::NonIp(NonIpKind::Wlan(WlanKind::Protected));
+        return Err(Decoded::NonIp(NonIpKind::Wlan(WlanKind::Protected)));
     }
     let mut len = HEADER_LEN;
     if fc & FC_TO_DS != 0 && fc & FC_FROM_DS != 0 {
@@ -79,7 +56,7 @@ pub fn decode_80211(data: &[u8]) -> Decoded {
         }
     }
     if data.len() < len {
-        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+        return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader));
     }
     if qos
         && data[len
@@ -92,40 +69,41 @@ pub fn decode_80211(data: &[u8]) -> Decoded {
             & QOS_AMSDU
             != 0
     {
-        return Decoded::NonIp(NonIpKind::Wlan(WlanKind::Amsdu));
+        return Err(Decoded::NonIp(NonIpKind::Wlan(WlanKind::Amsdu)));
     }
-    decode_llc(&data[len..])
+    Ok(&data[len..])
 }
 
 /// Radiotap: a little-endian length at bytes 2-3 says where the 802.11 frame starts.
-pub fn decode_radiotap(data: &[u8]) -> Decoded {
+pub fn llc_of_radiotap(data: &[u8]) -> Llc<'_> {
     if data.len() < 4 {
-        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+        return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader));
     }
     let len = usize::from(u16::from_le_bytes([data[2], data[3]]));
     match data.get(len..) {
-        Some(frame) if len >= 8 => decode_80211(frame),
-        _ => Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+        Some(frame) if len >= 8 => llc_of_80211(frame),
+        _ => Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader)),
     }
 }
 
-/// PPI: a little-endian length at bytes 2-3 and the link type of what follows at 4-7.
-pub fn decode_ppi(data: &[u8]) -> Decoded {
+/// PPI: a little-endian length at bytes 2-3 and the link type of what follows at 4-7;
+/// the inner link type and frame, for the link decoder to go on with.
+pub fn ppi_inner(data: &[u8]) -> Result<(LinkType, &[u8]), Decoded> {
     if data.len() < 8 {
-        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+        return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader));
     }
     let len = usize::from(u16::from_le_bytes([data[2], data[3]]));
     let inner = LinkType(u32::from_le_bytes([data[4], data[5], data[6], data[7]]));
     match data.get(len..) {
-        Some(frame) if len >= 8 && inner != LinkType::PPI => super::decode(inner, frame),
-        _ => Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+        Some(frame) if len >= 8 && inner != LinkType::PPI => Ok((inner, frame)),
+        _ => Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader)),
     }
 }
 
 /// Prism (little-endian message length at 4) and AVS (big-endian header length at 4).
-pub fn decode_prism_or_avs(data: &[u8], big_endian: bool) -> Decoded {
+pub fn llc_of_prism_or_avs(data: &[u8], big_endian: bool) -> Llc<'_> {
     if data.len() < 8 {
-        return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
+        return Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader));
     }
     let raw = [data[4], data[5], data[6], data[7]];
     let len = if big_endian {
@@ -134,8 +112,8 @@ pub fn decode_prism_or_avs(data: &[u8], big_endian: bool) -> Decoded {
         u32::from_le_bytes(raw)
     } as usize;
     match data.get(len..) {
-        Some(frame) if len >= 8 => decode_80211(frame),
-        _ => Decoded::Undecodable(Undecodable::TruncatedLinkHeader),
+        Some(frame) if len >= 8 => llc_of_80211(frame),
+        _ => Err(Decoded::Undecodable(Undecodable::TruncatedLinkHeader)),
     }
 }
 

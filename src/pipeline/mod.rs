@@ -607,7 +607,7 @@ fn flow_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::LinkType;
+    use crate::decode::LinkType;
     use etherparse::PacketBuilder;
 
     fn eth_tcp(

@@ -306,7 +306,7 @@ fn next_stub(stub: &mut Vec<u8>, pdu_bytes: &[u8], h: &Header) -> Option<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::LinkType;
+    use crate::decode::LinkType;
     use crate::decode::{Decoded, decode};
     use wiretally_synth::frames::{Host, Link, Trace};
     use wiretally_synth::rpc_traffic::{context, epm_lookup};
