@@ -23,5 +23,5 @@ mod wireless;
 
 pub use link::{decode, is_loopback_ipv6, loopback_family};
 pub use names::ip_proto_name;
-pub use numbers::{LinkType, ip_proto, tcp_flags};
+pub use numbers::{LinkType, Transport, ip_proto, tcp_flags};
 pub use packet::*;

@@ -170,3 +170,63 @@ impl fmt::Display for LinkType {
         f.write_str(&self.name())
     }
 }
+
+/// A port-carrying transport the table can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Transport {
+    /// TCP (IP protocol 6).
+    Tcp,
+    /// UDP (IP protocol 17).
+    Udp,
+    /// SCTP (IP protocol 132).
+    Sctp,
+}
+
+impl Transport {
+    /// All transports, in display order.
+    pub const ALL: [Transport; 3] = [Transport::Tcp, Transport::Udp, Transport::Sctp];
+
+    /// Lower-case name as used in `445/tcp` and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Tcp => "tcp",
+            Transport::Udp => "udp",
+            Transport::Sctp => "sctp",
+        }
+    }
+
+    /// The IP protocol number that carries this transport.
+    pub fn ip_proto(self) -> u8 {
+        match self {
+            Transport::Tcp => ip_proto::TCP,
+            Transport::Udp => ip_proto::UDP,
+            Transport::Sctp => ip_proto::SCTP,
+        }
+    }
+
+    /// The transport an IP protocol number carries, if it carries ports.
+    pub fn from_ip_proto(proto: u8) -> Option<Transport> {
+        match proto {
+            ip_proto::TCP => Some(Transport::Tcp),
+            ip_proto::UDP => Some(Transport::Udp),
+            ip_proto::SCTP => Some(Transport::Sctp),
+            _ => None,
+        }
+    }
+
+    /// Parses `tcp`, `udp` or `sctp` (any case).
+    pub fn parse(text: &str) -> Option<Transport> {
+        match text.to_ascii_lowercase().as_str() {
+            "tcp" => Some(Transport::Tcp),
+            "udp" => Some(Transport::Udp),
+            "sctp" => Some(Transport::Sctp),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

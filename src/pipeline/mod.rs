@@ -3,6 +3,7 @@
 //! No I/O: sources push frames in, writers render the result.
 
 pub mod focus;
+pub mod rpc_tracker;
 
 use std::io;
 use std::sync::Arc;
@@ -20,7 +21,8 @@ use crate::flow::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::stage::FlowStage;
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::inspect::fingerprint::{self, Fingerprint};
-use crate::inspect::rpc::{InterfaceTable, RpcTracker};
+use crate::inspect::rpc::InterfaceTable;
+use rpc_tracker::RpcTracker;
 use crate::pipeline::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};

@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use super::{ReportWriter, printable};
+use super::printable::printable;
+use super::writer::ReportWriter;
 use crate::classify::conn::ConnCounters;
 use crate::summary::{Counters, Summary};
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::ReportWriter;
+use super::writer::ReportWriter;
 use crate::summary::Summary;
 
 /// Writes the summary as one JSON document.

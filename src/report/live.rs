@@ -7,7 +7,8 @@ use std::io::{self, Write};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::{printable, units};
+use super::printable::printable;
+use super::units;
 use crate::summary::{Counters, Summary};
 
 /// Renders snapshots and remembers the previous one to compute rates.

@@ -3,7 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::{ReportWriter, printable, units};
+use super::printable::printable;
+use super::units;
+use super::writer::ReportWriter;
 use crate::aggregate::payload::{NameCount, ProtocolCount};
 use crate::summary::{Counters, FlowTableReport, PortLine, Summary};
 

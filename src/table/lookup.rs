@@ -4,7 +4,7 @@
 //! Encoding of a slot: `0` is no match; otherwise the low 15 bits hold `entry + 1` and the
 //! top bit says the match came from a range.
 
-use super::Transport;
+use crate::decode::Transport;
 
 const RANGE_BIT: u16 = 0x8000;
 const INDEX_MASK: u16 = 0x7fff;

@@ -15,11 +15,11 @@
 mod lookup;
 pub mod parse;
 
-use std::fmt;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
+pub use crate::decode::Transport;
 pub use lookup::{Lookup, MatchKind, Specificity};
 
 /// The table shipped in the binary: Microsoft's port summary, kept as the source has it.
@@ -28,55 +28,6 @@ pub const BUILTIN_TABLE: &str = include_str!("../../data/windows-service-ports.m
 /// The name the built-in table is reported under.
 pub const BUILTIN_NAME: &str = "built-in Windows service port table";
 
-/// A port-carrying transport the table can name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Transport {
-    /// TCP (IP protocol 6).
-    Tcp,
-    /// UDP (IP protocol 17).
-    Udp,
-    /// SCTP (IP protocol 132).
-    Sctp,
-}
-
-impl Transport {
-    /// All transports, in display order.
-    pub const ALL: [Transport; 3] = [Transport::Tcp, Transport::Udp, Transport::Sctp];
-
-    /// Lower-case name as used in `445/tcp` and in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Transport::Tcp => "tcp",
-            Transport::Udp => "udp",
-            Transport::Sctp => "sctp",
-        }
-    }
-
-    /// The IP protocol number that carries this transport.
-    pub fn ip_proto(self) -> u8 {
-        match self {
-            Transport::Tcp => 6,
-            Transport::Udp => 17,
-            Transport::Sctp => 132,
-        }
-    }
-
-    /// Parses `tcp`, `udp` or `sctp` (any case).
-    pub fn parse(text: &str) -> Option<Transport> {
-        match text.to_ascii_lowercase().as_str() {
-            "tcp" => Some(Transport::Tcp),
-            "udp" => Some(Transport::Udp),
-            "sctp" => Some(Transport::Sctp),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The port column of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use super::epm::tcp_towers;
-use super::interfaces::InterfaceTable;
-use super::pdu::{self, Header, PFC_FIRST_FRAG, PFC_LAST_FRAG, ptype};
-use super::smb::create_names;
-use super::{RpcId, Via};
+use crate::inspect::rpc::epm::tcp_towers;
+use crate::inspect::rpc::interfaces::InterfaceTable;
+use crate::inspect::rpc::pdu::{self, Header, PFC_FIRST_FRAG, PFC_LAST_FRAG, ptype};
+use crate::inspect::rpc::smb::create_names;
+use crate::inspect::rpc::id::{RpcId, Via};
 use crate::decode::{AddrBytes, IpSummary, ip_proto, tcp_flags, widen};
 use crate::flow::FlowKey;
 
