@@ -10,7 +10,11 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::payload::{MismatchLine, PayloadAcc, looks_like, mismatch};
+use crate::summary::payload::MismatchLine;
+
+use crate::aggregate::payload::PayloadAcc;
+
+use crate::classify::mismatch::{looks_like, mismatch};
 use crate::aggregate::tally::BoundedTally;
 use crate::aggregate::timing::{PacketSizes, ServiceTiming};
 use crate::classify::conn::{ConnCounters, ConnState, FailedPair, PairFailures};

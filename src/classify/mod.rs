@@ -13,6 +13,7 @@
 //! (unknown traffic, kept with its transport and server port).
 
 pub mod conn;
+pub mod mismatch;
 
 use crate::flow::{FlowKey, FlowState};
 use crate::table::{Lookup, Specificity, Transport};

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::printable::printable;
 use super::units;
 use super::writer::ReportWriter;
-use crate::aggregate::payload::{NameCount, ProtocolCount};
+use crate::summary::payload::{NameCount, ProtocolCount};
 use crate::summary::{Counters, FlowTableReport, PortLine, Summary};
 
 /// Writes the human-readable report; `top` bounds rows per section.
@@ -524,7 +524,7 @@ impl TextWriter {
             ("DURATION s", Align::Right),
             ("PACKET B", Align::Right),
         ]);
-        let cell = |p: &Option<crate::aggregate::timing::Percentiles>| match p {
+        let cell = |p: &Option<crate::summary::timing::Percentiles>| match p {
             Some(p) => format!(
                 "{} / {} / {} / {}",
                 short_number(p.p50),

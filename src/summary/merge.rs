@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
-use crate::aggregate::timing::TimingReport;
+use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
+use crate::summary::timing::TimingReport;
 use crate::classify::conn::{ConnCounters, FailedPair};
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,

@@ -2,62 +2,23 @@
 //! port), and per non-flow reason. Every writer (text, JSON, CSV) renders this one value,
 //! and the JSON form of it is the documented machine interface (`schema_version`).
 
+pub mod counters;
 pub mod hints;
 pub mod merge;
+pub mod payload;
+pub mod timing;
 
 use serde::{Deserialize, Serialize};
 
-use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
-use crate::aggregate::timing::TimingReport;
+pub use counters::Counters;
+
+use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
+use crate::summary::timing::TimingReport;
 use crate::classify::conn::{ConnCounters, FailedPair};
 use crate::flow::expiry::{Expiry, ExpiryCounts};
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 2;
-
-/// Flow, packet and byte counters in both directions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counters {
-    /// Flows.
-    pub flows: u64,
-    /// Packets, both directions.
-    pub packets: u64,
-    /// Bytes (on-the-wire frame lengths), both directions.
-    pub bytes: u64,
-    /// Packets client -> server.
-    pub packets_c2s: u64,
-    /// Bytes client -> server.
-    pub bytes_c2s: u64,
-    /// Packets server -> client.
-    pub packets_s2c: u64,
-    /// Bytes server -> client.
-    pub bytes_s2c: u64,
-}
-
-impl Counters {
-    /// Adds one flow's directional counts.
-    pub fn add_flow(&mut self, packets_c2s: u64, bytes_c2s: u64, packets_s2c: u64, bytes_s2c: u64) {
-        self.flows += 1;
-        self.packets_c2s += packets_c2s;
-        self.bytes_c2s += bytes_c2s;
-        self.packets_s2c += packets_s2c;
-        self.bytes_s2c += bytes_s2c;
-        self.packets += packets_c2s + packets_s2c;
-        self.bytes += bytes_c2s + bytes_s2c;
-    }
-
-    /// Adds another set of counters.
-    pub fn merge(&mut self, other: &Counters) {
-        // Saturating: a run never comes near, and a hand-edited summary cannot wrap.
-        self.flows = self.flows.saturating_add(other.flows);
-        self.packets = self.packets.saturating_add(other.packets);
-        self.bytes = self.bytes.saturating_add(other.bytes);
-        self.packets_c2s = self.packets_c2s.saturating_add(other.packets_c2s);
-        self.bytes_c2s = self.bytes_c2s.saturating_add(other.bytes_c2s);
-        self.packets_s2c = self.packets_s2c.saturating_add(other.packets_s2c);
-        self.bytes_s2c = self.bytes_s2c.saturating_add(other.bytes_s2c);
-    }
-}
 
 /// Run-wide totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -483,7 +444,7 @@ pub mod order {
     use std::cmp::Ordering;
 
     use super::{PortLine, RpcUse, ServiceLine, UnknownLine};
-    use crate::aggregate::payload::{MismatchLine, NameCount, ProtocolCount};
+    use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 
     /// Services: most bytes first, then by label and port.
     pub fn services(a: &ServiceLine, b: &ServiceLine) -> Ordering {
