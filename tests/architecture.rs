@@ -152,7 +152,9 @@ fn imported_paths(code: &str, here: &[String]) -> Vec<Vec<String>> {
         };
         let first = rest.split("::").next().unwrap_or("");
         let is_ident = !first.is_empty()
-            && first.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
+            && first
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
         if is_ident && !["crate", "super", "self", "std", "core", "alloc"].contains(&first) {
             let mut path = here.to_vec();
             path.push(first.to_string());
@@ -238,7 +240,11 @@ fn the_library_has_no_import_circles() {
             visit(node, &edges, &mut marks, &mut Vec::new(), &mut circles);
         }
     }
-    assert!(circles.is_empty(), "import circles:\n{}", circles.join("\n"));
+    assert!(
+        circles.is_empty(),
+        "import circles:\n{}",
+        circles.join("\n")
+    );
 }
 
 #[test]
@@ -252,7 +258,10 @@ fn each_layer_imports_only_what_it_may() {
             continue; // lib.rs declares the layers
         }
         let Some(may) = allowed.get(from_layer.as_str()) else {
-            wrong.push(format!("{}: layer '{from_layer}' has no rule", short(&from)));
+            wrong.push(format!(
+                "{}: layer '{from_layer}' has no rule",
+                short(&from)
+            ));
             continue;
         };
         for t in to {
@@ -262,5 +271,9 @@ fn each_layer_imports_only_what_it_may() {
             }
         }
     }
-    assert!(wrong.is_empty(), "imports against the layering:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "imports against the layering:\n{}",
+        wrong.join("\n")
+    );
 }

@@ -2,6 +2,7 @@
 //! counters, then turned into the report's lines. Used at the end of a run and for live
 //! snapshots alike.
 
+pub mod pairs;
 pub mod payload;
 pub mod tally;
 pub mod timing;
@@ -14,15 +15,18 @@ use crate::summary::payload::MismatchLine;
 
 use crate::aggregate::payload::PayloadAcc;
 
-use crate::classify::mismatch::{looks_like, mismatch};
+use crate::aggregate::pairs::PairFailures;
 use crate::aggregate::tally::BoundedTally;
 use crate::aggregate::timing::{PacketSizes, ServiceTiming};
-use crate::classify::conn::{ConnCounters, ConnState, FailedPair, PairFailures};
+use crate::classify::conn::ConnState;
+use crate::classify::mismatch::{looks_like, mismatch};
 use crate::classify::{Classification, classify, transport_of};
 use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
 use crate::inspect::rpc::InterfaceTable;
+use crate::summary::conn::{ConnCounters, FailedPair};
+use crate::summary::diagnosis::rpc_diagnosis_text;
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse, order};
 use crate::table::{EntryScope, ServiceTable, Specificity};
@@ -72,6 +76,7 @@ struct RpcAcc {
 /// Distinct (interface, port) RPC lines kept; flows of further ones are counted under
 /// their range entry or unknown port, and the report says so.
 pub const MAX_RPC_LINES: usize = 4096;
+
 /// RPC lines that get timing histograms (the rest report none).
 pub const MAX_TIMED_RPC_LINES: usize = 64;
 
@@ -88,12 +93,14 @@ enum LineRef {
 
 /// An unknown line's host: (IP protocol, port, server side?, IPv6?, address).
 type HostKey = (u8, u16, bool, bool, AddrBytes);
+
 /// A failing pair: (line, IPv6?, client, server, server port).
 type PairKey = (LineRef, bool, AddrBytes, AddrBytes, u16);
 
 /// Distinct (unknown line, host) entries kept over the whole run before the lightest
 /// half is dropped: exact for ordinary captures, about 25 MB at most in a scan.
 pub const MAX_HOST_ENTRIES: usize = 1 << 18;
+
 /// Distinct failing (line, client, server, port) pairs kept over the whole run.
 pub const MAX_PAIR_ENTRIES: usize = 1 << 16;
 
@@ -538,48 +545,6 @@ fn rpc_diagnosis(
     via: &IdentifiedBy,
 ) -> Option<String> {
     rpc_diagnosis_text(&iface.spec, &iface.name, port, conn, via.endpoint_mapper)
-}
-
-/// The diagnosis of an RPC line of interface `spec name` on `port` whose flows ended as
-/// `conn`, `by_mapper` of them named by the endpoint mapper (none when it has nothing to
-/// say).
-pub fn rpc_diagnosis_text(
-    spec: &str,
-    name: &str,
-    port: u16,
-    conn: &ConnCounters,
-    by_mapper: u64,
-) -> Option<String> {
-    if by_mapper == 0 || conn.unanswered + conn.rejected == 0 {
-        return None;
-    }
-    let what = format!("{spec} {name}");
-    let blocked = conn.unanswered + conn.rejected;
-    let outcome = if conn.rejected == 0 {
-        "never answered".to_string()
-    } else if conn.unanswered == 0 {
-        "rejected (RST)".to_string()
-    } else {
-        format!(
-            "never answered ({}) or rejected ({})",
-            conn.unanswered, conn.rejected
-        )
-    };
-    let connections = if conn.established == 0 {
-        if blocked == 1 {
-            format!("the connection to {port} was {outcome}")
-        } else {
-            format!("all {blocked} connections to {port} were {outcome}")
-        }
-    } else {
-        format!(
-            "{blocked} of {} connections to {port} were {outcome}",
-            conn.attempts
-        )
-    };
-    Some(format!(
-        "endpoint mapper answered with port {port} for {what}; {connections}: a firewall between client and server probably blocks {port}/tcp (dynamic RPC)"
-    ))
 }
 
 /// The RPC interface a flow is counted under: a TCP flow on a dynamic port (one a range

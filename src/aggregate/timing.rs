@@ -9,10 +9,10 @@ use hdrhistogram::Histogram;
 
 use crate::classify::classify;
 use crate::flow::FlowKey;
-use crate::table::Lookup;
 use crate::summary::timing::{TimingReport, histogram, report_of};
+use crate::table::Lookup;
 
-use crate::flow::FlowState;
+use crate::flow::{FlowState, PacketObserver};
 
 /// The histograms of one service entry.
 #[derive(Debug, Clone)]
@@ -53,9 +53,6 @@ impl ServiceTiming {
     }
 }
 
-/// Marks a flow whose service entry is not known yet.
-pub const ENTRY_UNSET: u16 = u16::MAX;
-
 /// Marks a flow no entry names.
 pub const ENTRY_NONE: u16 = u16::MAX - 1;
 
@@ -86,25 +83,36 @@ impl PacketSizes {
         }
     }
 
+    /// The histogram of entry `entry`, if it saw packets.
+    pub fn of(&self, entry: usize) -> Option<&Histogram<u64>> {
+        self.per_entry.get(entry)?.as_deref()
+    }
+}
+
+/// The slots are service entries: a flow is placed by classifying it.
+impl PacketObserver for PacketSizes {
     /// The entry a flow belongs to now ([`ENTRY_NONE`] when none names it).
-    pub fn entry_of(&self, key: &FlowKey, state: &FlowState) -> u16 {
+    fn slot_of(&mut self, key: &FlowKey, state: &FlowState) -> u16 {
         classify(key, state, &self.lookup)
             .entry
             .unwrap_or(ENTRY_NONE)
     }
 
-    /// Records one packet of a flow of `entry`.
+    /// Records one packet of a flow of entry `slot`.
     #[inline]
-    pub fn record(&mut self, entry: u16, bytes: u32) {
-        if let Some(slot) = self.per_entry.get_mut(usize::from(entry)) {
-            slot.get_or_insert_with(|| Box::new(histogram()))
+    fn record(&mut self, slot: u16, bytes: u32) {
+        if let Some(hist) = self.per_entry.get_mut(usize::from(slot)) {
+            hist.get_or_insert_with(|| Box::new(histogram()))
                 .saturating_record(u64::from(bytes));
         }
     }
 
-    /// The histogram of entry `entry`, if it saw packets.
-    pub fn of(&self, entry: usize) -> Option<&Histogram<u64>> {
-        self.per_entry.get(entry)?.as_deref()
+    fn clone_box(&self) -> Box<dyn PacketObserver> {
+        Box::new(self.clone())
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

@@ -13,8 +13,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::decode::LinkType;
 use super::source::{CaptureError, PacketSource, RawPacket};
+use crate::decode::LinkType;
 
 const PCAP_MAGIC_USEC: u32 = 0xa1b2_c3d4;
 const PCAP_MAGIC_NSEC: u32 = 0xa1b2_3c4d;

@@ -3,8 +3,8 @@
 //! each correctly; the compiled program runs in [`super::bpf`], which sees the wire length.
 
 use super::bpf::Program;
+use super::source::RawPacket;
 use crate::decode::LinkType;
-use super::source::{RawPacket};
 
 /// A filter expression that does not compile.
 #[derive(Debug, thiserror::Error)]

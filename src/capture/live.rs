@@ -1,8 +1,8 @@
 //! Live capture on an interface through libpcap: opening with the options a sniffer needs,
 //! frames as [`RawPacket`]s, libpcap's counters, and errors that say what to do.
 
+use super::source::RawPacket;
 use crate::decode::LinkType;
-use super::source::{RawPacket};
 use crate::summary::CaptureStats;
 
 /// How to open the interface.

@@ -1,7 +1,7 @@
 //! An in-memory packet source, so the core can be tested without files or libpcap.
 
-use crate::decode::LinkType;
 use super::source::{CaptureError, PacketSource, RawPacket};
+use crate::decode::LinkType;
 
 /// Frames held in memory, handed out in order.
 #[derive(Debug, Clone, Default)]

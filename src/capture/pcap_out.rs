@@ -5,8 +5,8 @@
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
 
+use super::source::RawPacket;
 use crate::decode::LinkType;
-use super::source::{RawPacket};
 
 const PCAP_MAGIC_NSEC: u32 = 0xa1b2_3c4d;
 const VERSION_MAJOR: u16 = 2;

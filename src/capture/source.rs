@@ -1,9 +1,7 @@
 //! What every packet source gives: [`RawPacket`]s through [`PacketSource`], and the
 //! [`CaptureError`] when it cannot.
 
-
 use crate::decode::LinkType;
-
 
 /// One captured frame, borrowed from the source's buffer until the next read.
 #[derive(Debug, Clone, Copy)]

@@ -4,12 +4,8 @@
 //! service line, and the failures (unanswered, rejected, unreachable) feed the failed
 //! connections report, the headline answer to "which ports are blocked here?".
 
-use std::collections::BTreeMap;
-
-use serde::{Deserialize, Serialize};
-
 use crate::decode::icmp::IcmpReason;
-use crate::decode::{AddrBytes, addr_to_string, ip_proto};
+use crate::decode::{AddrBytes, ip_proto};
 use crate::flow::{FlowKey, FlowState};
 
 /// How a flow went, from the server's point of view.
@@ -126,181 +122,12 @@ impl ConnState {
     }
 }
 
-/// Connection outcomes of one service line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnCounters {
-    /// Flows the client started inside the capture (TCP with a SYN; every UDP or other
-    /// flow with a client packet).
-    pub attempts: u64,
-    /// Attempts that got through: TCP handshake completed (whatever came after), or an
-    /// answer for UDP and other protocols.
-    pub established: u64,
-    /// Attempts nothing answered.
-    pub unanswered: u64,
-    /// TCP attempts answered by a RST.
-    pub rejected: u64,
-    /// Attempts refused by an ICMP error, per reason (e.g. `admin_prohibited`).
-    pub unreachable: BTreeMap<String, u64>,
-    /// TCP SYNs sent again for attempts (retransmissions).
-    pub syn_retransmissions: u64,
-    /// TCP: established, then reset by the client.
-    pub reset_by_client: u64,
-    /// TCP: established, then reset by the server.
-    pub reset_by_server: u64,
-    /// TCP: established and closed by FIN from both sides.
-    pub closed: u64,
-    /// TCP: SYN/ACK without the final ACK, or server packets without a SYN/ACK.
-    pub handshake_incomplete: u64,
-    /// TCP flows that started before the capture (no SYN seen), and flows with server
-    /// packets only: not attempts.
-    pub midstream: u64,
-    /// Datagrams to multicast or broadcast addresses: not attempts.
-    pub broadcast: u64,
-}
-
-impl ConnCounters {
-    /// Counts one flow in `state` that sent `syns` SYNs.
-    pub fn add(&mut self, state: ConnState, syns: u8) {
-        match state {
-            ConnState::Midstream | ConnState::ServerOnly => {
-                self.midstream += 1;
-                return;
-            }
-            ConnState::Broadcast => {
-                self.broadcast += 1;
-                return;
-            }
-            _ => self.attempts += 1,
-        }
-        self.syn_retransmissions += u64::from(syns.saturating_sub(1));
-        match state {
-            ConnState::Established | ConnState::Answered => self.established += 1,
-            ConnState::Closed => {
-                self.established += 1;
-                self.closed += 1;
-            }
-            ConnState::ResetByClient => {
-                self.established += 1;
-                self.reset_by_client += 1;
-            }
-            ConnState::ResetByServer => {
-                self.established += 1;
-                self.reset_by_server += 1;
-            }
-            ConnState::Rejected => self.rejected += 1,
-            ConnState::Unanswered => self.unanswered += 1,
-            ConnState::Unreachable(reason) => {
-                *self
-                    .unreachable
-                    .entry(reason.name().to_string())
-                    .or_default() += 1;
-            }
-            ConnState::HandshakeIncomplete | ConnState::NoHandshake => {
-                self.handshake_incomplete += 1;
-            }
-            ConnState::Midstream | ConnState::ServerOnly | ConnState::Broadcast => {}
-        }
-    }
-
-    /// Failed attempts: unanswered, rejected and unreachable.
-    pub fn failed(&self) -> u64 {
-        self.unanswered + self.rejected + self.unreachable.values().sum::<u64>()
-    }
-
-    /// Adds another line's counters.
-    pub fn merge(&mut self, other: &ConnCounters) {
-        // Saturating: a run never comes near, and a hand-edited summary cannot wrap.
-        let add = |a: &mut u64, b: u64| *a = a.saturating_add(b);
-        add(&mut self.attempts, other.attempts);
-        add(&mut self.established, other.established);
-        add(&mut self.unanswered, other.unanswered);
-        add(&mut self.rejected, other.rejected);
-        for (reason, n) in &other.unreachable {
-            add(self.unreachable.entry(reason.clone()).or_default(), *n);
-        }
-        add(&mut self.syn_retransmissions, other.syn_retransmissions);
-        add(&mut self.reset_by_client, other.reset_by_client);
-        add(&mut self.reset_by_server, other.reset_by_server);
-        add(&mut self.closed, other.closed);
-        add(&mut self.handshake_incomplete, other.handshake_incomplete);
-        add(&mut self.midstream, other.midstream);
-        add(&mut self.broadcast, other.broadcast);
-    }
-}
-
-/// One client -> server pair's failed attempts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FailedPair {
-    /// Client address.
-    pub client: String,
-    /// Server address.
-    pub server: String,
-    /// Server port (absent for protocols without ports).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub server_port: Option<u16>,
-    /// Failed attempts.
-    pub failed: u64,
-    /// Of which unanswered.
-    pub unanswered: u64,
-    /// Of which rejected by RST.
-    pub rejected: u64,
-    /// Of which refused by ICMP errors.
-    pub unreachable: u64,
-    /// SYN retransmissions of the failed attempts.
-    pub syn_retransmissions: u64,
-}
-
-/// One client -> server pair's failed attempts: failed, of which unanswered, rejected and
-/// unreachable, and the SYN retransmissions among them. Kept in the run's bounded tally
-/// of failing pairs ([`crate::aggregate::tally::BoundedTally`]).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PairFailures([u64; 5]);
-
-impl PairFailures {
-    /// Counts one failed flow that ended in `state` after `syns` SYNs.
-    pub fn add(&mut self, state: ConnState, syns: u8) {
-        self.0[0] += 1;
-        match state {
-            ConnState::Unanswered => self.0[1] += 1,
-            ConnState::Rejected => self.0[2] += 1,
-            _ => self.0[3] += 1,
-        }
-        self.0[4] += u64::from(syns.saturating_sub(1));
-    }
-
-    /// The report line of this pair.
-    pub fn line(
-        &self,
-        v6: bool,
-        client: &AddrBytes,
-        server: &AddrBytes,
-        port: Option<u16>,
-    ) -> FailedPair {
-        let c = self.0;
-        FailedPair {
-            client: addr_to_string(v6, client),
-            server: addr_to_string(v6, server),
-            server_port: port,
-            failed: c[0],
-            unanswered: c[1],
-            rejected: c[2],
-            unreachable: c[3],
-            syn_retransmissions: c[4],
-        }
-    }
-}
-
-impl crate::aggregate::tally::Tallied for PairFailures {
-    fn weight(&self) -> u64 {
-        self.0[0]
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::decode::{IpSummary, tcp_flags};
     use crate::flow::FlowTable;
+    use crate::summary::conn::ConnCounters;
 
     const SYN: u8 = tcp_flags::SYN;
     const SYN_ACK: u8 = tcp_flags::SYN | tcp_flags::ACK;

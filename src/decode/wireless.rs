@@ -8,7 +8,6 @@ use super::packet::{Decoded, NonIpKind, Undecodable, WlanKind};
 /// when there is none to read.
 type Llc<'a> = Result<&'a [u8], Decoded>;
 
-
 const FC_TYPE_MANAGEMENT: u16 = 0;
 const FC_TYPE_CONTROL: u16 = 1;
 const FC_TYPE_DATA: u16 = 2;

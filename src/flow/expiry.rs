@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::flow::FlowState;
+use crate::flow::state::FlowState;
 
 /// Default idle timeout (the inactivity timeout Zeek and most flow meters use for TCP).
 pub const DEFAULT_IDLE_TIMEOUT_NS: i64 = 300 * NS_PER_SEC;

@@ -5,10 +5,10 @@
 use std::sync::mpsc::{Receiver, SyncSender, channel, sync_channel};
 use std::thread::JoinHandle;
 
-use crate::aggregate::timing::PacketSizes;
 use crate::decode::icmp::IcmpReason;
 use crate::decode::{FragmentKey, IpSummary};
 use crate::flow::expiry::Expiry;
+use crate::flow::observer::PacketObserver;
 use crate::flow::{FlowKey, FlowTable, KeyedPacket, RetiredFlow};
 use crate::inspect::rpc::RpcId;
 
@@ -53,10 +53,10 @@ impl FlowEvent {
 }
 
 /// A flow table with these settings.
-fn table(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowTable {
+fn table(expiry: Expiry, observer: Option<Box<dyn PacketObserver>>) -> FlowTable {
     let table = FlowTable::with_expiry(expiry);
-    match sizes {
-        Some(sizes) => table.with_packet_sizes(sizes),
+    match observer {
+        Some(observer) => table.with_observer(observer),
         None => table,
     }
 }
@@ -83,19 +83,19 @@ pub enum FlowStage {
 pub struct WorkerHandle(Option<Worker>);
 
 impl FlowStage {
-    /// Updates on the calling thread (recording packet sizes when `sizes` is given).
-    pub fn inline(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowStage {
-        FlowStage::Inline(Box::new(table(expiry, sizes)))
+    /// Updates on the calling thread (showing every packet to `observer` when given).
+    pub fn inline(expiry: Expiry, observer: Option<Box<dyn PacketObserver>>) -> FlowStage {
+        FlowStage::Inline(Box::new(table(expiry, observer)))
     }
 
     /// Updates on a new worker thread; falls back to inline if no thread can be started.
-    pub fn threaded(expiry: Expiry, sizes: Option<PacketSizes>) -> FlowStage {
+    pub fn threaded(expiry: Expiry, sizes: Option<Box<dyn PacketObserver>>) -> FlowStage {
         let (to_worker, from_reader) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT);
         let (recycle, recycled) = sync_channel::<Vec<FlowEvent>>(BATCHES_IN_FLIGHT + 2);
         // Unbounded: the reader drains it on every batch it sends, and a bounded channel
         // could leave both threads waiting on each other.
         let (send_retired, retired) = channel::<Vec<RetiredFlow>>();
-        let fallback = sizes.clone();
+        let fallback = sizes.as_ref().map(|o| o.clone_box());
         let spawned = std::thread::Builder::new()
             .name("wiretally-flows".into())
             .spawn(move || {

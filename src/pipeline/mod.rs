@@ -17,15 +17,16 @@ use crate::capture::RawPacket;
 use crate::classify::conn::ConnState;
 use crate::classify::{ServerRule, transport_of};
 use crate::decode::{self, Decoded, Fragment, IpSummary, NonIpKind, Undecodable, icmp, ip_proto};
+use crate::flow::PacketObserver;
 use crate::flow::expiry::{Expiry, ExpiryCounts, FlowEnd};
 use crate::flow::stage::FlowStage;
 use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::inspect::fingerprint::{self, Fingerprint};
 use crate::inspect::rpc::InterfaceTable;
-use rpc_tracker::RpcTracker;
 use crate::pipeline::focus::Focus;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
+use rpc_tracker::RpcTracker;
 
 /// Why a frame is counted outside the flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,6 +129,11 @@ pub struct FlowRecord {
 }
 
 /// Packet-size histograms classified with `table`'s lookup.
+/// The packet sizes a flow table's observer recorded.
+fn sizes_in(observer: Option<&dyn PacketObserver>) -> Option<PacketSizes> {
+    observer?.as_any().downcast_ref::<PacketSizes>().cloned()
+}
+
 fn sizes_for(table: &ServiceTable) -> PacketSizes {
     PacketSizes::new(
         std::sync::Arc::new(table.lookup().clone()),
@@ -202,7 +208,7 @@ impl<'t> Analyzer<'t> {
     pub fn new(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
         Analyzer::with_stage(
             table,
-            FlowStage::inline(expiry, Some(sizes_for(table))),
+            FlowStage::inline(expiry, Some(Box::new(sizes_for(table)))),
             expiry,
         )
     }
@@ -212,7 +218,7 @@ impl<'t> Analyzer<'t> {
     pub fn threaded(table: &'t ServiceTable, expiry: Expiry) -> Analyzer<'t> {
         Analyzer::with_stage(
             table,
-            FlowStage::threaded(expiry, Some(sizes_for(table))),
+            FlowStage::threaded(expiry, Some(Box::new(sizes_for(table)))),
             expiry,
         )
     }
@@ -402,7 +408,7 @@ impl<'t> Analyzer<'t> {
         self.count_ended(retired);
         self.expiry_counts = flow_table.expiry_counts();
         self.icmp_unmatched = flow_table.icmp_unmatched();
-        self.packet_sizes = flow_table.packet_sizes().cloned();
+        self.packet_sizes = sizes_in(flow_table.observer());
         if let (evicted @ 1.., Some(cap)) = (self.expiry_counts.evicted, self.expiry.max_flows) {
             self.warnings.push(format!(
                 "{evicted} flows were ended early to stay within --max-flows {cap}; their \
@@ -444,7 +450,7 @@ impl<'t> Analyzer<'t> {
         if let FlowStage::Inline(table) = &mut self.flows {
             self.expiry_counts = table.expiry_counts();
             self.icmp_unmatched = table.icmp_unmatched();
-            self.packet_sizes = table.packet_sizes().cloned();
+            self.packet_sizes = sizes_in(table.observer());
             let open: Vec<(FlowKey, FlowState)> = table.iter().map(|(k, s)| (*k, *s)).collect();
             for (key, state) in &open {
                 let c = aggregates.classify(key, state);

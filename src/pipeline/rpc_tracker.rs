@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
+use crate::decode::{AddrBytes, IpSummary, ip_proto, tcp_flags, widen};
+use crate::flow::FlowKey;
 use crate::inspect::rpc::epm::tcp_towers;
+use crate::inspect::rpc::id::{RpcId, Via};
 use crate::inspect::rpc::interfaces::InterfaceTable;
 use crate::inspect::rpc::pdu::{self, Header, PFC_FIRST_FRAG, PFC_LAST_FRAG, ptype};
 use crate::inspect::rpc::smb::create_names;
-use crate::inspect::rpc::id::{RpcId, Via};
-use crate::decode::{AddrBytes, IpSummary, ip_proto, tcp_flags, widen};
-use crate::flow::FlowKey;
 
 /// The endpoint mapper's port.
 pub const EPM_PORT: u16 = 135;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use super::printable::printable;
 use super::writer::ReportWriter;
-use crate::classify::conn::ConnCounters;
+use crate::summary::conn::ConnCounters;
 use crate::summary::{Counters, Summary};
 
 /// Writes the summary as CSV.

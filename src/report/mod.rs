@@ -6,8 +6,8 @@ mod flows;
 #[cfg(feature = "parquet")]
 mod flows_parquet;
 mod json;
-mod printable;
 pub mod live;
+mod printable;
 mod text;
 pub mod units;
 mod writer;

@@ -21,4 +21,3 @@ pub enum Format {
     /// One CSV row per service, unknown and other line.
     Csv,
 }
-

@@ -7,9 +7,9 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use crate::summary::conn::{ConnCounters, FailedPair};
 use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
-use crate::classify::conn::{ConnCounters, FailedPair};
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
     SCHEMA_VERSION, ServiceLine, Summary, UnknownLine, order,
@@ -380,7 +380,7 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
                 .find(|s| Some(&s.label) == f.service.as_ref() && s.port == f.port)
                 .and_then(|s| {
                     let rpc = s.rpc.as_ref()?;
-                    crate::aggregate::rpc_diagnosis_text(
+                    crate::summary::diagnosis::rpc_diagnosis_text(
                         &rpc.spec,
                         &rpc.interface,
                         s.port?,

@@ -2,7 +2,9 @@
 //! port), and per non-flow reason. Every writer (text, JSON, CSV) renders this one value,
 //! and the JSON form of it is the documented machine interface (`schema_version`).
 
+pub mod conn;
 pub mod counters;
+pub mod diagnosis;
 pub mod hints;
 pub mod merge;
 pub mod payload;
@@ -12,10 +14,10 @@ use serde::{Deserialize, Serialize};
 
 pub use counters::Counters;
 
+use crate::flow::expiry::{Expiry, ExpiryCounts};
+use crate::summary::conn::{ConnCounters, FailedPair};
 use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
-use crate::classify::conn::{ConnCounters, FailedPair};
-use crate::flow::expiry::{Expiry, ExpiryCounts};
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
 pub const SCHEMA_VERSION: u32 = 2;

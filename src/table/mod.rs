@@ -15,7 +15,6 @@
 mod lookup;
 pub mod parse;
 
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
@@ -27,7 +26,6 @@ pub const BUILTIN_TABLE: &str = include_str!("../../data/windows-service-ports.m
 
 /// The name the built-in table is reported under.
 pub const BUILTIN_NAME: &str = "built-in Windows service port table";
-
 
 /// The port column of a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

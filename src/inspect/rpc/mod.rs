@@ -11,5 +11,5 @@ pub mod interfaces;
 pub mod pdu;
 pub mod smb;
 
-pub use interfaces::{InterfaceTable, RpcInterface};
 pub use id::{RpcId, Via};
+pub use interfaces::{InterfaceTable, RpcInterface};
