@@ -51,7 +51,7 @@ pub struct ReportArgs {
     pub table: TableOption,
 
     /// Output format (with `live`, json also makes the snapshots NDJSON lines).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 
     /// BPF filter (libpcap syntax).
@@ -300,7 +300,7 @@ pub struct TableArgs {
     pub check: bool,
 
     /// Output format (text or json).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 }
 
@@ -312,7 +312,7 @@ pub struct MergeArgs {
     pub files: Vec<PathBuf>,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 }
 
@@ -327,7 +327,7 @@ pub struct LookupArgs {
     pub table: TableOption,
 
     /// Output format (text or json).
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 }
 
@@ -355,6 +355,16 @@ impl Cli {
         }
         Ok(self)
     }
+}
+
+/// `--format`: the report formats as clap shows and parses them (the library's
+/// [`Format`] knows nothing of clap).
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    PossibleValuesParser::new(
+        Format::ALL.map(|(_, name, help)| PossibleValue::new(name).help(help)),
+    )
+    .map(|name| Format::from_name(&name).expect("clap admits only the names of Format::ALL"))
 }
 
 /// What `lookup` was asked about, checked.

@@ -12,7 +12,7 @@ pub trait ReportWriter {
 }
 
 /// The output formats of `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Aligned tables for people.
     Text,
@@ -20,4 +20,29 @@ pub enum Format {
     Json,
     /// One CSV row per service, unknown and other line.
     Csv,
+}
+
+impl Format {
+    /// Every format, with its name on the command line and what it is.
+    pub const ALL: [(Format, &'static str, &'static str); 3] = [
+        (Format::Text, "text", "Aligned tables for people"),
+        (
+            Format::Json,
+            "json",
+            "One JSON document (see the README for the schema)",
+        ),
+        (
+            Format::Csv,
+            "csv",
+            "One CSV row per service, unknown and other line",
+        ),
+    ];
+
+    /// The format named `name` (as [`Format::ALL`] spells it).
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(f, _, _)| *f)
+    }
 }
