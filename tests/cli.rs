@@ -1075,7 +1075,7 @@ fn payload_fingerprints_sni_and_mismatches() {
     let mut mismatches: Vec<(String, u16, String)> = s
         .mismatches
         .iter()
-        .map(|m| (m.transport.clone(), m.port, m.seen.clone()))
+        .map(|m| (m.transport.to_string(), m.port, m.seen.clone()))
         .collect();
     mismatches.sort();
     assert_eq!(

@@ -29,6 +29,7 @@ use crate::summary::conn::{ConnCounters, FailedPair};
 use crate::summary::diagnosis::rpc_diagnosis_text;
 use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
 use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse, order};
+use crate::summary::{LineMatch, LineTransport};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// Counters for every service entry, range port and unknown (transport, server port).
@@ -302,9 +303,9 @@ impl<'t> Aggregates<'t> {
             .filter(|(i, _)| self.per_entry[*i].flows > 0)
             .map(|(i, e)| {
                 let (port, port_range, ip_proto, match_kind) = match e.scope {
-                    EntryScope::Port(_, p) => (Some(p), None, None, "exact"),
-                    EntryScope::Range(_, lo, hi) => (None, Some([lo, hi]), None, "range"),
-                    EntryScope::IpProto(n) => (None, None, Some(n), "ip_proto"),
+                    EntryScope::Port(_, p) => (Some(p), None, None, LineMatch::Exact),
+                    EntryScope::Range(_, lo, hi) => (None, Some([lo, hi]), None, LineMatch::Range),
+                    EntryScope::IpProto(n) => (None, None, Some(n), LineMatch::IpProto),
                 };
                 let ports = e.is_range().then(|| {
                     let mut lines: Vec<PortLine> = self
@@ -330,11 +331,14 @@ impl<'t> Aggregates<'t> {
                 });
                 let line = ServiceLine {
                     label: e.label.clone(),
-                    transport: e.scope.transport_name().to_string(),
+                    transport: e
+                        .scope
+                        .transport()
+                        .map_or(LineTransport::Ip, LineTransport::from),
                     port,
                     port_range,
                     ip_proto,
-                    match_kind: match_kind.to_string(),
+                    match_kind,
                     system_services: e.system_services.clone(),
                     counters: self.per_entry[i],
                     ports,
@@ -348,7 +352,7 @@ impl<'t> Aggregates<'t> {
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
                         Some(line.label.clone()),
-                        &line.transport,
+                        line.transport,
                         line.port,
                         line.port_range,
                         line.ip_proto,
@@ -365,11 +369,11 @@ impl<'t> Aggregates<'t> {
             };
             let line = ServiceLine {
                 label: iface.label(),
-                transport: "tcp".to_string(),
+                transport: LineTransport::Tcp,
                 port: Some(*port),
                 port_range: None,
                 ip_proto: None,
-                match_kind: "rpc".to_string(),
+                match_kind: LineMatch::Rpc,
                 system_services: iface.system_service.iter().cloned().collect(),
                 counters: acc.counters,
                 ports: None,
@@ -387,7 +391,7 @@ impl<'t> Aggregates<'t> {
             if line.connections.failed() > 0 {
                 let mut failed_line = FailedLine::new(
                     Some(line.label.clone()),
-                    "tcp",
+                    LineTransport::Tcp,
                     Some(*port),
                     None,
                     None,
@@ -420,7 +424,7 @@ impl<'t> Aggregates<'t> {
                         .collect()
                 };
                 let line = UnknownLine {
-                    transport: transport.map_or("ip", |t| t.as_str()).to_string(),
+                    transport: transport.map_or(LineTransport::Ip, LineTransport::from),
                     port: transport.map(|_| port),
                     ip_proto: transport.is_none().then_some(proto),
                     name: transport.is_none().then(|| decode::ip_proto_name(proto)),
@@ -435,7 +439,7 @@ impl<'t> Aggregates<'t> {
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
                         None,
-                        &line.transport,
+                        line.transport,
                         line.port,
                         None,
                         line.ip_proto,
@@ -454,7 +458,7 @@ impl<'t> Aggregates<'t> {
             .map(
                 |((proto, port, seen), (entry, counters, example))| MismatchLine {
                     service: entry.map(|e| entries[usize::from(e)].label.clone()),
-                    transport: transport_of(proto).map_or("ip", |t| t.as_str()).to_string(),
+                    transport: LineTransport::of_ip_proto(proto),
                     port,
                     expected: Fingerprint::expected(proto, port)
                         .unwrap_or_default()

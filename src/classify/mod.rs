@@ -59,12 +59,7 @@ pub struct Classification {
 /// The port-carrying transport of an IP protocol number.
 #[inline]
 pub fn transport_of(proto: u8) -> Option<Transport> {
-    match proto {
-        6 => Some(Transport::Tcp),
-        17 => Some(Transport::Udp),
-        132 => Some(Transport::Sctp),
-        _ => None,
-    }
+    Transport::from_ip_proto(proto)
 }
 
 /// Classifies one flow.

@@ -24,7 +24,9 @@ use crate::flow::{FlowKey, FlowState, RetiredFlow};
 use crate::inspect::fingerprint::{self, Fingerprint};
 use crate::inspect::rpc::InterfaceTable;
 use crate::pipeline::focus::Focus;
-use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
+use crate::summary::{
+    FlowTableReport, OtherClass, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs,
+};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 use rpc_tracker::RpcTracker;
 
@@ -40,14 +42,14 @@ enum OtherKind {
 }
 
 impl OtherKind {
-    fn kind(self) -> &'static str {
+    fn class(self) -> OtherClass {
         match self {
-            OtherKind::NonIp(_) => "non_ip",
-            OtherKind::Icmp => "icmp",
-            OtherKind::Icmpv6 => "icmpv6",
-            OtherKind::Undecodable(_) => "undecodable",
-            OtherKind::FragmentUnmatched => "fragment_unmatched",
-            OtherKind::OutsideFocus => "outside_focus",
+            OtherKind::NonIp(_) => OtherClass::NonIp,
+            OtherKind::Icmp => OtherClass::Icmp,
+            OtherKind::Icmpv6 => OtherClass::Icmpv6,
+            OtherKind::Undecodable(_) => OtherClass::Undecodable,
+            OtherKind::FragmentUnmatched => OtherClass::FragmentUnmatched,
+            OtherKind::OutsideFocus => OtherClass::OutsideFocus,
         }
     }
 
@@ -491,7 +493,7 @@ impl<'t> Analyzer<'t> {
         let other = other
             .into_iter()
             .map(|(kind, (packets, bytes))| OtherLine {
-                kind: kind.kind().to_string(),
+                kind: kind.class(),
                 reason: kind.reason(),
                 packets,
                 bytes,
@@ -724,7 +726,7 @@ mod tests {
             .iter()
             .find(|s| s.port_range == Some([1024, 49151]))
             .unwrap();
-        assert_eq!(low.match_kind, "range");
+        assert_eq!(low.match_kind, crate::summary::LineMatch::Range);
         let ports = low.ports.as_ref().unwrap();
         assert_eq!(ports.len(), 1);
         assert_eq!((ports[0].port, ports[0].counters.flows), (8080, 2));

@@ -75,12 +75,12 @@ impl ReportWriter for CsvWriter {
             let mut row = vec![
                 "service".to_string(),
                 printable(&s.label).into_owned(),
-                s.transport.clone(),
+                s.transport.to_string(),
                 opt(s.port),
                 opt(s.port_range.map(|r| r[0])),
                 opt(s.port_range.map(|r| r[1])),
                 opt(s.ip_proto),
-                s.match_kind.clone(),
+                s.match_kind.to_string(),
             ];
             row.extend(counter_fields(&s.counters));
             row.push(printable(&s.system_services.join("; ")).into_owned());
@@ -92,7 +92,7 @@ impl ReportWriter for CsvWriter {
             let mut row = vec![
                 "unknown".to_string(),
                 printable(u.name.as_deref().unwrap_or_default()).into_owned(),
-                u.transport.clone(),
+                u.transport.to_string(),
                 opt(u.port),
                 String::new(),
                 String::new(),
@@ -110,7 +110,7 @@ impl ReportWriter for CsvWriter {
             row.extend(std::iter::repeat_n(String::new(), 6));
             row.extend([String::new(), o.packets.to_string(), o.bytes.to_string()]);
             row.extend(std::iter::repeat_n(String::new(), 5));
-            row.push(o.kind.clone());
+            row.push(o.kind.to_string());
             row.extend(std::iter::repeat_n(String::new(), 6));
             w.write_record(&row)?;
         }

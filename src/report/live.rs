@@ -122,7 +122,7 @@ impl LiveView {
                 RateRow {
                     label,
                     kind,
-                    transport,
+                    transport: transport.to_string(),
                     port,
                     pps: per_sec(counters.packets.saturating_sub(p0)),
                     bps: per_sec(counters.bytes.saturating_sub(b0)) * 8.0,
@@ -246,11 +246,11 @@ mod tests {
             },
             services: vec![ServiceLine {
                 label: "SMB".into(),
-                transport: "tcp".into(),
+                transport: crate::summary::LineTransport::Tcp,
                 port: Some(445),
                 port_range: None,
                 ip_proto: None,
-                match_kind: "exact".into(),
+                match_kind: crate::summary::LineMatch::Exact,
                 system_services: vec![],
                 counters,
                 ports: None,

@@ -7,7 +7,7 @@ use super::printable::printable;
 use super::units;
 use super::writer::ReportWriter;
 use crate::summary::payload::{NameCount, ProtocolCount};
-use crate::summary::{Counters, FlowTableReport, PortLine, Summary};
+use crate::summary::{Counters, FlowTableReport, LineTransport, PortLine, Summary};
 
 /// Writes the human-readable report; `top` bounds rows per section.
 pub struct TextWriter {
@@ -150,7 +150,7 @@ fn port_text(
     port: Option<u16>,
     range: Option<[u16; 2]>,
     ip_proto: Option<u8>,
-    transport: &str,
+    transport: LineTransport,
 ) -> String {
     match (port, range, ip_proto) {
         (Some(p), _, _) => format!("{p}/{transport}"),
@@ -471,7 +471,7 @@ impl ReportWriter for TextWriter {
             ]);
             for o in &s.other {
                 cols.push(vec![
-                    o.kind.clone(),
+                    o.kind.to_string(),
                     units::count(o.packets),
                     units::bytes(o.bytes),
                     units::percent(o.bytes, total),
@@ -535,7 +535,7 @@ impl TextWriter {
             None => "-".to_string(),
         };
         for (line, t) in lines {
-            let port = port_text(line.port, line.port_range, line.ip_proto, &line.transport);
+            let port = port_text(line.port, line.port_range, line.ip_proto, line.transport);
             cols.push(vec![
                 shorten(&line.label, LABEL_WIDTH_MAX),
                 port,
@@ -567,7 +567,7 @@ impl TextWriter {
         ]);
         for line in s.failed.iter().take(self.top) {
             let c = &line.connections;
-            let port = port_text(line.port, line.port_range, line.ip_proto, &line.transport);
+            let port = port_text(line.port, line.port_range, line.ip_proto, line.transport);
             let unreachable: Vec<String> = c
                 .unreachable
                 .iter()

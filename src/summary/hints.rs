@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::decode::Transport;
 use crate::summary::Summary;
 
 /// Names per (IP protocol, port) from a services file.
@@ -26,11 +27,8 @@ impl PortNames {
             let Some((port, proto)) = spec.split_once('/') else {
                 continue;
             };
-            let proto = match proto.to_ascii_lowercase().as_str() {
-                "tcp" => 6,
-                "udp" => 17,
-                "sctp" => 132,
-                _ => continue,
+            let Some(proto) = Transport::parse(proto).map(Transport::ip_proto) else {
+                continue;
             };
             if let Ok(port) = port.parse::<u16>() {
                 names
@@ -57,11 +55,8 @@ impl PortNames {
 /// Fills in each unknown line's `port_name_hint` from `names`.
 pub fn annotate(summary: &mut Summary, names: &PortNames) {
     for line in &mut summary.unknown {
-        let proto = match line.transport.as_str() {
-            "tcp" => 6,
-            "udp" => 17,
-            "sctp" => 132,
-            _ => continue,
+        let Some(proto) = line.transport.port_transport().map(Transport::ip_proto) else {
+            continue;
         };
         if let Some(port) = line.port {
             line.port_name_hint = names.name(proto, port).map(str::to_string);

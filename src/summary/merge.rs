@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
+use crate::summary::LineTransport;
 use crate::summary::conn::{ConnCounters, FailedPair};
 use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
@@ -461,12 +462,18 @@ fn merge_lines<T: Clone, K: Ord>(
     out.into_values().collect()
 }
 
-type LineKey = (String, String, Option<u16>, Option<[u16; 2]>, Option<u8>);
+type LineKey = (
+    String,
+    LineTransport,
+    Option<u16>,
+    Option<[u16; 2]>,
+    Option<u8>,
+);
 
 fn service_key(s: &ServiceLine) -> LineKey {
     (
         s.label.clone(),
-        s.transport.clone(),
+        s.transport,
         s.port,
         s.port_range,
         s.ip_proto,
@@ -474,21 +481,21 @@ fn service_key(s: &ServiceLine) -> LineKey {
 }
 
 fn unknown_key(u: &UnknownLine) -> LineKey {
-    (String::new(), u.transport.clone(), u.port, None, u.ip_proto)
+    (String::new(), u.transport, u.port, None, u.ip_proto)
 }
 
 fn failed_key(f: &FailedLine) -> LineKey {
     (
         f.service.clone().unwrap_or_default(),
-        f.transport.clone(),
+        f.transport,
         f.port,
         f.port_range,
         f.ip_proto,
     )
 }
 
-fn mismatch_key(m: &MismatchLine) -> (String, u16, String) {
-    (m.transport.clone(), m.port, m.seen.clone())
+fn mismatch_key(m: &MismatchLine) -> (LineTransport, u16, String) {
+    (m.transport, m.port, m.seen.clone())
 }
 
 fn merge_conn(a: &ConnCounters, b: &ConnCounters) -> ConnCounters {

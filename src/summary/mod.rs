@@ -6,6 +6,7 @@ pub mod conn;
 pub mod counters;
 pub mod diagnosis;
 pub mod hints;
+pub mod kinds;
 pub mod merge;
 pub mod payload;
 pub mod timing;
@@ -13,6 +14,7 @@ pub mod timing;
 use serde::{Deserialize, Serialize};
 
 pub use counters::Counters;
+pub use kinds::{LineMatch, LineTransport, OtherClass};
 
 use crate::flow::expiry::{Expiry, ExpiryCounts};
 use crate::summary::conn::{ConnCounters, FailedPair};
@@ -73,7 +75,7 @@ pub struct ServiceLine {
     /// Joined application protocols.
     pub label: String,
     /// `tcp`, `udp`, `sctp` or `ip`.
-    pub transport: String,
+    pub transport: LineTransport,
     /// Exact port, for port entries.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub port: Option<u16>,
@@ -85,7 +87,7 @@ pub struct ServiceLine {
     pub ip_proto: Option<u8>,
     /// `exact`, `range` or `ip_proto`: how strong the evidence is.
     #[serde(rename = "match")]
-    pub match_kind: String,
+    pub match_kind: LineMatch,
     /// Windows system services behind the entry.
     pub system_services: Vec<String>,
     /// Counters.
@@ -185,7 +187,7 @@ pub struct RpcUse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnknownLine {
     /// `tcp`, `udp`, `sctp` or `ip`.
-    pub transport: String,
+    pub transport: LineTransport,
     /// Server port, for port transports.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub port: Option<u16>,
@@ -223,7 +225,7 @@ pub struct FailedLine {
     /// The service entry's label, or null for traffic no entry names.
     pub service: Option<String>,
     /// `tcp`, `udp`, `sctp` or `ip`.
-    pub transport: String,
+    pub transport: LineTransport,
     /// Exact port (entries and unknown lines).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub port: Option<u16>,
@@ -249,7 +251,7 @@ impl FailedLine {
     /// A failed line from a service or unknown line's fields.
     pub fn new(
         service: Option<String>,
-        transport: &str,
+        transport: LineTransport,
         port: Option<u16>,
         port_range: Option<[u16; 2]>,
         ip_proto: Option<u8>,
@@ -258,7 +260,7 @@ impl FailedLine {
     ) -> FailedLine {
         FailedLine {
             service,
-            transport: transport.to_string(),
+            transport,
             port,
             port_range,
             ip_proto,
@@ -280,7 +282,7 @@ impl FailedLine {
     /// failures.
     pub fn sort_most_likely_blocked_first(lines: &mut [FailedLine]) {
         let share = |l: &FailedLine| l.failed as f64 / l.connections.attempts.max(1) as f64;
-        let tcp = |l: &FailedLine| l.transport == "tcp";
+        let tcp = |l: &FailedLine| l.transport == LineTransport::Tcp;
         lines.sort_by(|a, b| {
             b.all_failed()
                 .cmp(&a.all_failed())
@@ -298,8 +300,9 @@ impl FailedLine {
 /// Frames that are not flow packets, per kind and reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OtherLine {
-    /// `non_ip`, `icmp`, `icmpv6`, `undecodable` or `fragment_unmatched`.
-    pub kind: String,
+    /// `non_ip`, `icmp`, `icmpv6`, `undecodable`, `fragment_unmatched` or
+    /// `outside_focus`.
+    pub kind: OtherClass,
     /// What exactly (e.g. `ARP (EtherType 0x0806)`).
     pub reason: String,
     /// Frames.

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::counters::Counters;
+use super::kinds::LineTransport;
 
 /// Flows of one protocol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,7 +30,7 @@ pub struct MismatchLine {
     /// The table entry the port belongs to, if any.
     pub service: Option<String>,
     /// `tcp` or `udp`.
-    pub transport: String,
+    pub transport: LineTransport,
     /// The server port.
     pub port: u16,
     /// What the port should carry.

@@ -86,9 +86,14 @@ impl EntryScope {
 
     /// The JSON transport name: `tcp`, `udp`, `sctp` or `ip`.
     pub fn transport_name(&self) -> &'static str {
+        self.transport().map_or("ip", Transport::as_str)
+    }
+
+    /// The port-carrying transport of a port or range entry (none for IP protocols).
+    pub fn transport(&self) -> Option<Transport> {
         match *self {
-            EntryScope::Port(t, _) | EntryScope::Range(t, _, _) => t.as_str(),
-            EntryScope::IpProto(_) => "ip",
+            EntryScope::Port(t, _) | EntryScope::Range(t, _, _) => Some(t),
+            EntryScope::IpProto(_) => None,
         }
     }
 }
