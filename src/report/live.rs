@@ -98,7 +98,7 @@ impl LiveView {
             rows.push((
                 "service",
                 s.label.clone(),
-                s.transport.clone(),
+                s.transport,
                 port,
                 s.counters,
             ));
@@ -110,7 +110,7 @@ impl LiveView {
                 _ => String::new(),
             };
             let label = u.name.clone().unwrap_or_else(|| "unknown".into());
-            rows.push(("unknown", label, u.transport.clone(), port, u.counters));
+            rows.push(("unknown", label, u.transport, port, u.counters));
         }
         let mut current = FxHashMap::default();
         let mut out: Vec<RateRow> = rows

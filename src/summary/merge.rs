@@ -334,7 +334,7 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
     out.other = merge_lines(
         &std::mem::take(&mut out.other),
         &b.other,
-        |o| (o.kind.clone(), o.reason.clone()),
+        |o| (o.kind, o.reason.clone()),
         |x, y| OtherLine {
             packets: x.packets.saturating_add(y.packets),
             bytes: x.bytes.saturating_add(y.bytes),
