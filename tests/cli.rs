@@ -385,6 +385,86 @@ fn reads_standard_input() {
     assert_small_mix(&s, 2);
 }
 
+/// Runs `wiretally ARGS`, killed after `limit` (a FIFO read twice blocks forever).
+fn run_with_deadline(args: &[&str], limit: std::time::Duration) -> Option<Output> {
+    let mut child = bin()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes while waiting, so a large report cannot block the child.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+#[test]
+fn reads_a_fifo_once_from_its_start() {
+    // Like `wiretally read <(zcat demo.pcap.gz)`: the path is a pipe that can be read
+    // only once. demo.pcap is larger than a pipe's buffer, so the writer is still
+    // writing while wiretally reads.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let bytes = std::fs::read(fixture("demo.pcap")).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            // Blocks until wiretally opens the FIFO; a reader that goes away early ends
+            // the write with an error, which the assertions below report.
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+                let _ = f.write_all(&bytes);
+            }
+        })
+    };
+    let path = fifo.to_str().unwrap();
+    let out = run_with_deadline(
+        &["read", "--no-progress", "--format", "json", path],
+        std::time::Duration::from_secs(30),
+    );
+    if out.is_none() {
+        // Unblock the writer if it still waits for a reader (a non-blocking open of the
+        // read end returns at once).
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+            .open(&fifo);
+    }
+    writer.join().unwrap();
+    let out = out.expect("wiretally read FIFO did not finish: it opened the FIFO twice");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let from_fifo: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let from_file = summary(&["--no-progress", &fixture("demo.pcap")]);
+    assert_eq!(from_fifo.totals, from_file.totals);
+    assert_eq!(from_fifo.services, from_file.services);
+}
+
 #[test]
 fn bpf_filter_applies_per_link_type() {
     let s = summary(&["-f", "tcp", &fixture("two-interfaces.pcapng")]);
