@@ -79,8 +79,11 @@ pub struct FlowRecord {
     pub server_port: Option<u16>,
     /// Service label, or null for unknown traffic.
     pub service: Option<String>,
-    /// The system services of the service's table entry, joined by `; ` (empty when none).
-    pub system_services: String,
+    /// The system services of the service's table entry, one item each (a name may hold
+    /// `; ` itself). NDJSON and CSV write them as one text, joined by `; ` (empty when
+    /// none); Parquet as a list.
+    #[serde(serialize_with = "joined_services")]
+    pub system_services: Vec<String>,
     /// `exact`, `range`, `ip_proto` or `none`.
     #[serde(rename = "match")]
     pub match_kind: &'static str,
@@ -121,6 +124,11 @@ pub struct FlowRecord {
     pub rpc_interface: Option<String>,
     /// How it was identified: `endpoint_mapper`, `bind` or `named_pipe`.
     pub rpc_identified_by: Option<&'static str>,
+}
+
+/// The text form of [`FlowRecord::system_services`]: the names joined by `; `.
+fn joined_services<S: serde::Serializer>(services: &[String], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&services.join("; "))
 }
 
 /// Packet-size histograms classified with `table`'s lookup.
@@ -371,7 +379,7 @@ impl<'t> Analyzer<'t> {
                     record.rpc_identified_by = rpc.via().map(crate::rpc::Via::as_str);
                     if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
                         record.service = Some(iface.label());
-                        record.system_services = iface.system_service.clone().unwrap_or_default();
+                        record.system_services = iface.system_service.iter().cloned().collect();
                         record.match_kind = "rpc";
                     }
                 }
@@ -541,7 +549,7 @@ impl<'t> Analyzer<'t> {
 
 struct RecordFields {
     service: Option<String>,
-    system_services: String,
+    system_services: Vec<String>,
     match_kind: &'static str,
     rule: ServerRule,
 }
@@ -550,7 +558,7 @@ fn c_fields(c: &crate::classify::Classification, table: &ServiceTable) -> Record
     let entry = c.entry.map(|e| table.entry(e));
     RecordFields {
         service: entry.map(|e| e.label.clone()),
-        system_services: entry.map_or_else(String::new, |e| e.system_services.join("; ")),
+        system_services: entry.map_or_else(Vec::new, |e| e.system_services.clone()),
         match_kind: match (entry.map(|e| e.scope), c.specificity) {
             (None, _) => "none",
             (Some(EntryScope::IpProto(_)), _) => "ip_proto",

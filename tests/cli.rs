@@ -516,6 +516,98 @@ fn flows_file_ndjson_and_csv_add_up() {
     assert_eq!(reader.records().count() as u64, s.totals.flows);
 }
 
+/// A custom table whose first SMB service name holds "; ", the separator of the joined
+/// text form.
+const SEMICOLON_TABLE: &str = "port,protocol,application_protocol,service\n\
+445,tcp,SMB,\"Server; Workstation\"\n\
+445,tcp,SMB,Print Spooler\n\
+53,udp,DNS,DNS Server\n";
+
+#[cfg(feature = "parquet")]
+#[test]
+fn system_services_stay_whole_in_parquet_and_joined_in_ndjson_and_csv() {
+    use arrow_array::{Array, ListArray, StringArray, UInt16Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("semicolons.csv");
+    std::fs::write(&table, SEMICOLON_TABLE).unwrap();
+    let table = table.to_str().unwrap();
+    let services_by_port = |flows: &str| -> Vec<(u16, Vec<String>)> {
+        let path = dir.path().join(flows);
+        let out = run(&[
+            "read",
+            "--table",
+            table,
+            "--flows",
+            path.to_str().unwrap(),
+            &fixture("link-raw.pcap"),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let file = std::fs::File::open(&path).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut rows = Vec::new();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let ports = batch.column_by_name("server_port").unwrap();
+            let ports = ports.as_any().downcast_ref::<UInt16Array>().unwrap();
+            let lists = batch.column_by_name("system_services").unwrap();
+            let lists = lists.as_any().downcast_ref::<ListArray>().unwrap();
+            for i in 0..batch.num_rows() {
+                let items = lists.value(i);
+                let items = items.as_any().downcast_ref::<StringArray>().unwrap();
+                let items = (0..items.len()).map(|j| items.value(j).to_string());
+                rows.push((ports.value(i), items.collect()));
+            }
+        }
+        rows.sort();
+        rows
+    };
+    assert_eq!(
+        services_by_port("flows.parquet"),
+        vec![
+            (53, vec!["DNS Server".to_string()]),
+            (
+                445,
+                vec![
+                    "Server; Workstation".to_string(),
+                    "Print Spooler".to_string()
+                ]
+            ),
+        ]
+    );
+    // NDJSON and CSV keep the joined text they always had.
+    let records = flow_records(&["--table", table, &fixture("link-raw.pcap")]);
+    let smb = records.iter().find(|r| r["server_port"] == 445).unwrap();
+    assert_eq!(smb["system_services"], "Server; Workstation; Print Spooler");
+    let csv_path = dir.path().join("flows.csv");
+    let out = run(&[
+        "read",
+        "--table",
+        table,
+        "--flows",
+        csv_path.to_str().unwrap(),
+        &fixture("link-raw.pcap"),
+    ]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "system_services")
+        .unwrap();
+    let mut joined: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_string())
+        .collect();
+    joined.sort();
+    assert_eq!(joined, ["DNS Server", "Server; Workstation; Print Spooler"]);
+}
+
 #[test]
 fn csv_report_rows_add_up() {
     let out = run(&["read", "--format", "csv", &fixture("demo.pcap")]);
