@@ -613,7 +613,7 @@ fn flow_record(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::LinkType;
+    use crate::capture::{LinkType, MemorySource, PacketSource};
     use etherparse::PacketBuilder;
 
     fn eth_tcp(
@@ -638,18 +638,27 @@ mod tests {
         out
     }
 
+    /// Feeds every frame of `source` to the analyzer, as the commands do with a file.
+    fn feed(a: &mut Analyzer<'_>, source: &mut dyn PacketSource) {
+        while let Some(packet) = source.next_packet().unwrap() {
+            a.process(&packet);
+        }
+    }
+
+    /// Frames one millisecond apart, through an in-memory source.
     fn run(frames: &[(LinkType, Vec<u8>)]) -> (Summary, Vec<FlowRecord>) {
+        let mut source = MemorySource::new("test");
+        for (i, (lt, data)) in frames.iter().enumerate() {
+            source.push(i as i64 * 1_000_000, *lt, data.clone());
+        }
+        run_source(&mut source)
+    }
+
+    fn run_source(source: &mut MemorySource) -> (Summary, Vec<FlowRecord>) {
         let table = ServiceTable::builtin();
         let mut a = Analyzer::new(&table, Expiry::default());
         let records = record_flows(&mut a);
-        for (i, (lt, data)) in frames.iter().enumerate() {
-            a.process(&RawPacket {
-                ts_ns: i as i64 * 1_000_000,
-                orig_len: data.len() as u32,
-                link_type: *lt,
-                data,
-            });
-        }
+        feed(&mut a, source);
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec!["test".into()],
@@ -659,16 +668,13 @@ mod tests {
         (s, records.try_iter().collect())
     }
 
-    /// Processes generated Ethernet frames.
+    /// Processes generated Ethernet frames, through an in-memory source.
     fn feed_ethernet(a: &mut Analyzer<'_>, frames: &[crate::synth::Frame]) {
+        let mut source = MemorySource::new("generated");
         for f in frames {
-            a.process(&RawPacket {
-                ts_ns: f.ts_ns,
-                orig_len: f.data.len() as u32,
-                link_type: LinkType::ETHERNET,
-                data: &f.data,
-            });
+            source.push(f.ts_ns, LinkType::ETHERNET, f.data.clone());
         }
+        feed(a, &mut source);
     }
 
     /// Collects every flow record `a` writes, in order.
@@ -700,6 +706,29 @@ mod tests {
         assert_eq!(records[0].server, "10.0.0.1");
         assert_eq!(records[0].client_port, Some(50123));
         assert_eq!(records[0].server_rule, "syn");
+        assert_eq!(
+            summary.line_sums(),
+            (summary.totals.packets, summary.totals.bytes)
+        );
+    }
+
+    #[test]
+    fn snaplen_cut_frames_count_their_wire_length() {
+        let (c, s) = ([10, 0, 0, 5], [10, 0, 0, 1]);
+        let syn = eth_tcp(c, s, 50123, 445, true, false);
+        let mut source = MemorySource::new("cut");
+        // The headers only, of a frame that was 1514 bytes on the wire.
+        source.push_truncated(0, LinkType::ETHERNET, syn[..54].to_vec(), 1514);
+        source.push(1_000_000, LinkType::ETHERNET, syn.clone());
+        assert_eq!(source.name(), "cut");
+        let (summary, records) = run_source(&mut source);
+        let smb = &summary.services[0];
+        assert_eq!(smb.label, "SMB");
+        assert_eq!(
+            (smb.counters.packets, smb.counters.bytes),
+            (2, 1514 + syn.len() as u64)
+        );
+        assert_eq!(records[0].bytes_c2s, 1514 + syn.len() as u64);
         assert_eq!(
             summary.line_sums(),
             (summary.totals.packets, summary.totals.bytes)
