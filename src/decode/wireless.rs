@@ -94,7 +94,7 @@ pub fn decode_80211(data: &[u8]) -> Decoded {
     {
         return Decoded::NonIp(NonIpKind::Wlan(WlanKind::Amsdu));
     }
-    decode_llc(&data[len..])
+    decode_llc(&data[len..], 0)
 }
 
 /// Radiotap: a little-endian length at bytes 2-3 says where the 802.11 frame starts.
