@@ -720,7 +720,7 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
         .map(|q| parse_lookup(q).map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
     let mut views = Vec::new();
-    for (text, q) in args.queries.iter().zip(&queries) {
+    for q in &queries {
         let (query, entry, kind) = match *q {
             LookupQuery::Port(t, p) => {
                 let m = table.lookup().port(t, p);
@@ -751,7 +751,6 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
                     .collect()
             })
             .unwrap_or_default();
-        let _ = text;
         views.push(LookupView {
             query,
             match_kind: kind,
