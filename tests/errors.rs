@@ -69,6 +69,25 @@ fn missing_unreadable_and_non_capture_files() {
             empty.display()
         ),
     );
+    // gzip is read directly; gzip inside gzip is named as such (no advice to pipe through
+    // zcat, which wiretally does not need).
+    let twice = dir.path().join("twice.pcap.gz.gz");
+    let gzip = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let once = gzip(&std::fs::read(fixture("link-raw.pcap")).unwrap());
+    std::fs::write(&twice, gzip(&once)).unwrap();
+    assert_fails_with(
+        &["read", twice.to_str().unwrap()],
+        &format!(
+            "{} (gzip inside gzip: compressed twice): not a pcap or pcapng capture (unknown magic number {:02x?})",
+            twice.display(),
+            &once[..8]
+        ),
+    );
     // A later file that is bad stops the run with its own name, not the first file's.
     assert_fails_with(
         &["read", &fixture("link-raw.pcap"), "/nonexistent/y.pcap"],

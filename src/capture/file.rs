@@ -314,11 +314,15 @@ impl FileReader {
         let have = self.fill(PCAP_FILE_HEADER_LEN)?;
         let head = &self.buf[..have.min(8)];
         if have >= 2 && head[..2] == GZIP_MAGIC {
+            // `open` decompresses gzip itself: gzip here was compressed twice, or handed
+            // to `new`, which reads uncompressed streams only.
+            let why = if self.compressed {
+                "gzip inside gzip: compressed twice"
+            } else {
+                "gzip-compressed: FileReader::open decompresses it, FileReader::new does not"
+            };
             return Err(CaptureError::NotACapture {
-                path: format!(
-                    "{} (gzip-compressed: decompress it first, e.g. zcat FILE | wiretally read -)",
-                    self.name
-                ),
+                path: format!("{} ({why})", self.name),
                 magic: head.to_vec(),
             });
         }
