@@ -299,7 +299,7 @@ pub struct TableArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Output format (text or json).
+    /// Output format: text, json or csv.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -326,7 +326,7 @@ pub struct LookupArgs {
     #[command(flatten)]
     pub table: TableOption,
 
-    /// Output format (text or json).
+    /// Output format: text, json or csv.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }

@@ -1267,3 +1267,33 @@ fn payload_fingerprints_sni_and_mismatches() {
     // The demo's well-behaved traffic raises no mismatch.
     assert!(summary(&[&fixture("demo.pcap")]).mismatches.is_empty());
 }
+
+#[test]
+fn help_names_every_format_accepted() {
+    let help = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["table", "lookup"] {
+        let text = help(&[command, "--help"]);
+        let format = text
+            .split("--format <FORMAT>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{command}: no --format in\n{text}"));
+        let format = &format[..format.find("\n  -").unwrap_or(format.len())];
+        assert!(!format.contains("text or json"), "{command}: {format}");
+        for name in ["text", "json", "csv"] {
+            assert!(format.contains(name), "{command}: {name} missing: {format}");
+        }
+        // And csv is accepted there.
+        let query: &[&str] = if command == "lookup" {
+            &["445/tcp"]
+        } else {
+            &[]
+        };
+        let mut args = vec![command, "--format", "csv"];
+        args.extend(query);
+        assert!(run(&args).status.success(), "{args:?}");
+    }
+}
