@@ -62,7 +62,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub top: u32,
 
-    /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
+    /// Write one record per flow: NDJSON, CSV when FILE ends in .csv, or Parquet when it
+    /// ends in .parquet (or .pq).
     #[arg(long, value_name = "FILE")]
     pub flows: Option<PathBuf>,
 

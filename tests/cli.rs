@@ -1296,4 +1296,13 @@ fn help_names_every_format_accepted() {
         args.extend(query);
         assert!(run(&args).status.success(), "{args:?}");
     }
+    for command in ["read", "live"] {
+        let text = help(&[command, "--help"]);
+        let flows = text.split("--flows <FILE>").nth(1).unwrap();
+        let flows = &flows[..flows.find("\n  -").unwrap_or(flows.len())];
+        assert!(
+            flows.contains("Parquet") && flows.contains(".parquet"),
+            "{flows}"
+        );
+    }
 }
