@@ -1306,3 +1306,28 @@ fn help_names_every_format_accepted() {
         );
     }
 }
+
+#[test]
+fn generator_help_exits_0_and_bad_usage_2() {
+    let gen_run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wiretally-gen"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    for flag in ["--help", "-h"] {
+        let out = gen_run(&[flag]);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.starts_with("usage: wiretally-gen fixtures [DIR]"),
+            "{text}"
+        );
+        assert!(out.stderr.is_empty());
+    }
+    for args in [&[][..], &["no-such-command"][..]] {
+        let out = gen_run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).starts_with("usage: wiretally-gen"));
+    }
+}
