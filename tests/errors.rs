@@ -3,7 +3,11 @@
 //! Also the output-safety rules: names that would drive a terminal are escaped, and
 //! error lines stay one line whatever a file name holds.
 
+mod common;
+
 use std::process::{Command, Output};
+
+use common::{is_root, skip};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wiretally"))
@@ -33,13 +37,6 @@ fn assert_usage_error(args: &[&str], first_line: &str) {
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert_eq!(err.lines().next(), Some(first_line), "{args:?}: {err}");
     assert!(out.stdout.is_empty());
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 #[test]
@@ -98,8 +95,7 @@ fn missing_unreadable_and_non_capture_files() {
 #[test]
 fn unreadable_file_as_an_unprivileged_user() {
     if !is_root() {
-        println!("SKIPPED: needs root to make a file another user cannot read");
-        return;
+        return skip("unreadable file: needs root to make a file another user cannot read");
     }
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("secret.pcap");
@@ -121,8 +117,9 @@ fn unreadable_file_as_an_unprivileged_user() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     if err.contains("setpriv") || err.contains("Permission denied") && !err.contains("wiretally") {
-        println!("SKIPPED: nobody cannot run the test binary here: {err}");
-        return;
+        return skip(&format!(
+            "unreadable file: nobody cannot run the test binary here: {err}"
+        ));
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
@@ -140,19 +137,19 @@ fn filters_that_do_not_compile() {
         &["read", "-f", "tcp port eleventy", &fixture("demo.pcap")],
         "filter 'tcp port eleventy' does not compile for link type ETHERNET (1): libpcap error: unknown port 'eleventy'",
     );
-    if is_root() {
-        assert_fails_with(
-            &["live", "-i", "lo", "-f", "tcp port eleventy", "-c", "1"],
-            "filter 'tcp port eleventy' does not compile on lo: libpcap error: unknown port 'eleventy'",
-        );
+    if !is_root() {
+        return skip("filter on a live capture: needs root to open lo");
     }
+    assert_fails_with(
+        &["live", "-i", "lo", "-f", "tcp port eleventy", "-c", "1"],
+        "filter 'tcp port eleventy' does not compile on lo: libpcap error: unknown port 'eleventy'",
+    );
 }
 
 #[test]
 fn interfaces_that_do_not_exist() {
     if !is_root() {
-        println!("SKIPPED: an unprivileged run stops at the permission check first");
-        return;
+        return skip("missing interface: an unprivileged run stops at the permission check first");
     }
     let out = run(&["live", "-i", "no-such-if0", "-c", "1"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -168,8 +165,7 @@ fn interfaces_that_do_not_exist() {
 #[test]
 fn capture_without_permission_says_how_to_grant_it() {
     if !is_root() {
-        println!("SKIPPED: needs root to run the binary as nobody");
-        return;
+        return skip("capture permission: needs root to run the binary as nobody");
     }
     let out = Command::new("setpriv")
         .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
@@ -179,8 +175,9 @@ fn capture_without_permission_says_how_to_grant_it() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     if !err.starts_with("wiretally") {
-        println!("SKIPPED: nobody cannot run the test binary here: {err}");
-        return;
+        return skip(&format!(
+            "capture permission: nobody cannot run the test binary here: {err}"
+        ));
     }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");

@@ -1,22 +1,90 @@
-//! Helpers shared by the integration tests that sweep every capture.
+//! Helpers shared by the integration tests: the captures they sweep, and one way to skip
+//! a test that cannot run here.
+//!
+//! Skips: a test that needs root, a network namespace, tshark or DuckDB calls [`skip`],
+//! which prints `skipped: ...` and lets the test return, except under CI (`CI=true`),
+//! where everything is installed and the test runs as root, so a skip is a failure. The
+//! real captures of `../shared/captures` are optional everywhere: without them the tests
+//! say so and check the fixtures only.
 
-use std::path::PathBuf;
+// Each test crate uses only some of these.
+#![allow(dead_code)]
 
-/// Every fixture and every capture of `../shared/captures/ndpi` (when present), sorted:
-/// all files but the READMEs.
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Whether this is a CI run (`CI` set, and not to `false` or `0`).
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
+/// Says that (part of) a test is skipped and why, on stderr past the test harness's
+/// capture so it shows in every run. Under CI it panics instead: there nothing may be
+/// skipped.
+pub fn skip(what: &str) {
+    assert!(!under_ci(), "CI=true, so this test may not skip: {what}");
+    let _ = writeln!(std::io::stderr(), "skipped: {what}");
+}
+
+/// Whether the tests run as root (CI does).
+pub fn is_root() -> bool {
+    nix::unistd::Uid::effective().is_root()
+}
+
+/// Whether `program ARG` runs and succeeds (e.g. `tshark --version`).
+pub fn available(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The project's fixtures, sorted: every file of `fixtures/` but the README.
+pub fn fixtures() -> Vec<PathBuf> {
+    files_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+}
+
+/// `../shared/captures/NAME` beside the clone (a directory or a file), when it is there.
+/// A clone placed anywhere else has none: then this says that what it holds is skipped
+/// (not a failure, under CI either).
+pub fn shared_capture(name: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/captures")
+        .join(name);
+    match path.canonicalize() {
+        Ok(found) => Some(found),
+        Err(_) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: {} (not found beside this clone); checking the fixtures only",
+                path.display()
+            );
+            None
+        }
+    }
+}
+
+/// The files of a directory, sorted, without READMEs (`.md`).
+pub fn files_of(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every fixture and every capture of `../shared/captures/ndpi` (when present), sorted.
 pub fn captures() -> Vec<PathBuf> {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    for dir in [root.join("fixtures"), root.join("../shared/captures/ndpi")] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            eprintln!("note: {} not found; skipped", dir.display());
-            continue;
-        };
-        files.extend(
-            entries
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && p.extension().is_none_or(|e| e != "md")),
-        );
+    let mut files = fixtures();
+    if let Some(ndpi) = shared_capture("ndpi") {
+        files.extend(files_of(&ndpi));
     }
     files.sort();
     files
