@@ -7,7 +7,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::{is_root, skip};
+use common::{NobodyBinary, is_root, skip};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wiretally"))
@@ -97,6 +97,10 @@ fn unreadable_file_as_an_unprivileged_user() {
     if !is_root() {
         return skip("unreadable file: needs root to make a file another user cannot read");
     }
+    let nobody = match NobodyBinary::new() {
+        Ok(binary) => binary,
+        Err(why) => return skip(&format!("unreadable file: {why}")),
+    };
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("secret.pcap");
     std::fs::copy(fixture("link-raw.pcap"), &secret).unwrap();
@@ -109,18 +113,12 @@ fn unreadable_file_as_an_unprivileged_user() {
         .args(["600", secret.to_str().unwrap()])
         .status()
         .unwrap();
-    let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_wiretally"))
+    let out = nobody
+        .command()
         .args(["read", secret.to_str().unwrap()])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("setpriv") || err.contains("Permission denied") && !err.contains("wiretally") {
-        return skip(&format!(
-            "unreadable file: nobody cannot run the test binary here: {err}"
-        ));
-    }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err,
@@ -167,18 +165,16 @@ fn capture_without_permission_says_how_to_grant_it() {
     if !is_root() {
         return skip("capture permission: needs root to run the binary as nobody");
     }
-    let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_wiretally"))
+    let nobody = match NobodyBinary::new() {
+        Ok(binary) => binary,
+        Err(why) => return skip(&format!("capture permission: {why}")),
+    };
+    let out = nobody
+        .command()
         .args(["live", "-i", "lo", "-c", "1"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if !err.starts_with("wiretally") {
-        return skip(&format!(
-            "capture permission: nobody cannot run the test binary here: {err}"
-        ));
-    }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -188,7 +184,7 @@ fn capture_without_permission_says_how_to_grant_it() {
     assert!(
         err.ends_with(&format!(
             "); run as root, or grant the binary the capability: sudo setcap cap_net_raw,cap_net_admin=eip {}\n",
-            env!("CARGO_BIN_EXE_wiretally")
+            nobody.path.display()
         )),
         "{err}"
     );

@@ -1,5 +1,5 @@
-//! Helpers shared by the integration tests: the captures they sweep, and one way to skip
-//! a test that cannot run here.
+//! Helpers shared by the integration tests: the captures they sweep, one way to skip a
+//! test that cannot run here, and a copy of the binary that user `nobody` can run.
 //!
 //! Skips: a test that needs root, a network namespace, tshark or DuckDB calls [`skip`],
 //! which prints `skipped: ...` and lets the test return, except under CI (`CI=true`),
@@ -88,4 +88,56 @@ pub fn captures() -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// A copy of the wiretally binary in a new directory of mode 755 under the system's
+/// temporary directory, so user `nobody` can run it even when the clone sits in a
+/// directory other users cannot enter (mode 700, like /root or `mktemp -d`). Removed
+/// when dropped.
+pub struct NobodyBinary {
+    _dir: tempfile::TempDir,
+    /// The copy.
+    pub path: PathBuf,
+}
+
+impl NobodyBinary {
+    /// Copies the binary and checks that `nobody` can run it; `Err` says why not (a
+    /// temporary directory that `nobody` cannot reach either, or no `setpriv`).
+    pub fn new() -> Result<NobodyBinary, String> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::Builder::new()
+            .prefix("wiretally-nobody-")
+            .tempdir()
+            .map_err(|e| format!("cannot make a temporary directory: {e}"))?;
+        let path = dir.path().join("wiretally");
+        std::fs::copy(env!("CARGO_BIN_EXE_wiretally"), &path)
+            .map_err(|e| format!("cannot copy the binary: {e}"))?;
+        for p in [dir.path(), path.as_path()] {
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| format!("cannot chmod {}: {e}", p.display()))?;
+        }
+        let binary = NobodyBinary { _dir: dir, path };
+        let out = binary
+            .command()
+            .arg("--version")
+            .output()
+            .map_err(|e| format!("cannot run setpriv (util-linux): {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "user nobody cannot run {}: {}",
+                binary.path.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        Ok(binary)
+    }
+
+    /// `setpriv` running the copy as `nobody` (no groups); add wiretally's arguments.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new("setpriv");
+        command
+            .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
+            .arg(&self.path);
+        command
+    }
 }
