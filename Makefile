@@ -9,9 +9,10 @@ deps:
 build: deps
 	$(CARGO) build --release
 
-## Build in release mode and summarise the demo capture of a Windows domain.
-demo: build
-	./target/release/wiretally read fixtures/demo.pcap
+## Build in release mode and summarise the demo capture of a Windows domain (through
+## cargo, so the binary is found wherever CARGO_TARGET_DIR puts it).
+demo: deps
+	$(CARGO) run --release --bin wiretally -- read fixtures/demo.pcap
 
 ## The whole test suite (unit, CLI integration, tshark cross-check when tshark is installed).
 test: deps

@@ -62,7 +62,8 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
     pub top: u32,
 
-    /// Write one record per flow: NDJSON, or CSV when FILE ends in .csv.
+    /// Write one record per flow: NDJSON, CSV when FILE ends in .csv, or Parquet when it
+    /// ends in .parquet (or .pq).
     #[arg(long, value_name = "FILE")]
     pub flows: Option<PathBuf>,
 
@@ -299,7 +300,7 @@ pub struct TableArgs {
     #[arg(long)]
     pub check: bool,
 
-    /// Output format (text or json).
+    /// Output format: text, json or csv.
     #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 }
@@ -326,7 +327,7 @@ pub struct LookupArgs {
     #[command(flatten)]
     pub table: TableOption,
 
-    /// Output format (text or json).
+    /// Output format: text, json or csv.
     #[arg(long, default_value = "text", value_parser = format_parser())]
     pub format: Format,
 }

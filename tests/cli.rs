@@ -385,6 +385,86 @@ fn reads_standard_input() {
     assert_small_mix(&s, 2);
 }
 
+/// Runs `wiretally ARGS`, killed after `limit` (a FIFO read twice blocks forever).
+fn run_with_deadline(args: &[&str], limit: std::time::Duration) -> Option<Output> {
+    let mut child = bin()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes while waiting, so a large report cannot block the child.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = pipe.read_to_end(&mut bytes);
+            bytes
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let (stdout, stderr) = (stdout.join().unwrap(), stderr.join().unwrap());
+    status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+#[test]
+fn reads_a_fifo_once_from_its_start() {
+    // Like `wiretally read <(zcat demo.pcap.gz)`: the path is a pipe that can be read
+    // only once. demo.pcap is larger than a pipe's buffer, so the writer is still
+    // writing while wiretally reads.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("capture.fifo");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
+    let bytes = std::fs::read(fixture("demo.pcap")).unwrap();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || {
+            // Blocks until wiretally opens the FIFO; a reader that goes away early ends
+            // the write with an error, which the assertions below report.
+            if let Ok(mut f) = std::fs::OpenOptions::new().write(true).open(&fifo) {
+                let _ = f.write_all(&bytes);
+            }
+        })
+    };
+    let path = fifo.to_str().unwrap();
+    let out = run_with_deadline(
+        &["read", "--no-progress", "--format", "json", path],
+        std::time::Duration::from_secs(30),
+    );
+    if out.is_none() {
+        // Unblock the writer if it still waits for a reader (a non-blocking open of the
+        // read end returns at once).
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
+            .open(&fifo);
+    }
+    writer.join().unwrap();
+    let out = out.expect("wiretally read FIFO did not finish: it opened the FIFO twice");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let from_fifo: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let from_file = summary(&["--no-progress", &fixture("demo.pcap")]);
+    assert_eq!(from_fifo.totals, from_file.totals);
+    assert_eq!(from_fifo.services, from_file.services);
+}
+
 #[test]
 fn bpf_filter_applies_per_link_type() {
     let s = summary(&["-f", "tcp", &fixture("two-interfaces.pcapng")]);
@@ -434,6 +514,98 @@ fn flows_file_ndjson_and_csv_add_up() {
     let headers = reader.headers().unwrap().clone();
     assert!(headers.iter().any(|h| h == "server_port"));
     assert_eq!(reader.records().count() as u64, s.totals.flows);
+}
+
+/// A custom table whose first SMB service name holds "; ", the separator of the joined
+/// text form.
+const SEMICOLON_TABLE: &str = "port,protocol,application_protocol,service\n\
+445,tcp,SMB,\"Server; Workstation\"\n\
+445,tcp,SMB,Print Spooler\n\
+53,udp,DNS,DNS Server\n";
+
+#[cfg(feature = "parquet")]
+#[test]
+fn system_services_stay_whole_in_parquet_and_joined_in_ndjson_and_csv() {
+    use arrow_array::{Array, ListArray, StringArray, UInt16Array};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("semicolons.csv");
+    std::fs::write(&table, SEMICOLON_TABLE).unwrap();
+    let table = table.to_str().unwrap();
+    let services_by_port = |flows: &str| -> Vec<(u16, Vec<String>)> {
+        let path = dir.path().join(flows);
+        let out = run(&[
+            "read",
+            "--table",
+            table,
+            "--flows",
+            path.to_str().unwrap(),
+            &fixture("link-raw.pcap"),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let file = std::fs::File::open(&path).unwrap();
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut rows = Vec::new();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let ports = batch.column_by_name("server_port").unwrap();
+            let ports = ports.as_any().downcast_ref::<UInt16Array>().unwrap();
+            let lists = batch.column_by_name("system_services").unwrap();
+            let lists = lists.as_any().downcast_ref::<ListArray>().unwrap();
+            for i in 0..batch.num_rows() {
+                let items = lists.value(i);
+                let items = items.as_any().downcast_ref::<StringArray>().unwrap();
+                let items = (0..items.len()).map(|j| items.value(j).to_string());
+                rows.push((ports.value(i), items.collect()));
+            }
+        }
+        rows.sort();
+        rows
+    };
+    assert_eq!(
+        services_by_port("flows.parquet"),
+        vec![
+            (53, vec!["DNS Server".to_string()]),
+            (
+                445,
+                vec![
+                    "Server; Workstation".to_string(),
+                    "Print Spooler".to_string()
+                ]
+            ),
+        ]
+    );
+    // NDJSON and CSV keep the joined text they always had.
+    let records = flow_records(&["--table", table, &fixture("link-raw.pcap")]);
+    let smb = records.iter().find(|r| r["server_port"] == 445).unwrap();
+    assert_eq!(smb["system_services"], "Server; Workstation; Print Spooler");
+    let csv_path = dir.path().join("flows.csv");
+    let out = run(&[
+        "read",
+        "--table",
+        table,
+        "--flows",
+        csv_path.to_str().unwrap(),
+        &fixture("link-raw.pcap"),
+    ]);
+    assert!(out.status.success());
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "system_services")
+        .unwrap();
+    let mut joined: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[column].to_string())
+        .collect();
+    joined.sort();
+    assert_eq!(joined, ["DNS Server", "Server; Workstation; Print Spooler"]);
 }
 
 #[test]
@@ -1094,4 +1266,43 @@ fn payload_fingerprints_sni_and_mismatches() {
     assert!(text.contains("PORT/PAYLOAD MISMATCHES"));
     // The demo's well-behaved traffic raises no mismatch.
     assert!(summary(&[&fixture("demo.pcap")]).mismatches.is_empty());
+}
+
+#[test]
+fn help_names_every_format_accepted() {
+    let help = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for command in ["table", "lookup"] {
+        let text = help(&[command, "--help"]);
+        let format = text
+            .split("--format <FORMAT>")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{command}: no --format in\n{text}"));
+        let format = &format[..format.find("\n  -").unwrap_or(format.len())];
+        assert!(!format.contains("text or json"), "{command}: {format}");
+        for name in ["text", "json", "csv"] {
+            assert!(format.contains(name), "{command}: {name} missing: {format}");
+        }
+        // And csv is accepted there.
+        let query: &[&str] = if command == "lookup" {
+            &["445/tcp"]
+        } else {
+            &[]
+        };
+        let mut args = vec![command, "--format", "csv"];
+        args.extend(query);
+        assert!(run(&args).status.success(), "{args:?}");
+    }
+    for command in ["read", "live"] {
+        let text = help(&[command, "--help"]);
+        let flows = text.split("--flows <FILE>").nth(1).unwrap();
+        let flows = &flows[..flows.find("\n  -").unwrap_or(flows.len())];
+        assert!(
+            flows.contains("Parquet") && flows.contains(".parquet"),
+            "{flows}"
+        );
+    }
 }

@@ -3,7 +3,11 @@
 //! Also the output-safety rules: names that would drive a terminal are escaped, and
 //! error lines stay one line whatever a file name holds.
 
+mod common;
+
 use std::process::{Command, Output};
+
+use common::{NobodyBinary, is_root, skip};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_wiretally"))
@@ -35,13 +39,6 @@ fn assert_usage_error(args: &[&str], first_line: &str) {
     assert!(out.stdout.is_empty());
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
-
 #[test]
 fn missing_unreadable_and_non_capture_files() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,6 +66,25 @@ fn missing_unreadable_and_non_capture_files() {
             empty.display()
         ),
     );
+    // gzip is read directly; gzip inside gzip is named as such (no advice to pipe through
+    // zcat, which wiretally does not need).
+    let twice = dir.path().join("twice.pcap.gz.gz");
+    let gzip = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let once = gzip(&std::fs::read(fixture("link-raw.pcap")).unwrap());
+    std::fs::write(&twice, gzip(&once)).unwrap();
+    assert_fails_with(
+        &["read", twice.to_str().unwrap()],
+        &format!(
+            "{} (gzip inside gzip: compressed twice): not a pcap or pcapng capture (unknown magic number {:02x?})",
+            twice.display(),
+            &once[..8]
+        ),
+    );
     // A later file that is bad stops the run with its own name, not the first file's.
     assert_fails_with(
         &["read", &fixture("link-raw.pcap"), "/nonexistent/y.pcap"],
@@ -79,9 +95,12 @@ fn missing_unreadable_and_non_capture_files() {
 #[test]
 fn unreadable_file_as_an_unprivileged_user() {
     if !is_root() {
-        println!("SKIPPED: needs root to make a file another user cannot read");
-        return;
+        return skip("unreadable file: needs root to make a file another user cannot read");
     }
+    let nobody = match NobodyBinary::new() {
+        Ok(binary) => binary,
+        Err(why) => return skip(&format!("unreadable file: {why}")),
+    };
     let dir = tempfile::tempdir().unwrap();
     let secret = dir.path().join("secret.pcap");
     std::fs::copy(fixture("link-raw.pcap"), &secret).unwrap();
@@ -94,17 +113,12 @@ fn unreadable_file_as_an_unprivileged_user() {
         .args(["600", secret.to_str().unwrap()])
         .status()
         .unwrap();
-    let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_wiretally"))
+    let out = nobody
+        .command()
         .args(["read", secret.to_str().unwrap()])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("setpriv") || err.contains("Permission denied") && !err.contains("wiretally") {
-        println!("SKIPPED: nobody cannot run the test binary here: {err}");
-        return;
-    }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err,
@@ -121,19 +135,19 @@ fn filters_that_do_not_compile() {
         &["read", "-f", "tcp port eleventy", &fixture("demo.pcap")],
         "filter 'tcp port eleventy' does not compile for link type ETHERNET (1): libpcap error: unknown port 'eleventy'",
     );
-    if is_root() {
-        assert_fails_with(
-            &["live", "-i", "lo", "-f", "tcp port eleventy", "-c", "1"],
-            "filter 'tcp port eleventy' does not compile on lo: libpcap error: unknown port 'eleventy'",
-        );
+    if !is_root() {
+        return skip("filter on a live capture: needs root to open lo");
     }
+    assert_fails_with(
+        &["live", "-i", "lo", "-f", "tcp port eleventy", "-c", "1"],
+        "filter 'tcp port eleventy' does not compile on lo: libpcap error: unknown port 'eleventy'",
+    );
 }
 
 #[test]
 fn interfaces_that_do_not_exist() {
     if !is_root() {
-        println!("SKIPPED: an unprivileged run stops at the permission check first");
-        return;
+        return skip("missing interface: an unprivileged run stops at the permission check first");
     }
     let out = run(&["live", "-i", "no-such-if0", "-c", "1"]);
     let err = String::from_utf8_lossy(&out.stderr);
@@ -149,20 +163,18 @@ fn interfaces_that_do_not_exist() {
 #[test]
 fn capture_without_permission_says_how_to_grant_it() {
     if !is_root() {
-        println!("SKIPPED: needs root to run the binary as nobody");
-        return;
+        return skip("capture permission: needs root to run the binary as nobody");
     }
-    let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"])
-        .arg(env!("CARGO_BIN_EXE_wiretally"))
+    let nobody = match NobodyBinary::new() {
+        Ok(binary) => binary,
+        Err(why) => return skip(&format!("capture permission: {why}")),
+    };
+    let out = nobody
+        .command()
         .args(["live", "-i", "lo", "-c", "1"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if !err.starts_with("wiretally") {
-        println!("SKIPPED: nobody cannot run the test binary here: {err}");
-        return;
-    }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -172,7 +184,7 @@ fn capture_without_permission_says_how_to_grant_it() {
     assert!(
         err.ends_with(&format!(
             "); run as root, or grant the binary the capability: sudo setcap cap_net_raw,cap_net_admin=eip {}\n",
-            env!("CARGO_BIN_EXE_wiretally")
+            nobody.path.display()
         )),
         "{err}"
     );

@@ -2,23 +2,20 @@
 //! other end sits in a network namespace the test creates. The test sends its own traffic
 //! (only to loopback and to its namespace) and checks services, flows and packets.
 //!
-//! Needs root (CI runs as root); without it the tests say so and skip. The capture filter
+//! Needs root (CI runs as root); without it the tests say so and skip (a failure under CI,
+//! see `common::skip`). The capture filter
 //! keeps only packets whose number is certain (UDP datagrams and TCP SYNs), and `-c` ends
 //! the capture after exactly those, so no test depends on timing.
+
+mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::{NobodyBinary, is_root, skip};
 use wiretally::summary::Summary;
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-}
 
 /// Only the test's own packets: datagrams from its sender port and SYNs to or from its
 /// two TCP ports, between the given addresses.
@@ -142,8 +139,7 @@ fn check(summary: &Summary, expect_tcp_packets: u64) {
 #[test]
 fn captures_on_loopback() {
     if !is_root() {
-        println!("SKIPPED live capture on lo: needs root (CI runs as root)");
-        return;
+        return skip("live capture on lo: needs root (CI runs as root)");
     }
     let listeners: Vec<TcpListener> = [445, 3389]
         .iter()
@@ -251,7 +247,7 @@ impl Namespace {
                 .status()
                 .is_ok_and(|s| s.success());
             if !ok {
-                println!("SKIPPED veth capture: `ip {}` failed", step.join(" "));
+                skip(&format!("veth capture: `ip {}` failed", step.join(" ")));
                 return None;
             }
         }
@@ -271,12 +267,10 @@ impl Drop for Namespace {
 #[test]
 fn captures_on_a_veth_into_a_namespace() {
     if !is_root() {
-        println!("SKIPPED veth capture: needs root (CI runs as root)");
-        return;
+        return skip("veth capture: needs root (CI runs as root)");
     }
-    if Command::new("ip").arg("-V").output().is_err() {
-        println!("SKIPPED veth capture: iproute2 (`ip`) is not installed");
-        return;
+    if !common::available("ip", "-V") {
+        return skip("veth capture: iproute2 (`ip`) is not installed");
     }
     let Some(ns) = Namespace::create(1) else {
         return;
@@ -316,29 +310,20 @@ fn unknown_interface_lists_the_ones_that_exist() {
 
 #[test]
 fn without_permission_says_how_to_grant_it() {
-    if !is_root() || Command::new("runuser").arg("--help").output().is_err() {
-        println!("SKIPPED permission test: needs root and runuser to drop to nobody");
-        return;
+    if !is_root() {
+        return skip("permission test: needs root to drop to nobody");
     }
-    let out = Command::new("runuser")
-        .args([
-            "-u",
-            "nobody",
-            "--",
-            env!("CARGO_BIN_EXE_wiretally"),
-            "live",
-            "-i",
-            "lo",
-            "-c",
-            "1",
-        ])
+    // A copy nobody can reach: the clone may sit in a directory of mode 700.
+    let nobody = match NobodyBinary::new() {
+        Ok(binary) => binary,
+        Err(why) => return skip(&format!("permission test: {why}")),
+    };
+    let out = nobody
+        .command()
+        .args(["live", "-i", "lo", "-c", "1"])
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    if err.contains("Permission denied") && !err.contains("wiretally") {
-        println!("SKIPPED permission test: nobody cannot run the test binary here: {err}");
-        return;
-    }
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
@@ -350,9 +335,8 @@ fn without_permission_says_how_to_grant_it() {
 
 #[test]
 fn interface_removed_mid_capture_ends_with_the_report() {
-    if !is_root() || Command::new("ip").arg("-V").output().is_err() {
-        println!("SKIPPED interface-down test: needs root and iproute2");
-        return;
+    if !is_root() || !common::available("ip", "-V") {
+        return skip("interface-down test: needs root and iproute2");
     }
     let Some(ns) = Namespace::create(2) else {
         return;
@@ -393,8 +377,7 @@ fn interface_removed_mid_capture_ends_with_the_report() {
 #[test]
 fn json_output_is_snapshot_lines_then_one_summary() {
     if !is_root() {
-        println!("SKIPPED live snapshot test: needs root (CI runs as root)");
-        return;
+        return skip("live snapshot test: needs root (CI runs as root)");
     }
     let mut child = start_capture_with("lo", "127.0.0.2", 2, "100ms");
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
@@ -426,8 +409,7 @@ fn json_output_is_snapshot_lines_then_one_summary() {
 #[test]
 fn write_option_saves_what_was_counted() {
     if !is_root() {
-        println!("SKIPPED -w test: needs root (CI runs as root)");
-        return;
+        return skip("-w test: needs root (CI runs as root)");
     }
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("saved.pcap");
@@ -458,8 +440,7 @@ fn write_option_saves_what_was_counted() {
 #[test]
 fn many_flows_stay_within_the_cap_and_all_are_counted() {
     if !is_root() {
-        println!("SKIPPED live flow-cap test: needs root (CI runs as root)");
-        return;
+        return skip("live flow-cap test: needs root (CI runs as root)");
     }
     const FLOWS: u16 = 3000;
     let dir = tempfile::tempdir().unwrap();
@@ -569,8 +550,7 @@ fn spawn_three_datagrams(peer: &str, extra: &[&str]) -> (Child, String) {
 #[test]
 fn drops_root_before_reading_packets() {
     if !is_root() {
-        println!("SKIPPED privilege-drop test: needs root (CI runs as root)");
-        return;
+        return skip("privilege-drop test: needs root (CI runs as root)");
     }
     let nobody = uid_of_user("nobody");
     let (child, line) = spawn_three_datagrams("127.0.0.4", &[]);
@@ -598,8 +578,7 @@ fn drops_root_before_reading_packets() {
 #[test]
 fn no_drop_keeps_root_and_user_chooses_another() {
     if !is_root() {
-        println!("SKIPPED privilege-drop test: needs root (CI runs as root)");
-        return;
+        return skip("privilege-drop test: needs root (CI runs as root)");
     }
     let (child, line) = spawn_three_datagrams("127.0.0.5", &["--no-drop"]);
     assert!(line.contains("running as root (--no-drop)"), "{line}");
@@ -639,8 +618,7 @@ fn assert_live_refuses(args: &[&str], message: &str) {
 #[test]
 fn bad_user_and_unwritable_outputs_fail_before_capturing() {
     if !is_root() {
-        println!("SKIPPED: needs root to reach the point of opening the capture");
-        return;
+        return skip("bad user and outputs: needs root to reach the point of opening the capture");
     }
     assert_live_refuses(
         &["-i", "lo", "-c", "1", "--user", "no-such-user-here"],
@@ -680,8 +658,7 @@ fn bad_user_and_unwritable_outputs_fail_before_capturing() {
 #[test]
 fn closed_stdout_ends_the_run_quietly() {
     if !is_root() {
-        println!("SKIPPED: needs root (CI runs as root)");
-        return;
+        return skip("closed stdout: needs root (CI runs as root)");
     }
     // Like `wiretally live --format json | head -1`: the reader goes away after the first
     // snapshot, and the capture ends by itself, with status 0 and nothing on stderr but

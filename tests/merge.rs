@@ -219,3 +219,97 @@ fn cut_lists_are_flagged_by_each_part_s_own_top() {
     );
     assert_eq!(s.top, 20);
 }
+
+#[test]
+fn strings_from_summaries_cannot_drive_the_terminal() {
+    // A crafted summary: protocol names, addresses, kinds, interface names, UUIDs and
+    // failing pairs that carry a clear-screen sequence. The text (and CSV) output of a
+    // merge escapes every one of them.
+    let dir = tempfile::tempdir().unwrap();
+    let mut evil = summary_of(&[
+        &fixture("fingerprints.pcap"),
+        &fixture("rpc-dynamic.pcap"),
+        &fixture("blocked-dc.pcap"),
+        &fixture("non-ip.pcap"),
+    ]);
+    let tag = |text: &mut String, what: &str| text.push_str(&format!("\u{1b}[2J{what}"));
+    let unknown = &mut evil.unknown[0];
+    tag(&mut unknown.looks_like[0].protocol, "protocol");
+    tag(&mut unknown.top_servers[0].addr, "address");
+    tag(&mut evil.services[0].label, "label");
+    let rpc_line = evil.services.iter_mut().find(|l| l.rpc.is_some()).unwrap();
+    let rpc = rpc_line.rpc.as_mut().unwrap();
+    tag(&mut rpc.uuid, "uuid");
+    tag(&mut rpc.version, "version");
+    let uses = evil
+        .services
+        .iter_mut()
+        .find(|l| !l.rpc_interfaces.is_empty())
+        .unwrap();
+    tag(&mut uses.rpc_interfaces[0].interface, "interface");
+    let pair = &mut evil.failed[0].top_pairs[0];
+    tag(&mut pair.client, "client");
+    tag(&mut pair.server, "server");
+    let mismatch = &mut evil.mismatches[0];
+    tag(&mut mismatch.seen, "seen");
+    tag(&mut mismatch.example, "example");
+    let a = write_json(dir.path(), "a.json", &evil);
+    let b = write_json(
+        dir.path(),
+        "b.json",
+        &summary_of(&[&fixture("conn-states.pcap")]),
+    );
+    let text = String::from_utf8(run(&["merge", &a, &b])).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text}");
+    for what in [
+        "protocol",
+        "address",
+        "label",
+        "uuid",
+        "version",
+        "interface",
+        "client",
+        "server",
+        "seen",
+        "example",
+    ] {
+        assert!(
+            text.contains(&format!("\\u{{1b}}[2J{what}")),
+            "{what} not shown escaped:\n{text}"
+        );
+    }
+    let csv = String::from_utf8(run(&["merge", "--format", "csv", &a, &b])).unwrap();
+    assert!(!csv.contains('\u{1b}'), "{csv}");
+    assert!(csv.contains("\\u{1b}[2Jlabel"), "{csv}");
+    // Kinds and transports are enums of the schema: a summary naming anything else is
+    // refused with a one-line error, before anything reaches the terminal.
+    let good = summary_of(&[&fixture("non-ip.pcap"), &fixture("conn-states.pcap")]);
+    for (field, edit) in [
+        (
+            "other kind",
+            &(|v: &mut serde_json::Value| v["other"][0]["kind"] = "\u{1b}[2J".into())
+                as &dyn Fn(&mut serde_json::Value),
+        ),
+        ("transport", &|v: &mut serde_json::Value| {
+            v["services"][0]["transport"] = "\u{1b}[2Jtcp".into()
+        }),
+        ("match", &|v: &mut serde_json::Value| {
+            v["services"][0]["match"] = "sometimes".into()
+        }),
+    ] {
+        let mut value = serde_json::to_value(&good).unwrap();
+        edit(&mut value);
+        let path = dir.path().join("crafted.json");
+        std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+            .args(["merge", path.to_str().unwrap(), &b])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{field}");
+        assert!(out.stdout.is_empty(), "{field}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains('\u{1b}'), "{field}: {err}");
+        assert!(err.contains("unknown variant"), "{field}: {err}");
+        assert_eq!(err.lines().count(), 1, "{field}: {err}");
+    }
+}

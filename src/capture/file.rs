@@ -9,9 +9,11 @@
 //!
 //! Records are returned as slices into one reusable buffer: no allocation per packet.
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::rc::Rc;
 
 use super::source::{CaptureError, PacketSource, RawPacket};
 use crate::decode::LinkType;
@@ -124,12 +126,30 @@ pub struct FileReader {
     size: Option<u64>,
     /// The input is a gzip stream being decompressed.
     compressed: bool,
+    /// Bytes read from the file itself, before decompression (set for gzip input, whose
+    /// decompressed offsets do not measure progress through the file).
+    file_bytes: Option<Rc<Cell<u64>>>,
+}
+
+/// Counts the bytes that pass through a reader.
+struct Counted<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
 }
 
 impl FileReader {
-    /// Opens a file, or standard input when `path` is `-`. A gzip-compressed capture is
-    /// decompressed as it is read (byte offsets in messages are then offsets into the
-    /// decompressed capture).
+    /// Opens a file, or standard input when `path` is `-`, once: a FIFO or a process
+    /// substitution (`<(zcat a.pcap.gz)`) is read from its start. A gzip-compressed
+    /// capture is decompressed as it is read (byte offsets in messages are then offsets
+    /// into the decompressed capture).
     pub fn open(path: &str) -> Result<FileReader, CaptureError> {
         let io_err = |source| CaptureError::Io {
             path: path.to_string(),
@@ -140,15 +160,17 @@ impl FileReader {
             Box::new(io::stdin().lock())
         } else {
             let file = File::open(Path::new(path)).map_err(io_err)?;
-            let meta = file.metadata().ok();
-            if meta.as_ref().is_some_and(|m| m.is_dir()) {
-                return Err(io_err(io::Error::other("is a directory")));
-            }
-            size = meta.filter(|m| m.is_file()).map(|m| m.len());
+            // fstat of the open file: no second open, nothing read.
+            let meta = file.metadata().map_err(io_err)?;
+            size = size_of(path, &meta)?;
             Box::new(file)
         };
+        let file_bytes = Rc::new(Cell::new(0));
         // Look at the first two bytes for the gzip magic, then hand them back in front.
-        let mut raw = raw;
+        let mut raw = Counted {
+            inner: raw,
+            count: Rc::clone(&file_bytes),
+        };
         let mut head = [0u8; 2];
         let mut have = 0;
         while have < 2 {
@@ -167,9 +189,25 @@ impl FileReader {
             Box::new(rejoined)
         };
         let mut reader = FileReader::with_input(path, input, compressed)?;
-        // Progress counts decompressed bytes, which the file size does not tell.
-        reader.size = size.filter(|_| !compressed);
+        reader.size = size;
+        // Progress through a compressed file counts the compressed bytes read.
+        reader.file_bytes = compressed.then_some(file_bytes);
         Ok(reader)
+    }
+
+    /// The size of the capture file at `path` from its metadata alone (the file is
+    /// neither opened nor read, so a FIFO is left for the one read that follows): `None`
+    /// for standard input (`-`), FIFOs and devices. A missing or unreadable path or a
+    /// directory is an error.
+    pub fn input_size(path: &str) -> Result<Option<u64>, CaptureError> {
+        if path == "-" {
+            return Ok(None);
+        }
+        let meta = std::fs::metadata(path).map_err(|source| CaptureError::Io {
+            path: path.to_string(),
+            source,
+        })?;
+        size_of(path, &meta)
     }
 
     /// Reads the file header from any byte stream.
@@ -199,6 +237,7 @@ impl FileReader {
             },
             format: CaptureFormat::PcapNg,
             size: None,
+            file_bytes: None,
         };
         reader.read_file_header()?;
         Ok(reader)
@@ -216,12 +255,16 @@ impl FileReader {
         }
     }
 
-    /// Bytes of the input consumed so far (for progress reporting).
+    /// Bytes of the file consumed so far (for progress reporting against [`Self::size`];
+    /// for a compressed file, the compressed bytes read).
     pub fn position(&self) -> u64 {
-        self.offset()
+        match &self.file_bytes {
+            Some(read) => read.get(),
+            None => self.offset(),
+        }
     }
 
-    /// The file's size when it is a regular file (not stdin).
+    /// The file's size when it is a regular file (not stdin, a FIFO or a device).
     pub fn size(&self) -> Option<u64> {
         self.size
     }
@@ -272,11 +315,15 @@ impl FileReader {
         let have = self.fill(PCAP_FILE_HEADER_LEN)?;
         let head = &self.buf[..have.min(8)];
         if have >= 2 && head[..2] == GZIP_MAGIC {
+            // `open` decompresses gzip itself: gzip here was compressed twice, or handed
+            // to `new`, which reads uncompressed streams only.
+            let why = if self.compressed {
+                "gzip inside gzip: compressed twice"
+            } else {
+                "gzip-compressed: FileReader::open decompresses it, FileReader::new does not"
+            };
             return Err(CaptureError::NotACapture {
-                path: format!(
-                    "{} (gzip-compressed: decompress it first, e.g. zcat FILE | wiretally read -)",
-                    self.name
-                ),
+                path: format!("{} ({why})", self.name),
                 magic: head.to_vec(),
             });
         }
@@ -598,6 +645,17 @@ impl FileReader {
     }
 }
 
+/// The size of a regular file from its metadata; a directory is an error.
+fn size_of(path: &str, meta: &std::fs::Metadata) -> Result<Option<u64>, CaptureError> {
+    if meta.is_dir() {
+        return Err(CaptureError::Io {
+            path: path.to_string(),
+            source: io::Error::other("is a directory"),
+        });
+    }
+    Ok(meta.is_file().then_some(meta.len()))
+}
+
 fn parse_idb(body: &[u8], big_endian: bool) -> Interface {
     let link = if big_endian {
         u16::from_be_bytes([body[0], body[1]])
@@ -750,6 +808,36 @@ mod tests {
                 assert!(r.next_packet().unwrap().is_none());
             }
         }
+    }
+
+    #[test]
+    fn progress_through_a_gzip_file_counts_its_compressed_bytes() {
+        use std::io::Write;
+        let mut file = pcap_header(PCAP_MAGIC_USEC, false, 1);
+        for i in 0..200 {
+            file.extend(pcap_record(false, i, 0, &[i as u8; 300], 300));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.pcap.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            File::create(&path).unwrap(),
+            flate2::Compression::default(),
+        );
+        gz.write_all(&file).unwrap();
+        gz.finish().unwrap();
+        let on_disk = std::fs::metadata(&path).unwrap().len();
+        let path = path.to_str().unwrap();
+        assert_eq!(FileReader::input_size(path).unwrap(), Some(on_disk));
+        let mut r = FileReader::open(path).unwrap();
+        assert_eq!(r.size(), Some(on_disk));
+        let mut records = 0;
+        while r.next_packet().unwrap().is_some() {
+            records += 1;
+            assert!(r.position() <= on_disk);
+        }
+        assert_eq!((records, r.position()), (200, on_disk));
+        assert!(FileReader::input_size(dir.path().to_str().unwrap()).is_err());
+        assert_eq!(FileReader::input_size("-").unwrap(), None);
     }
 
     #[test]

@@ -47,9 +47,12 @@ fn dlt_for(link_type: LinkType) -> u32 {
     }
 }
 
-/// Address families as this host's libpcap expects them in null/loop headers.
-const HOST_AF_INET: u32 = 2;
-const HOST_AF_INET6: u32 = 10;
+/// Address families as this host's libpcap expects them in null/loop headers: libpcap
+/// compiles `ip`/`ip6` on those link types against its platform's own `AF_INET` and
+/// `AF_INET6` (IPv6 is 10 on Linux, 24, 28 or 30 on the BSDs and macOS), so the values
+/// come from the C library of the platform this is built for, not a hard-coded number.
+const HOST_AF_INET: u32 = nix::libc::AF_INET as u32;
+const HOST_AF_INET6: u32 = nix::libc::AF_INET6 as u32;
 
 /// Rewrites a null (host byte order) or loop (network byte order) header's family to
 /// the values libpcap compiled the filter for.
@@ -243,6 +246,16 @@ mod tests {
             orig_len: lo.len() as u32,
             link_type: LinkType::LOOP,
             data: &lo,
+        };
+        assert!(f.matches(&p));
+        // A null header written on this host, with its own AF_INET6 in its byte order.
+        let mut here = (nix::libc::AF_INET6 as u32).to_ne_bytes().to_vec();
+        here.extend(&ip);
+        let p = RawPacket {
+            ts_ns: 0,
+            orig_len: here.len() as u32,
+            link_type: LinkType::NULL,
+            data: &here,
         };
         assert!(f.matches(&p));
         let mut udp_only = PacketFilter::new("udp").unwrap();

@@ -98,14 +98,12 @@ pub fn read(args: ReadArgs) -> Result<()> {
         files.extend(found);
     }
     // Check every file first, so a missing one fails the run before anything is counted;
-    // then read them one at a time (one open file, one buffer).
+    // then read them one at a time (one open file, one buffer). The check looks at the
+    // metadata only: a FIFO (`<(zcat a.pcap.gz)`) can be read once, by the run itself.
     let mut total_size = Some(0u64);
-    for path in files.iter().filter(|p| *p != "-") {
-        let size = FileReader::open(path)?.size();
+    for path in &files {
+        let size = FileReader::input_size(path)?;
         total_size = total_size.zip(size).map(|(a, b)| a + b);
-    }
-    if files.iter().any(|p| p == "-") {
-        total_size = None;
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let expiry = args.report.expiry(None);
@@ -731,7 +729,7 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
         .map(|q| parse_lookup(q).map_err(anyhow::Error::msg))
         .collect::<Result<_>>()?;
     let mut views = Vec::new();
-    for (text, q) in args.queries.iter().zip(&queries) {
+    for q in &queries {
         let (query, entry, kind) = match *q {
             LookupQuery::Port(t, p) => {
                 let m = table.lookup().port(t, p);
@@ -762,7 +760,6 @@ pub fn lookup(args: LookupArgs) -> Result<()> {
                     .collect()
             })
             .unwrap_or_default();
-        let _ = text;
         views.push(LookupView {
             query,
             match_kind: kind,

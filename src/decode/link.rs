@@ -18,6 +18,9 @@ const MPLS_LABEL_LEN: usize = 4;
 const PPPOE_HEADER_LEN: usize = 6;
 const PPP_PROTO_IPV4: u16 = 0x0021;
 const PPP_PROTO_IPV6: u16 = 0x0057;
+/// Most link-layer headers (VLAN tags, MPLS label stacks, PPPoE, LLC/SNAP, Ethernet inside
+/// MPLS) followed in one frame; a frame nesting more is undecodable, too deep.
+const MAX_LINK_DEPTH: usize = 16;
 /// ARPHRD types in SLL headers whose payload is not an EtherType-tagged frame.
 const ARPHRD_NETLINK: u16 = 824;
 /// SLL protocol values that mean "802.3 / 802.2 LLC frame" rather than an EtherType.
@@ -49,7 +52,7 @@ pub fn decode(link_type: LinkType, data: &[u8]) -> Decoded {
 
 fn decode_link(link_type: LinkType, data: &[u8]) -> Decoded {
     match link_type {
-        LinkType::ETHERNET => decode_ethernet(data),
+        LinkType::ETHERNET => decode_ethernet(data, 0),
         LinkType::LINUX_SLL => decode_sll(data, SLL_HEADER_LEN, 14, 2),
         LinkType::LINUX_SLL2 => decode_sll(data, SLL2_HEADER_LEN, 0, 8),
         LinkType::RAW | LinkType::RAW_BSD | LinkType::RAW_OPENBSD => decode_ip_any(data, 0),
@@ -64,15 +67,17 @@ fn decode_link(link_type: LinkType, data: &[u8]) -> Decoded {
         LinkType::PPP_ETHER => decode_ether_type(ether::PPPOE_SESSION, data, 0),
         LinkType::C_HDLC => decode_cisco_hdlc(data),
         LinkType::FRELAY => decode_frame_relay(data),
-        LinkType::IEEE802_11 => wireless::llc_of_80211(data).map_or_else(|d| d, decode_llc),
+        LinkType::IEEE802_11 => {
+            wireless::llc_of_80211(data).map_or_else(|d| d, |llc| decode_llc(llc, 0))
+        }
         LinkType::IEEE802_11_RADIOTAP => {
-            wireless::llc_of_radiotap(data).map_or_else(|d| d, decode_llc)
+            wireless::llc_of_radiotap(data).map_or_else(|d| d, |llc| decode_llc(llc, 0))
         }
         LinkType::IEEE802_11_PRISM => {
-            wireless::llc_of_prism_or_avs(data, false).map_or_else(|d| d, decode_llc)
+            wireless::llc_of_prism_or_avs(data, false).map_or_else(|d| d, |llc| decode_llc(llc, 0))
         }
         LinkType::IEEE802_11_AVS => {
-            wireless::llc_of_prism_or_avs(data, true).map_or_else(|d| d, decode_llc)
+            wireless::llc_of_prism_or_avs(data, true).map_or_else(|d| d, |llc| decode_llc(llc, 0))
         }
         LinkType::PPI => match wireless::ppi_inner(data) {
             Ok((inner, frame)) => decode(inner, frame),
@@ -82,19 +87,23 @@ fn decode_link(link_type: LinkType, data: &[u8]) -> Decoded {
     }
 }
 
-fn decode_ethernet(data: &[u8]) -> Decoded {
+/// An Ethernet II header, `depth` link headers into the frame.
+fn decode_ethernet(data: &[u8], depth: usize) -> Decoded {
     if data.len() < ETHERNET_HEADER_LEN {
         return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
     }
     let Ok(eth) = etherparse::Ethernet2Slice::from_slice_without_fcs(data) else {
         return Decoded::Undecodable(Undecodable::TruncatedLinkHeader);
     };
-    decode_ether_type(eth.ether_type().0, eth.payload_slice(), 0)
+    decode_ether_type(eth.ether_type().0, eth.payload_slice(), depth)
 }
 
-/// Follows EtherTypes through VLAN tags, MPLS labels and PPPoE to IP.
+/// Follows EtherTypes through VLAN tags, MPLS labels, PPPoE and LLC/SNAP to IP. `depth`
+/// counts the link headers already followed in this frame (including those of an outer
+/// Ethernet inside MPLS or an LLC/SNAP header), so nesting is bounded by
+/// [`MAX_LINK_DEPTH`] however the headers recurse.
 fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> Decoded {
-    for _ in depth..16 {
+    for depth in depth..MAX_LINK_DEPTH {
         match ether_type {
             ether::IPV4 | ether::IPV6 => return decode_ip_any(payload, 0),
             ether::VLAN | ether::PROVIDER_BRIDGING | ether::VLAN_DOUBLE_OLD => {
@@ -120,7 +129,7 @@ fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> D
                     Some(4 | 6) => decode_ip_any(payload, 0),
                     // Ethernet over MPLS (pseudowire with control word 0x0000).
                     Some(0) if payload.len() >= 4 + ETHERNET_HEADER_LEN => {
-                        decode_ethernet(&payload[4..])
+                        decode_ethernet(&payload[4..], depth + 1)
                     }
                     _ => Decoded::NonIp(NonIpKind::EtherType(ether_type)),
                 };
@@ -136,7 +145,7 @@ fn decode_ether_type(mut ether_type: u16, mut payload: &[u8], depth: usize) -> D
                     _ => Decoded::NonIp(NonIpKind::EtherType(ether::PPPOE_SESSION)),
                 };
             }
-            t if t < ether::MIN_ETHERTYPE => return decode_llc(payload),
+            t if t < ether::MIN_ETHERTYPE => return decode_llc(payload, depth + 1),
             t => return Decoded::NonIp(NonIpKind::EtherType(t)),
         }
     }
@@ -155,7 +164,7 @@ fn decode_sll(data: &[u8], header_len: usize, proto_at: usize, hatype_at: usize)
         return Decoded::NonIp(NonIpKind::Netlink);
     }
     match proto {
-        SLL_PROTO_802_2 => decode_llc(&data[header_len..]),
+        SLL_PROTO_802_2 => decode_llc(&data[header_len..], 0),
         SLL_PROTO_802_3 => Decoded::NonIp(NonIpKind::Llc),
         _ => decode_ether_type(proto, &data[header_len..], 0),
     }
@@ -185,12 +194,13 @@ fn decode_ppp_protocol(body: &[u8]) -> Decoded {
     }
 }
 
-/// An 802.2 LLC header: SNAP with an EtherType (RFC 1042, or 802.1H bridge tunnel) leads
-/// on to that protocol; anything else (STP, CDP, NetBIOS over LLC) is non-IP.
-pub(crate) fn decode_llc(data: &[u8]) -> Decoded {
+/// An 802.2 LLC header, `depth` link headers into the frame: SNAP with an EtherType
+/// (RFC 1042, or 802.1H bridge tunnel) leads on to that protocol; anything else (STP, CDP,
+/// NetBIOS over LLC) is non-IP.
+pub(crate) fn decode_llc(data: &[u8], depth: usize) -> Decoded {
     match data {
         [0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00 | 0xf8, t1, t2, rest @ ..] => {
-            decode_ether_type(u16::from_be_bytes([*t1, *t2]), rest, 0)
+            decode_ether_type(u16::from_be_bytes([*t1, *t2]), rest, depth)
         }
         _ => Decoded::NonIp(NonIpKind::Llc),
     }
@@ -330,6 +340,41 @@ mod tests {
         assert!(
             matches!(decode(LinkType::ETHERNET, &mpls), Decoded::Ip(s) if s.ports == Some((50000, 445)))
         );
+    }
+
+    #[test]
+    fn nested_link_headers_are_bounded() {
+        // Ethernet with an 802.3 length field, then LLC/SNAP headers whose EtherType is
+        // again a length (another LLC header follows), `levels` deep, then IPv4.
+        let nested = |levels: usize| {
+            let inner = tcp_frame(true);
+            let mut frame = inner[..12].to_vec();
+            frame.extend([0x01, 0x00]);
+            for _ in 1..levels {
+                frame.extend([0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x01, 0x00]);
+            }
+            frame.extend([0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00, 0x08, 0x00]);
+            frame.extend(&inner[14..]);
+            frame
+        };
+        assert!(matches!(
+            decode(LinkType::ETHERNET, &nested(3)),
+            Decoded::Ip(s) if s.ports == Some((50000, 445))
+        ));
+        assert_eq!(
+            decode(LinkType::ETHERNET, &nested(MAX_LINK_DEPTH + 4)),
+            Decoded::Undecodable(Undecodable::TooDeep)
+        );
+        // A record of the largest size accepted, all headers: a bounded decode on a small
+        // stack, not one call per header.
+        let deep = nested(262_144 / 8);
+        let decoded = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || decode(LinkType::ETHERNET, &deep))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(decoded, Decoded::Undecodable(Undecodable::TooDeep));
     }
 
     #[test]

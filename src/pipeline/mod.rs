@@ -86,8 +86,11 @@ pub struct FlowRecord {
     pub server_port: Option<u16>,
     /// Service label, or null for unknown traffic.
     pub service: Option<String>,
-    /// The system services of the service's table entry, joined by `; ` (empty when none).
-    pub system_services: String,
+    /// The system services of the service's table entry, one item each (a name may hold
+    /// `; ` itself). NDJSON and CSV write them as one text, joined by `; ` (empty when
+    /// none); Parquet as a list.
+    #[serde(serialize_with = "joined_services")]
+    pub system_services: Vec<String>,
     /// `exact`, `range`, `ip_proto` or `none`.
     #[serde(rename = "match")]
     pub match_kind: &'static str,
@@ -130,12 +133,17 @@ pub struct FlowRecord {
     pub rpc_identified_by: Option<&'static str>,
 }
 
-/// Packet-size histograms classified with `table`'s lookup.
+/// The text form of [`FlowRecord::system_services`]: the names joined by `; `.
+fn joined_services<S: serde::Serializer>(services: &[String], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&services.join("; "))
+}
+
 /// The packet sizes a flow table's observer recorded.
 fn sizes_in(observer: Option<&dyn PacketObserver>) -> Option<PacketSizes> {
     observer?.as_any().downcast_ref::<PacketSizes>().cloned()
 }
 
+/// Packet-size histograms classified with `table`'s lookup.
 fn sizes_for(table: &ServiceTable) -> PacketSizes {
     PacketSizes::new(
         std::sync::Arc::new(table.lookup().clone()),
@@ -383,7 +391,7 @@ impl<'t> Analyzer<'t> {
                     record.rpc_identified_by = rpc.via().map(crate::inspect::rpc::Via::as_str);
                     if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
                         record.service = Some(iface.label());
-                        record.system_services = iface.system_service.clone().unwrap_or_default();
+                        record.system_services = iface.system_service.iter().cloned().collect();
                         record.match_kind = "rpc";
                     }
                 }
@@ -553,7 +561,7 @@ impl<'t> Analyzer<'t> {
 
 struct RecordFields {
     service: Option<String>,
-    system_services: String,
+    system_services: Vec<String>,
     match_kind: &'static str,
     rule: ServerRule,
 }
@@ -562,7 +570,7 @@ fn c_fields(c: &crate::classify::Classification, table: &ServiceTable) -> Record
     let entry = c.entry.map(|e| table.entry(e));
     RecordFields {
         service: entry.map(|e| e.label.clone()),
-        system_services: entry.map_or_else(String::new, |e| e.system_services.join("; ")),
+        system_services: entry.map_or_else(Vec::new, |e| e.system_services.clone()),
         match_kind: match (entry.map(|e| e.scope), c.specificity) {
             (None, _) => "none",
             (Some(EntryScope::IpProto(_)), _) => "ip_proto",
@@ -617,6 +625,7 @@ fn flow_record(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::capture::{MemorySource, PacketSource};
     use crate::decode::LinkType;
     use etherparse::PacketBuilder;
 
@@ -642,18 +651,27 @@ mod tests {
         out
     }
 
+    /// Feeds every frame of `source` to the analyzer, as the commands do with a file.
+    fn feed(a: &mut Analyzer<'_>, source: &mut dyn PacketSource) {
+        while let Some(packet) = source.next_packet().unwrap() {
+            a.process(&packet);
+        }
+    }
+
+    /// Frames one millisecond apart, through an in-memory source.
     fn run(frames: &[(LinkType, Vec<u8>)]) -> (Summary, Vec<FlowRecord>) {
+        let mut source = MemorySource::new("test");
+        for (i, (lt, data)) in frames.iter().enumerate() {
+            source.push(i as i64 * 1_000_000, *lt, data.clone());
+        }
+        run_source(&mut source)
+    }
+
+    fn run_source(source: &mut MemorySource) -> (Summary, Vec<FlowRecord>) {
         let table = ServiceTable::builtin();
         let mut a = Analyzer::new(&table, Expiry::default());
         let records = record_flows(&mut a);
-        for (i, (lt, data)) in frames.iter().enumerate() {
-            a.process(&RawPacket {
-                ts_ns: i as i64 * 1_000_000,
-                orig_len: data.len() as u32,
-                link_type: *lt,
-                data,
-            });
-        }
+        feed(&mut a, source);
         let opts = SummaryOptions {
             top_hosts: 5,
             sources: vec!["test".into()],
@@ -663,16 +681,13 @@ mod tests {
         (s, records.try_iter().collect())
     }
 
-    /// Processes generated Ethernet frames.
+    /// Processes generated Ethernet frames, through an in-memory source.
     fn feed_ethernet(a: &mut Analyzer<'_>, frames: &[wiretally_synth::Frame]) {
+        let mut source = MemorySource::new("generated");
         for f in frames {
-            a.process(&RawPacket {
-                ts_ns: f.ts_ns,
-                orig_len: f.data.len() as u32,
-                link_type: LinkType::ETHERNET,
-                data: &f.data,
-            });
+            source.push(f.ts_ns, LinkType::ETHERNET, f.data.clone());
         }
+        feed(a, &mut source);
     }
 
     /// Collects every flow record `a` writes, in order.
@@ -704,6 +719,29 @@ mod tests {
         assert_eq!(records[0].server, "10.0.0.1");
         assert_eq!(records[0].client_port, Some(50123));
         assert_eq!(records[0].server_rule, "syn");
+        assert_eq!(
+            summary.line_sums(),
+            (summary.totals.packets, summary.totals.bytes)
+        );
+    }
+
+    #[test]
+    fn snaplen_cut_frames_count_their_wire_length() {
+        let (c, s) = ([10, 0, 0, 5], [10, 0, 0, 1]);
+        let syn = eth_tcp(c, s, 50123, 445, true, false);
+        let mut source = MemorySource::new("cut");
+        // The headers only, of a frame that was 1514 bytes on the wire.
+        source.push_truncated(0, LinkType::ETHERNET, syn[..54].to_vec(), 1514);
+        source.push(1_000_000, LinkType::ETHERNET, syn.clone());
+        assert_eq!(source.name(), "cut");
+        let (summary, records) = run_source(&mut source);
+        let smb = &summary.services[0];
+        assert_eq!(smb.label, "SMB");
+        assert_eq!(
+            (smb.counters.packets, smb.counters.bytes),
+            (2, 1514 + syn.len() as u64)
+        );
+        assert_eq!(records[0].bytes_c2s, 1514 + syn.len() as u64);
         assert_eq!(
             summary.line_sums(),
             (summary.totals.packets, summary.totals.bytes)

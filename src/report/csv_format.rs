@@ -67,6 +67,12 @@ fn counter_fields(c: &Counters) -> [String; 7] {
     .map(|n| n.to_string())
 }
 
+/// Writes one row with every cell escaped (see [`printable`]): labels from tables, and
+/// every string of a summary that `merge` read.
+fn write_row<W: Write>(w: &mut csv::Writer<W>, row: &[String]) -> csv::Result<()> {
+    w.write_record(row.iter().map(|cell| printable(cell).into_owned()))
+}
+
 impl ReportWriter for CsvWriter {
     fn write(&self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
         let mut w = csv::Writer::from_writer(out);
@@ -74,7 +80,7 @@ impl ReportWriter for CsvWriter {
         for s in &summary.services {
             let mut row = vec![
                 "service".to_string(),
-                printable(&s.label).into_owned(),
+                s.label.clone(),
                 s.transport.to_string(),
                 opt(s.port),
                 opt(s.port_range.map(|r| r[0])),
@@ -83,15 +89,15 @@ impl ReportWriter for CsvWriter {
                 s.match_kind.to_string(),
             ];
             row.extend(counter_fields(&s.counters));
-            row.push(printable(&s.system_services.join("; ")).into_owned());
+            row.push(s.system_services.join("; "));
             row.push(String::new());
             row.extend(conn_fields(&s.connections));
-            w.write_record(&row)?;
+            write_row(&mut w, &row)?;
         }
         for u in &summary.unknown {
             let mut row = vec![
                 "unknown".to_string(),
-                printable(u.name.as_deref().unwrap_or_default()).into_owned(),
+                u.name.clone().unwrap_or_default(),
                 u.transport.to_string(),
                 opt(u.port),
                 String::new(),
@@ -103,7 +109,7 @@ impl ReportWriter for CsvWriter {
             row.push(String::new());
             row.push(String::new());
             row.extend(conn_fields(&u.connections));
-            w.write_record(&row)?;
+            write_row(&mut w, &row)?;
         }
         for o in &summary.other {
             let mut row = vec!["other".to_string(), o.reason.clone()];
@@ -112,7 +118,7 @@ impl ReportWriter for CsvWriter {
             row.extend(std::iter::repeat_n(String::new(), 5));
             row.push(o.kind.to_string());
             row.extend(std::iter::repeat_n(String::new(), 6));
-            w.write_record(&row)?;
+            write_row(&mut w, &row)?;
         }
         w.flush()
     }

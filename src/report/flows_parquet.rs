@@ -150,7 +150,7 @@ impl Columns {
         self.server.append_value(&r.server);
         self.server_port.append_option(r.server_port);
         self.service.append_option(r.service.as_deref());
-        for s in r.system_services.split("; ").filter(|s| !s.is_empty()) {
+        for s in &r.system_services {
             self.system_services.values().append_value(s);
         }
         self.system_services.append(true);
@@ -295,7 +295,7 @@ mod tests {
             server: "10.1.0.10".into(),
             server_port: Some(445),
             service: (i % 2 == 0).then(|| "SMB".to_string()),
-            system_services: "Server; Print Spooler".into(),
+            system_services: vec!["Server".into(), "Print Spooler".into()],
             match_kind: "exact",
             server_rule: "syn",
             first_ts: 1_767_603_600.25 + i as f64,

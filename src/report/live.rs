@@ -95,13 +95,7 @@ impl LiveView {
                 (_, _, Some(n)) => format!("ip/{n}"),
                 _ => String::new(),
             };
-            rows.push((
-                "service",
-                s.label.clone(),
-                s.transport,
-                port,
-                s.counters,
-            ));
+            rows.push(("service", s.label.clone(), s.transport, port, s.counters));
         }
         for u in &summary.unknown {
             let port = match (u.port, u.ip_proto) {

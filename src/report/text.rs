@@ -1,5 +1,6 @@
 //! The text report: a header, then aligned tables for services, unknown traffic,
-//! range-only ports and non-flow frames, in human units.
+//! range-only ports and non-flow frames, in human units. Every string is escaped with
+//! [`printable`]: a summary read by `merge` is data from a file, not trusted text.
 
 use std::io::{self, Write};
 
@@ -38,8 +39,17 @@ impl Columns {
         }
     }
 
+    /// Adds a row; every cell is escaped (see [`printable`]), since names, addresses and
+    /// kinds may come from a summary file that `merge` read.
     fn push(&mut self, row: Vec<String>) {
-        self.rows.push(row);
+        self.rows.push(
+            row.into_iter()
+                .map(|cell| match printable(&cell) {
+                    std::borrow::Cow::Borrowed(_) => cell,
+                    std::borrow::Cow::Owned(escaped) => escaped,
+                })
+                .collect(),
+        );
     }
 
     fn write(&self, out: &mut dyn Write, indent: &str) -> io::Result<()> {

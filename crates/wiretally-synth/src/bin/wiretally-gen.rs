@@ -8,6 +8,8 @@
 //!   measurements with flow expiry.
 //! * `wiretally-gen scatter --flows N [--seed X] OUT` writes N one-packet flows with
 //!   random addresses and ports, for the `--max-flows` bound.
+//! * `wiretally-gen --help` prints this usage (exit status 0); anything else unknown
+//!   prints it on stderr with exit status 2.
 
 use std::io::BufWriter;
 use std::path::PathBuf;
@@ -98,6 +100,10 @@ fn main() -> ExitCode {
         Some("bulk") => bulk(&args[1..]),
         Some("churn") => churn(&args[1..]),
         Some("scatter") => scatter(&args[1..]),
+        Some("--help" | "-h" | "help") => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
