@@ -5,6 +5,7 @@
 pub mod privileges;
 
 mod bpf;
+pub mod discover;
 mod file;
 mod filter;
 mod live;

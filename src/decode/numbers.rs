@@ -28,6 +28,10 @@ pub mod ip_proto {
     pub const IPV6_ROUTE: u8 = 43;
     /// IPv6 fragment header.
     pub const IPV6_FRAG: u8 = 44;
+    /// Generic Routing Encapsulation.
+    pub const GRE: u8 = 47;
+    /// IPsec Encapsulating Security Payload.
+    pub const ESP: u8 = 50;
     /// Authentication header.
     pub const AH: u8 = 51;
     /// IPv6 destination options.

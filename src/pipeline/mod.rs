@@ -3,6 +3,8 @@
 //! No I/O: sources push frames in, writers render the result.
 
 pub mod focus;
+pub mod parallel;
+pub mod pump;
 pub mod rpc_tracker;
 
 use std::io;

@@ -82,7 +82,7 @@ impl FlowWriter {
     pub fn write(&mut self, record: &FlowRecord) -> io::Result<()> {
         match &mut self.out {
             Output::Ndjson(out) => {
-                serde_json::to_writer(&mut *out, record).map_err(io::Error::other)?;
+                serde_json::to_writer(&mut *out, record).map_err(io::Error::from)?;
                 out.write_all(b"\n")
             }
             Output::Csv(out) => out.serialize(record).map_err(io::Error::other),

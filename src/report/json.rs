@@ -10,7 +10,7 @@ pub struct JsonWriter;
 
 impl ReportWriter for JsonWriter {
     fn write(&self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, summary).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, summary).map_err(io::Error::from)?;
         out.write_all(b"\n")
     }
 }

@@ -158,7 +158,7 @@ impl LiveView {
     ) -> io::Result<()> {
         let snap = self.snapshot(summary, interval_s, now);
         if !self.terminal {
-            serde_json::to_writer(&mut *out, &snap).map_err(io::Error::other)?;
+            serde_json::to_writer(&mut *out, &snap).map_err(io::Error::from)?;
             writeln!(out)?;
             return out.flush();
         }

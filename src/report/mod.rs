@@ -8,6 +8,7 @@ mod flows_parquet;
 mod json;
 pub mod live;
 mod printable;
+pub mod table_view;
 mod text;
 pub mod units;
 mod writer;

@@ -14,6 +14,7 @@
 
 mod lookup;
 pub mod parse;
+pub mod query;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
