@@ -1,0 +1,165 @@
+//! Flow records: one line per flow for `--flows` ([`FlowRecord`]), built from a flow's
+//! key, state and classification, and the [`FlowSink`] that takes them.
+
+use std::io;
+
+use serde::Serialize;
+
+use crate::classify::conn::ConnState;
+use crate::classify::{Classification, ServerRule, transport_of};
+use crate::decode;
+use crate::flow::expiry::FlowEnd;
+use crate::flow::{FlowKey, FlowState};
+use crate::inspect::fingerprint::Fingerprint;
+use crate::summary::ns_to_secs;
+use crate::table::{EntryScope, ServiceTable, Specificity};
+
+/// One flow as written by `--flows`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlowRecord {
+    /// `tcp`, `udp`, `sctp` or `ip`.
+    pub transport: &'static str,
+    /// IP protocol number.
+    pub ip_proto: u8,
+    /// Client address.
+    pub client: String,
+    /// Client port (absent for protocols without ports).
+    pub client_port: Option<u16>,
+    /// Server address.
+    pub server: String,
+    /// Server port.
+    pub server_port: Option<u16>,
+    /// Service label, or null for unknown traffic.
+    pub service: Option<String>,
+    /// The system services of the service's table entry, one item each (a name may hold
+    /// `; ` itself). NDJSON and CSV write them as one text, joined by `; ` (empty when
+    /// none); Parquet as a list.
+    #[serde(serialize_with = "joined_services")]
+    pub system_services: Vec<String>,
+    /// `exact`, `range`, `ip_proto` or `none`.
+    #[serde(rename = "match")]
+    pub match_kind: &'static str,
+    /// Which rule picked the server side.
+    pub server_rule: &'static str,
+    /// First packet, seconds since the epoch.
+    pub first_ts: f64,
+    /// Last packet, seconds since the epoch.
+    pub last_ts: f64,
+    /// Packets client -> server.
+    pub packets_c2s: u64,
+    /// Bytes client -> server.
+    pub bytes_c2s: u64,
+    /// Packets server -> client.
+    pub packets_s2c: u64,
+    /// Bytes server -> client.
+    pub bytes_s2c: u64,
+    /// Why the record was written: `idle_timeout`, `closed`, `evicted` or `capture_end`.
+    pub ended_by: &'static str,
+    /// How the connection went (see the README: `established`, `rejected`, ...).
+    pub conn_state: &'static str,
+    /// TCP SYNs the client sent again.
+    pub syn_retransmissions: u8,
+    /// The ICMP error that named this flow (e.g. `admin_prohibited`), if any.
+    pub icmp: Option<&'static str>,
+    /// TCP SYN -> SYN/ACK at the capture point, milliseconds.
+    pub syn_ack_ms: Option<f64>,
+    /// TCP SYN/ACK -> ACK at the capture point, milliseconds.
+    pub ack_ms: Option<f64>,
+    /// What the client's first payload looks like (`tls`, `http`, ..., `unrecognized`;
+    /// null when it sent none).
+    pub client_payload: Option<&'static str>,
+    /// What the server's first payload looks like.
+    pub server_payload: Option<&'static str>,
+    /// The TLS server name (SNI) the client asked for, when captured.
+    pub server_name: Option<String>,
+    /// The DCE/RPC interface the flow carried (`drsuapi`, ...), when known.
+    pub rpc_interface: Option<String>,
+    /// How it was identified: `endpoint_mapper`, `bind` or `named_pipe`.
+    pub rpc_identified_by: Option<&'static str>,
+}
+
+/// The text form of [`FlowRecord::system_services`]: the names joined by `; `.
+fn joined_services<S: serde::Serializer>(services: &[String], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&services.join("; "))
+}
+
+/// Where flow records go (the `--flows` writer): each flow as it ends, then the flows
+/// still open at the end of the run.
+pub trait FlowSink: Send {
+    /// Takes one record.
+    fn write(&mut self, record: &FlowRecord) -> io::Result<()>;
+
+    /// Called once after the last record (flush and close).
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<F: FnMut(&FlowRecord) -> io::Result<()> + Send> FlowSink for F {
+    fn write(&mut self, record: &FlowRecord) -> io::Result<()> {
+        self(record)
+    }
+}
+
+pub(crate) struct RecordFields {
+    service: Option<String>,
+    system_services: Vec<String>,
+    match_kind: &'static str,
+    rule: ServerRule,
+}
+
+pub(crate) fn c_fields(c: &Classification, table: &ServiceTable) -> RecordFields {
+    let entry = c.entry.map(|e| table.entry(e));
+    RecordFields {
+        service: entry.map(|e| e.label.clone()),
+        system_services: entry.map_or_else(Vec::new, |e| e.system_services.clone()),
+        match_kind: match (entry.map(|e| e.scope), c.specificity) {
+            (None, _) => "none",
+            (Some(EntryScope::IpProto(_)), _) => "ip_proto",
+            (_, Specificity::Range) => "range",
+            _ => "exact",
+        },
+        rule: c.rule,
+    }
+}
+
+pub(crate) fn flow_record(
+    key: &FlowKey,
+    state: &FlowState,
+    f: &RecordFields,
+    server: usize,
+    end: FlowEnd,
+) -> FlowRecord {
+    let client = 1 - server;
+    let ports = key.has_ports();
+    let (syn_ack, ack) = state.handshake_us();
+    FlowRecord {
+        transport: transport_of(key.proto).map_or("ip", |t| t.as_str()),
+        ip_proto: key.proto,
+        client: decode::addr_to_string(key.v6, &key.addr[client]),
+        client_port: ports.then_some(key.port[client]),
+        server: decode::addr_to_string(key.v6, &key.addr[server]),
+        server_port: ports.then_some(key.port[server]),
+        service: f.service.clone(),
+        system_services: f.system_services.clone(),
+        match_kind: f.match_kind,
+        server_rule: f.rule.as_str(),
+        first_ts: ns_to_secs(state.first_ts),
+        last_ts: ns_to_secs(state.last_ts),
+        packets_c2s: state.packets[client],
+        bytes_c2s: state.bytes[client],
+        packets_s2c: state.packets[server],
+        bytes_s2c: state.bytes[server],
+        ended_by: end.as_str(),
+        conn_state: ConnState::of(key, state, server).as_str(),
+        syn_retransmissions: state.syns().saturating_sub(1),
+        icmp: state.icmp().map(|r| r.name()),
+        syn_ack_ms: syn_ack.map(|us| f64::from(us) / 1000.0),
+        ack_ms: ack.map(|us| f64::from(us) / 1000.0),
+        client_payload: state.payload_fingerprint(client).map(Fingerprint::name),
+        server_payload: state.payload_fingerprint(server).map(Fingerprint::name),
+        server_name: None,
+        rpc_interface: None,
+        rpc_identified_by: None,
+    }
+}
