@@ -1,6 +1,9 @@
 //! Per-service aggregation: classified flows folded into service, range-port and unknown
 //! counters, then turned into the report's lines. Used at the end of a run and for live
 //! snapshots alike.
+//!
+//! May import: decode, table, flow, inspect, classify and summary (the lines it builds).
+//! Not capture sources, writers or the pipeline.
 
 pub mod pairs;
 pub mod payload;

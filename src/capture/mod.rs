@@ -1,6 +1,10 @@
 //! Packet sources: capture files (classic pcap and pcapng), and an in-memory source
 //! for tests. Everything that touches files lives here; the core only sees
 //! [`RawPacket`]s.
+//! Also: directory discovery, BPF filters, live capture with the privilege drop, and the
+//! pcap writer of `live -w`.
+//!
+//! May import: decode (link types, loopback families) and summary (live capture stats).
 
 pub mod privileges;
 

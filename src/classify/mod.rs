@@ -11,6 +11,9 @@
 //! Flows of IP protocols without ports take rule 4 and are classified by protocol number.
 //! The service is the entry for (transport, server port), the IP-protocol entry, or none
 //! (unknown traffic, kept with its transport and server port).
+//!
+//! Also here: connection outcomes per flow ([`conn`]) and port/payload mismatches
+//! ([`mismatch`]). May import: decode, table, flow and inspect.
 
 pub mod conn;
 pub mod mismatch;

@@ -1,6 +1,10 @@
 //! The report model: what a run found, per service entry, per unknown (transport, server
 //! port), and per non-flow reason. Every writer (text, JSON, CSV) renders this one value,
 //! and the JSON form of it is the documented machine interface (`schema_version`).
+//!
+//! Also: the order of lines, merging summaries of several runs, the RPC diagnosis text and
+//! the `/etc/services` hints. May import: decode, table, flow, inspect and classify (the
+//! connection states the counters take); nothing that reads or writes.
 
 pub mod conn;
 pub mod counters;

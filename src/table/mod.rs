@@ -11,6 +11,8 @@
 //!   covered by the same set of range rows share one entry (e.g. 1024-49151/tcp is "RPC",
 //!   49152-65535/tcp is "RPC / Randomly allocated high TCP ports").
 //! * `n/a` rows are matched by IP protocol number (GRE 47, ESP 50, AH 51).
+//!
+//! May import: decode (transports and IP protocol numbers) only.
 
 mod lookup;
 pub mod parse;
