@@ -1,6 +1,6 @@
 //! The link layers: Ethernet and its encapsulations (802.1Q/QinQ, MPLS, PPPoE, LLC/SNAP),
 //! Linux SLL/SLL2, PPP, Frame Relay, Cisco HDLC, BSD null/loopback, raw IP, and the
-//! 802.11 capture headers (through [`super::wireless`]), down to the IP packet.
+//! 802.11 capture headers (through the `wireless` module), down to the IP packet.
 
 use etherparse::SingleVlanSlice;
 

@@ -1,5 +1,5 @@
 //! Report writers: one format per file, all behind [`ReportWriter`]. Writers only render a
-//! finished [`Summary`]; they never compute counts.
+//! finished [`Summary`](crate::summary::Summary); they never compute counts.
 //!
 //! Also: the `table`/`lookup` views, the live view, flow-record files (NDJSON, CSV,
 //! Parquet), units and the terminal-safety filter. May import: summary, table, classify and

@@ -1,4 +1,4 @@
-//! Endpoint-mapper towers ([C706] appendix L, [MS-RPCE] 2.2.1.2): the protocol towers an
+//! Endpoint-mapper towers (\[C706\] appendix L, [MS-RPCE] 2.2.1.2): the protocol towers an
 //! `ept_map` response returns, each naming an interface and where it listens. The tower
 //! octets are always little-endian, whatever the PDU's data representation, so towers are
 //! found by their own structure inside the response stub rather than by walking NDR.

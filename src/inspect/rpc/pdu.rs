@@ -1,4 +1,4 @@
-//! DCE/RPC connection-oriented PDUs ([C706] chapter 12, [MS-RPCE] 2.2.2): the common
+//! DCE/RPC connection-oriented PDUs (\[C706\] chapter 12, [MS-RPCE] 2.2.2): the common
 //! header, the presentation contexts of `bind` and `alter_context`, and the stub of a
 //! `response`. Only what naming an interface needs; every read is bounds-checked, so a
 //! PDU cut by the snaplen yields what was captured and nothing more.
