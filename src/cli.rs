@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use wiretally::capture::PacketFilter;
 use wiretally::flow::expiry::Expiry;
 use wiretally::pipeline::focus::{Focus, Network, ServiceFocus};
 use wiretally::report::Format;
@@ -333,29 +334,188 @@ pub struct LookupArgs {
     pub format: Format,
 }
 
-impl Cli {
-    /// The second stage of argument handling: checks that clap cannot express, so every
-    /// usage error is reported (exit status 2) before anything is read.
-    pub fn validate(self) -> Result<Cli, clap::Error> {
+/// The command line after the second stage: every flag checked, the table loaded, the
+/// focus resolved, filters compiled and lookups parsed, so commands start from values.
+pub enum Config {
+    /// `read`, with its checked inputs.
+    Read(ReadArgs, Checked),
+    /// `live`, with its checked inputs (the filter is compiled on the interface).
+    Live(LiveArgs, Checked),
+    /// `interfaces`.
+    Interfaces,
+    /// `table`, with the loaded table.
+    Table(TableArgs, ServiceTable),
+    /// `lookup`, with the loaded table and the parsed queries.
+    Lookup(LookupArgs, ServiceTable, Vec<LookupQuery>),
+    /// `merge`.
+    Merge(MergeArgs),
+}
+
+/// What `read` and `live` need checked before anything is read.
+pub struct Checked {
+    /// The port table (`--table`, or the built-in one).
+    pub table: ServiceTable,
+    /// `--host`, `--service` and `--failed`, resolved against the table.
+    pub focus: Focus,
+    /// `--filter`, compiled (for Ethernet; other link types compile as files show them).
+    pub filter: Option<PacketFilter>,
+}
+
+/// Why the command line cannot run: usage problems (exit status 2, all of them at once,
+/// with the subcommand's usage), or a file or filter that fails as the spec says files
+/// and filters fail (exit status 1, one line).
+pub enum Invalid {
+    /// Flag values that cannot be right, each one line.
+    Usage(clap::Error),
+    /// A table file that cannot be loaded, or a filter that does not compile.
+    Failed(anyhow::Error),
+}
+
+/// Problems found so far, and the subcommand whose usage they concern.
+struct Problems {
+    subcommand: &'static str,
+    usage: Vec<String>,
+    failed: Vec<anyhow::Error>,
+}
+
+impl Problems {
+    fn new(subcommand: &'static str) -> Problems {
+        Problems {
+            subcommand,
+            usage: Vec::new(),
+            failed: Vec::new(),
+        }
+    }
+
+    /// Done checking: any usage problem makes the whole a usage error listing everything
+    /// found (one `error:` line each); file and filter problems alone keep their status 1.
+    fn finish(mut self) -> Result<(), Invalid> {
         use clap::CommandFactory;
-        if let Command::Read(read) = &self.command {
-            if read.files.iter().filter(|f| *f == "-").count() > 1 {
-                return Err(Cli::command().error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "standard input ('-') can be read only once",
-                ));
-            }
+        if self.usage.is_empty() {
+            return match self.failed.is_empty() {
+                true => Ok(()),
+                false => Err(Invalid::Failed(self.failed.remove(0))),
+            };
         }
-        if let Command::Lookup(lookup) = &self.command {
-            for query in &lookup.queries {
-                if let Err(message) = parse_lookup(query) {
-                    return Err(
-                        Cli::command().error(clap::error::ErrorKind::ValueValidation, message)
-                    );
+        let mut lines = self.usage;
+        lines.extend(self.failed.iter().map(|e| format!("{e:#}")));
+        let message = lines
+            .iter()
+            .map(|l| wiretally::report::printable(l).into_owned())
+            .collect::<Vec<_>>()
+            .join("\nerror: ");
+        let mut command = Cli::command();
+        command.build();
+        let command = command
+            .find_subcommand_mut(self.subcommand)
+            .expect("every subcommand is defined")
+            .clone()
+            .bin_name(format!("wiretally {}", self.subcommand));
+        let mut command = command;
+        Err(Invalid::Usage(
+            command.error(clap::error::ErrorKind::ValueValidation, message),
+        ))
+    }
+}
+
+/// Loads `--table FILE` or the built-in table.
+fn load_table(option: &TableOption) -> anyhow::Result<ServiceTable> {
+    match &option.table {
+        Some(path) => Ok(ServiceTable::from_file(path)?),
+        None => Ok(ServiceTable::builtin()),
+    }
+}
+
+impl ReportArgs {
+    /// Checks the report options shared by `read` and `live`: the table loads, the focus
+    /// resolves, and (for `read`) the filter compiles.
+    fn check(&self, problems: &mut Problems, compile_filter: bool) -> Option<Checked> {
+        let filter = match (&self.filter, compile_filter) {
+            (Some(expression), true) => match PacketFilter::new(expression) {
+                Ok(f) => Some(f),
+                Err(e) => {
+                    problems.failed.push(e.into());
+                    None
                 }
+            },
+            _ => None,
+        };
+        let table = match load_table(&self.table) {
+            Ok(table) => table,
+            Err(e) => {
+                problems.failed.push(e);
+                return None;
+            }
+        };
+        match self.focus(&table) {
+            Ok(focus) => Some(Checked {
+                table,
+                focus,
+                filter,
+            }),
+            Err(message) => {
+                let service = self.service.as_deref().unwrap_or_default();
+                problems.usage.push(format!(
+                    "invalid value '{service}' for '--service <NAME|PORT/PROTO>': {message}"
+                ));
+                None
             }
         }
-        Ok(self)
+    }
+}
+
+impl Cli {
+    /// The second stage of argument handling: the checks clap cannot express, every
+    /// problem of the command line reported together before anything is read.
+    pub fn validate(self) -> Result<Config, Invalid> {
+        match self.command {
+            Command::Read(args) => {
+                let mut problems = Problems::new("read");
+                if args.files.iter().filter(|f| *f == "-").count() > 1 {
+                    problems
+                        .usage
+                        .push("standard input ('-') can be read only once".to_string());
+                }
+                let checked = args.report.check(&mut problems, true);
+                problems.finish()?;
+                Ok(Config::Read(
+                    args,
+                    checked.expect("no problems, so checked"),
+                ))
+            }
+            Command::Live(args) => {
+                let mut problems = Problems::new("live");
+                let checked = args.report.check(&mut problems, false);
+                problems.finish()?;
+                Ok(Config::Live(
+                    args,
+                    checked.expect("no problems, so checked"),
+                ))
+            }
+            Command::Interfaces => Ok(Config::Interfaces),
+            Command::Table(args) => {
+                let table = load_table(&args.table).map_err(Invalid::Failed)?;
+                Ok(Config::Table(args, table))
+            }
+            Command::Lookup(args) => {
+                let mut problems = Problems::new("lookup");
+                let mut queries = Vec::new();
+                for query in &args.queries {
+                    match parse_lookup(query) {
+                        Ok(q) => queries.push(q),
+                        Err(message) => problems.usage.push(message),
+                    }
+                }
+                let table = load_table(&args.table);
+                if let Err(e) = &table {
+                    problems.failed.push(anyhow::anyhow!("{e:#}"));
+                }
+                problems.finish()?;
+                let table = table.map_err(Invalid::Failed)?;
+                Ok(Config::Lookup(args, table, queries))
+            }
+            Command::Merge(args) => Ok(Config::Merge(args)),
+        }
     }
 }
 

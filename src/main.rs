@@ -8,17 +8,18 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cli::{Cli, Command};
+use cli::{Cli, Config, Invalid};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse().validate().unwrap_or_else(|e| e.exit());
-    let result = match cli.command {
-        Command::Read(args) => commands::read(args),
-        Command::Live(args) => commands::live(args),
-        Command::Interfaces => commands::interfaces(),
-        Command::Table(args) => commands::table(args),
-        Command::Lookup(args) => commands::lookup(args),
-        Command::Merge(args) => commands::merge(args),
+    let result = match Cli::parse().validate() {
+        Err(Invalid::Usage(e)) => e.exit(),
+        Err(Invalid::Failed(e)) => Err(e),
+        Ok(Config::Read(args, checked)) => commands::read(args, checked),
+        Ok(Config::Live(args, checked)) => commands::live(args, checked),
+        Ok(Config::Interfaces) => commands::interfaces(),
+        Ok(Config::Table(args, table)) => commands::table(args, table),
+        Ok(Config::Lookup(args, table, queries)) => commands::lookup(args, table, queries),
+        Ok(Config::Merge(args)) => commands::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1073,7 +1073,7 @@ fn focus_options_narrow_the_report_and_keep_the_sums() {
         assert_eq!(s.totals.packets, 62);
     }
     let out = run(&["read", "--service", "no such service", &dc]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no entry of the table is named 'no such service'"));
     let out = run(&["read", "--host", "10.0.0.0/40", &dc]);
     assert_eq!(out.status.code(), Some(2));
@@ -1305,4 +1305,34 @@ fn help_names_every_format_accepted() {
             "{flows}"
         );
     }
+}
+
+#[test]
+fn json_into_a_closed_pipe_ends_quietly() {
+    // `read --format json | head -1`: the reader goes away after one line; wiretally ends
+    // with status 0 and says nothing (serde_json's write errors keep their BrokenPipe kind).
+    // The report is larger than a pipe's buffer (64 KiB), so writing it must meet the
+    // closed pipe.
+    let mut child = bin()
+        .args(["read", "--format", "json", "--top", "1000"])
+        .args(
+            [
+                "demo.pcap",
+                "fingerprints.pcap",
+                "conn-states.pcap",
+                "rpc-dynamic.pcap",
+            ]
+            .map(fixture),
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here, before wiretally has written everything.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(first, *b"{");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }

@@ -243,10 +243,66 @@ fn bad_table_files() {
 
 #[test]
 fn focus_options_that_name_nothing() {
-    assert_fails_with(
+    // A --service no table entry carries is a usage error, checked before any file is
+    // read; a near name is suggested.
+    assert_usage_error(
         &["read", "--service", "nosuch", &fixture("link-raw.pcap")],
-        "no entry of the table is named 'nosuch' (see `wiretally table`; or give a port like 88/tcp)",
+        "error: invalid value 'nosuch' for '--service <NAME|PORT/PROTO>': no entry of the table is named 'nosuch' (see `wiretally table`; or give a port like 88/tcp)",
     );
+    assert_usage_error(
+        &["read", "--service", "Kerbros", &fixture("link-raw.pcap")],
+        "error: invalid value 'Kerbros' for '--service <NAME|PORT/PROTO>': no entry of the table is named 'Kerbros'; did you mean 'Kerberos'? (see `wiretally table`; or give a port like 88/tcp)",
+    );
+}
+
+#[test]
+fn every_flag_problem_is_reported_at_once() {
+    // Three problems in one command line: all three lines, the subcommand's usage, exit 2,
+    // and nothing read (the files do not exist).
+    let out = run(&[
+        "read",
+        "--service",
+        "Kerbros",
+        "-f",
+        "tcp port eleventy",
+        "-",
+        "-",
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(out.stdout.is_empty());
+    let lines: Vec<&str> = err.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "error: standard input ('-') can be read only once",
+            "error: invalid value 'Kerbros' for '--service <NAME|PORT/PROTO>': no entry of the table is named 'Kerbros'; did you mean 'Kerberos'? (see `wiretally table`; or give a port like 88/tcp)",
+            "error: filter 'tcp port eleventy' does not compile for link type ETHERNET (1): libpcap error: unknown port 'eleventy'",
+        ],
+        "{err}"
+    );
+    assert!(
+        err.contains("Usage: wiretally read [OPTIONS] [FILE]..."),
+        "{err}"
+    );
+    // Lookup queries: every bad one, with lookup's own usage.
+    let out = run(&["lookup", "445/tpc", "88/udp", "1/xx"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().take_while(|l| !l.is_empty()).collect();
+    assert_eq!(
+        lines,
+        [
+            "error: '445/tpc': unknown protocol 'tpc' (tcp, udp, sctp or ip)",
+            "error: '1/xx': unknown protocol 'xx' (tcp, udp, sctp or ip)",
+        ]
+    );
+    assert!(
+        err.contains("Usage: wiretally lookup [OPTIONS] <PORT/PROTO>..."),
+        "{err}"
+    );
+    // A filter alone stays what the spec says: one line, status 1 (see
+    // filters_that_do_not_compile).
 }
 
 #[test]

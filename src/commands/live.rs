@@ -15,13 +15,12 @@ use wiretally::pipeline::{Analyzer, SummaryOptions};
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, Format};
 
-use super::output::{emit, finish_run, load_table, note, open_flow_writer, warn};
-use crate::cli::LiveArgs;
+use super::output::{emit, finish_run, note, open_flow_writer, warn};
+use crate::cli::{Checked, LiveArgs};
 
 /// `wiretally live`.
-pub fn live(args: LiveArgs) -> Result<()> {
-    let table = load_table(&args.report.table)?;
-    let focus = args.report.focus(&table).map_err(anyhow::Error::msg)?;
+pub fn live(args: LiveArgs, checked: Checked) -> Result<()> {
+    let Checked { table, focus, .. } = checked;
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let options = LiveOptions {
         interface: args.interface.clone(),

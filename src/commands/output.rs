@@ -9,17 +9,6 @@ use wiretally::pipeline::Analyzer;
 use wiretally::pipeline::SummaryOptions;
 use wiretally::report::{self, FlowWriter};
 use wiretally::summary::Summary;
-use wiretally::table::ServiceTable;
-
-use crate::cli::TableOption;
-
-/// Loads `--table FILE` or the built-in table.
-pub fn load_table(option: &TableOption) -> Result<ServiceTable> {
-    match &option.table {
-        Some(path) => Ok(ServiceTable::from_file(path)?),
-        None => Ok(ServiceTable::builtin()),
-    }
-}
 
 /// Writes to stdout; a closed pipe (`| head`) ends the run quietly.
 pub fn emit(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<()> {

@@ -10,18 +10,16 @@ use wiretally::pipeline::pump::{Progress, pump};
 use wiretally::pipeline::{Analyzer, FlowSink, SummaryOptions};
 use wiretally::report;
 
-use super::output::{emit, finish_run, load_table, open_flow_writer, warn};
-use crate::cli::ReadArgs;
+use super::output::{emit, finish_run, open_flow_writer, warn};
+use crate::cli::{Checked, ReadArgs};
 
 /// `wiretally read`.
-pub fn read(args: ReadArgs) -> Result<()> {
-    let table = load_table(&args.report.table)?;
-    let mut filter = args
-        .report
-        .filter
-        .as_deref()
-        .map(PacketFilter::new)
-        .transpose()?;
+pub fn read(args: ReadArgs, checked: Checked) -> Result<()> {
+    let Checked {
+        table,
+        focus,
+        mut filter,
+    } = checked;
     let mut files = args.files.clone();
     for dir in &args.dirs {
         let found = captures_in(dir)?;
@@ -43,7 +41,6 @@ pub fn read(args: ReadArgs) -> Result<()> {
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
     let expiry = args.report.expiry(None);
-    let focus = args.report.focus(&table).map_err(anyhow::Error::msg)?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
     let threads = args.threads.unwrap_or(cores).max(1) as usize;

@@ -4,13 +4,13 @@
 use anyhow::Result;
 use wiretally::report::table_view::{check_line, lookups, write_lookups, write_table};
 
-use super::output::{emit, load_table, warn};
+use super::output::{emit, warn};
 use crate::cli::{LookupArgs, TableArgs};
-use wiretally::table::query::parse_lookup;
+use wiretally::table::ServiceTable;
+use wiretally::table::query::LookupQuery;
 
 /// `wiretally table`.
-pub fn table(args: TableArgs) -> Result<()> {
-    let table = load_table(&args.table)?;
+pub fn table(args: TableArgs, table: ServiceTable) -> Result<()> {
     if args.check {
         for w in table.warnings() {
             warn(&format!(
@@ -26,13 +26,7 @@ pub fn table(args: TableArgs) -> Result<()> {
 }
 
 /// `wiretally lookup`.
-pub fn lookup(args: LookupArgs) -> Result<()> {
-    let table = load_table(&args.table)?;
-    let queries = args
-        .queries
-        .iter()
-        .map(|q| parse_lookup(q).map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
+pub fn lookup(args: LookupArgs, table: ServiceTable, queries: Vec<LookupQuery>) -> Result<()> {
     let views = lookups(&table, &queries);
     emit(|out| write_lookups(&views, args.format, out))
 }

@@ -108,6 +108,23 @@ pub struct Focus {
     description: Option<String>,
 }
 
+/// The table's name nearest to `wanted` (lower case), if one is near enough to be a typo:
+/// an application protocol or system service name at most two edits away.
+fn closest_name<'t>(table: &'t ServiceTable, wanted: &str) -> Option<&'t str> {
+    table
+        .entries()
+        .iter()
+        .flat_map(|e| {
+            e.label
+                .split(" / ")
+                .chain(e.system_services.iter().map(String::as_str))
+        })
+        .map(|name| (strsim::levenshtein(&name.to_lowercase(), wanted), name))
+        .filter(|(distance, _)| *distance <= 2)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| name)
+}
+
 impl Focus {
     /// A focus resolved against `table`; a service name no entry carries is an error.
     pub fn new(
@@ -128,8 +145,10 @@ impl Focus {
                 }
             }
             if entries.is_empty() {
+                let hint = closest_name(table, &wanted)
+                    .map_or_else(String::new, |n| format!("; did you mean '{n}'?"));
                 return Err(format!(
-                    "no entry of the table is named '{name}' (see `wiretally table`; or give a port like 88/tcp)"
+                    "no entry of the table is named '{name}'{hint} (see `wiretally table`; or give a port like 88/tcp)"
                 ));
             }
         }
