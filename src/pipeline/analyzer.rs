@@ -260,7 +260,7 @@ impl<'t> Analyzer<'t> {
                     if crate::aggregate::rpc_line(&r.key, &r.state, &c).is_some() {
                         record.service = Some(iface.label());
                         record.system_services = iface.system_service.iter().cloned().collect();
-                        record.match_kind = "rpc";
+                        record.match_kind = crate::summary::LineMatch::Rpc.as_str();
                     }
                 }
                 if let Err(e) = sink.write(&record) {

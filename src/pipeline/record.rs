@@ -11,7 +11,7 @@ use crate::decode;
 use crate::flow::expiry::FlowEnd;
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
-use crate::summary::ns_to_secs;
+use crate::summary::{LineMatch, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// One flow as written by `--flows`.
@@ -115,9 +115,9 @@ pub(crate) fn c_fields(c: &Classification, table: &ServiceTable) -> RecordFields
         system_services: entry.map_or_else(Vec::new, |e| e.system_services.clone()),
         match_kind: match (entry.map(|e| e.scope), c.specificity) {
             (None, _) => "none",
-            (Some(EntryScope::IpProto(_)), _) => "ip_proto",
-            (_, Specificity::Range) => "range",
-            _ => "exact",
+            (Some(EntryScope::IpProto(_)), _) => LineMatch::IpProto.as_str(),
+            (_, Specificity::Range) => LineMatch::Range.as_str(),
+            _ => LineMatch::Exact.as_str(),
         },
         rule: c.rule,
     }

@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::printable::printable;
 use super::units;
+use crate::summary::kinds::port_text;
 use crate::summary::{Counters, Summary};
 
 /// Renders snapshots and remembers the previous one to compute rates.
@@ -89,11 +90,10 @@ impl LiveView {
         };
         let mut rows = Vec::new();
         for s in &summary.services {
-            let port = match (s.port, s.port_range, s.ip_proto) {
-                (Some(p), _, _) => format!("{p}/{}", s.transport),
-                (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{}", s.transport),
-                (_, _, Some(n)) => format!("ip/{n}"),
-                _ => String::new(),
+            let port = match (port_text(s.port, s.port_range, s.transport), s.ip_proto) {
+                (Some(text), _) => text,
+                (None, Some(n)) => format!("ip/{n}"),
+                (None, None) => String::new(),
             };
             rows.push(("service", s.label.clone(), s.transport, port, s.counters));
         }

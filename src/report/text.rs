@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use super::printable::printable;
 use super::units;
 use super::writer::ReportWriter;
+use crate::summary::kinds::port_text;
 use crate::summary::payload::{NameCount, ProtocolCount};
 use crate::summary::{Counters, FlowTableReport, LineTransport, PortLine, Summary};
 
@@ -156,17 +157,16 @@ fn looks_like_text(protocols: &[ProtocolCount], names: &[NameCount]) -> String {
 }
 
 /// `445/tcp`, `49152-65535/tcp` or `ip proto 50`.
-fn port_text(
+fn line_port_text(
     port: Option<u16>,
     range: Option<[u16; 2]>,
     ip_proto: Option<u8>,
     transport: LineTransport,
 ) -> String {
-    match (port, range, ip_proto) {
-        (Some(p), _, _) => format!("{p}/{transport}"),
-        (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{transport}"),
-        (_, _, Some(n)) => format!("ip proto {n}"),
-        _ => transport.to_string(),
+    match (port_text(port, range, transport), ip_proto) {
+        (Some(text), _) => text,
+        (None, Some(n)) => format!("ip proto {n}"),
+        (None, None) => transport.to_string(),
     }
 }
 
@@ -278,11 +278,14 @@ impl ReportWriter for TextWriter {
                 ("SYSTEM SERVICES", Align::Left),
             ]);
             for line in s.services.iter().take(self.top) {
-                let port = match (line.port, line.port_range, line.ip_proto) {
-                    (Some(p), _, _) => format!("{p}/{}", line.transport),
-                    (_, Some([lo, hi]), _) => format!("{lo}-{hi}/{} (range)", line.transport),
-                    (_, _, Some(n)) => format!("ip proto {n}"),
-                    _ => String::new(),
+                let port = match (
+                    port_text(line.port, line.port_range, line.transport),
+                    line.ip_proto,
+                ) {
+                    (Some(text), _) if line.port_range.is_some() => format!("{text} (range)"),
+                    (Some(text), _) => text,
+                    (None, Some(n)) => format!("ip proto {n}"),
+                    (None, None) => String::new(),
                 };
                 let mut row = vec![shorten(&line.label, LABEL_WIDTH_MAX), port];
                 row.extend(counter_cells(&line.counters, total));
@@ -545,7 +548,7 @@ impl TextWriter {
             None => "-".to_string(),
         };
         for (line, t) in lines {
-            let port = port_text(line.port, line.port_range, line.ip_proto, line.transport);
+            let port = line_port_text(line.port, line.port_range, line.ip_proto, line.transport);
             cols.push(vec![
                 shorten(&line.label, LABEL_WIDTH_MAX),
                 port,
@@ -577,7 +580,7 @@ impl TextWriter {
         ]);
         for line in s.failed.iter().take(self.top) {
             let c = &line.connections;
-            let port = port_text(line.port, line.port_range, line.ip_proto, line.transport);
+            let port = line_port_text(line.port, line.port_range, line.ip_proto, line.transport);
             let unreachable: Vec<String> = c
                 .unreachable
                 .iter()

@@ -70,6 +70,20 @@ impl fmt::Display for LineTransport {
     }
 }
 
+/// A line's port as the reports write it: `445/tcp` or `49152-65535/tcp`; none for
+/// lines of an IP protocol (each writer names those its own way).
+pub fn port_text(
+    port: Option<u16>,
+    range: Option<[u16; 2]>,
+    transport: LineTransport,
+) -> Option<String> {
+    match (port, range) {
+        (Some(p), _) => Some(format!("{p}/{transport}")),
+        (None, Some([lo, hi])) => Some(format!("{lo}-{hi}/{transport}")),
+        (None, None) => None,
+    }
+}
+
 /// How a service line's entry matched its flows: how strong the evidence is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -225,7 +225,7 @@ impl ParsedRows {
                 line,
                 format!("protocol {proto} is IP protocol {a}, but the text says IP protocol {b}"),
             )),
-            (Some(n @ (6 | 17 | 132)), _) | (None, Some(n @ (6 | 17 | 132))) => {
+            (Some(n), _) | (None, Some(n)) if Transport::from_ip_proto(n).is_some() => {
                 Err(TableError::row(
                     source,
                     line,
