@@ -31,10 +31,7 @@ fn sizes_in(observer: Option<&dyn PacketObserver>) -> Option<PacketSizes> {
 
 /// Packet-size histograms classified with `table`'s lookup.
 fn sizes_for(table: &ServiceTable) -> PacketSizes {
-    PacketSizes::new(
-        std::sync::Arc::new(table.lookup().clone()),
-        table.entries().len(),
-    )
+    PacketSizes::new(table.shared_lookup(), table.entries().len())
 }
 
 /// Packets between collections of the flows the flow stage retired.

@@ -18,6 +18,8 @@ mod lookup;
 pub mod parse;
 pub mod query;
 
+use std::sync::Arc;
+
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
@@ -188,7 +190,8 @@ pub struct ServiceTable {
     rows: Vec<TableRow>,
     entries: Vec<ServiceEntry>,
     warnings: Vec<TableWarning>,
-    lookup: Lookup,
+    /// Shared with the packet-size observer of every analyzer (read -R runs many).
+    lookup: Arc<Lookup>,
 }
 
 impl ServiceTable {
@@ -324,7 +327,7 @@ impl ServiceTable {
             rows,
             entries,
             warnings,
-            lookup,
+            lookup: Arc::new(lookup),
         })
     }
 
@@ -356,6 +359,11 @@ impl ServiceTable {
     /// The dense lookup arrays.
     pub fn lookup(&self) -> &Lookup {
         &self.lookup
+    }
+
+    /// The lookup arrays, shared rather than copied.
+    pub fn shared_lookup(&self) -> Arc<Lookup> {
+        Arc::clone(&self.lookup)
     }
 }
 
