@@ -9,6 +9,8 @@
 #   TOOLS="wiretally libpcap tcpdump" benches/throughput.sh    run a subset
 #   SIZES="1m" benches/throughput.sh                            only the 1M full-size file
 #   RUNS=3 (default): best of N for the fast tools; tshark and ndpiReader run once.
+#   BEFORE=path/to/old/wiretally TOOLS="wiretally wiretally-before ..." benches/throughput.sh
+#                                            compares a build of another commit in the same run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -66,6 +68,8 @@ for size in $sizes; do
     for tool in $tools; do
         case $tool in
             wiretally) cmd=("$wt" read --no-progress "$file"); r=$runs ;;
+            wiretally-before) [ -n "${BEFORE:-}" ] || continue; cmd=("$BEFORE" read --no-progress "$file"); r=$runs ;;
+            wiretally-before-1thread) [ -n "${BEFORE:-}" ] || continue; cmd=("$BEFORE" read --no-progress --threads 1 "$file"); r=$runs ;;
             wiretally-1thread) cmd=("$wt" read --no-progress --threads 1 "$file"); r=$runs ;;
             wiretally-noexpiry) cmd=("$wt" read --no-progress --idle-timeout off --close-grace off "$file"); r=$runs ;;
             wiretally-cap100k) cmd=("$wt" read --no-progress --max-flows 100000 "$file"); r=$runs ;;
