@@ -4,7 +4,13 @@
 //! `--flows` output. Runs on every fixture and on the real captures in
 //! `../shared/captures/ndpi/` when it is beside the clone. Skipped, with a message, when
 //! tshark or python3 is missing (a failure under CI, which installs them).
+//!
+//! A binary of its own, not a module of `tests/integration/`: it checks wiretally against
+//! an outside tool (tshark, through python3) over every capture, the slowest test of all,
+//! so it is run, and its failures read, apart from the tests of the code
+//! (`cargo test --test crosscheck`). It shares the helpers of `tests/integration/common.rs`.
 
+#[path = "integration/common.rs"]
 mod common;
 
 use std::path::PathBuf;
@@ -19,7 +25,7 @@ fn flows_match_tshark() {
             ));
         }
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = common::root();
     let mut files: Vec<PathBuf> = common::fixtures()
         .into_iter()
         .filter(|p| {
@@ -43,7 +49,7 @@ fn flows_match_tshark() {
         .output()
         .expect("python3 runs the cross-check script");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = common::stderr(&out);
     let last = stdout.lines().last().unwrap_or("").to_string();
     assert!(
         out.status.success(),

@@ -3,13 +3,20 @@
 //! (`tests/duckdb_check.py`), give the same flows, packets and bytes per report line as
 //! wiretally's own JSON summary. Skipped (with a message) when python3 has no `duckdb`
 //! module; `.ci/run` installs it, so under CI that is a failure.
+//!
+//! A binary of its own, not a module of `tests/integration/`: it checks wiretally's
+//! Parquet against an outside engine (DuckDB, through python3) over every capture, so it
+//! is run, and its failures read, apart from the tests of the code
+//! (`cargo test --test duckdb`); and it exists only with the `parquet` feature. It shares
+//! the helpers of `tests/integration/common.rs`.
 #![cfg(feature = "parquet")]
 
+#[path = "integration/common.rs"]
 mod common;
-use common::{captures, fixtures};
 
-use std::path::Path;
 use std::process::Command;
+
+use common::{bin, captures, fixtures, root, stderr, tempdir};
 
 #[test]
 fn duckdb_reads_the_same_totals_per_line_as_the_summary() {
@@ -21,12 +28,12 @@ fn duckdb_reads_the_same_totals_per_line_as_the_summary() {
         // CI installs it (.ci/run), so there a missing module is a failure, not a skip.
         return common::skip("python3 has no duckdb module (pip install duckdb)");
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let mut pairs = Vec::new();
     for (i, capture) in captures().iter().enumerate() {
         let json = dir.path().join(format!("{i}.json"));
         let parquet = dir.path().join(format!("{i}.parquet"));
-        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        let out = bin()
             .args(["read", "--no-progress", "--format", "json", "--flows"])
             .arg(&parquet)
             .arg(capture)
@@ -49,15 +56,11 @@ fn duckdb_reads_the_same_totals_per_line_as_the_summary() {
         fixtures().len()
     );
     let out = Command::new("python3")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/duckdb_check.py"))
+        .arg(root().join("tests/duckdb_check.py"))
         .args(&pairs)
         .output()
         .unwrap();
     let report = String::from_utf8_lossy(&out.stdout);
     println!("{report}");
-    assert!(
-        out.status.success(),
-        "{report}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{report}{}", stderr(&out));
 }

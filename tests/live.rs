@@ -6,7 +6,14 @@
 //! see `common::skip`). The capture filter
 //! keeps only packets whose number is certain (UDP datagrams and TCP SYNs), and `-c` ends
 //! the capture after exactly those, so no test depends on timing.
+//!
+//! A binary of its own, not a module of `tests/integration/`: these tests need the
+//! machine (root, network namespaces, veth pairs, `ip`), so they are run, and their
+//! failures read, apart from the tests of the code; `cargo test --test integration`
+//! passes on any machine while `cargo test --test live` is the one that needs root. They
+//! share that binary's helpers (`tests/integration/common.rs`), not copies.
 
+#[path = "integration/common.rs"]
 mod common;
 
 use std::io::{BufRead, BufReader, Read};
@@ -14,7 +21,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{NobodyBinary, is_root, skip};
+use common::{NobodyBinary, bin, is_root, parse_summary, skip, stderr, tempdir};
 use wiretally::summary::Summary;
 
 /// Only the test's own packets: datagrams from its sender port and SYNs to or from its
@@ -51,7 +58,7 @@ fn start_capture_with(interface: &str, peer: &str, count: u32, interval: &str) -
 
 /// Starts `wiretally live ARGS` and waits until it reports that it is capturing.
 fn spawn_live(args: &[&str]) -> Child {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let mut child = bin()
         .arg("live")
         .args(args)
         .stdout(Stdio::piped())
@@ -80,7 +87,7 @@ fn finish_capture(mut child: Child) -> Summary {
     let status = child.wait().unwrap();
     assert!(status.success(), "{status:?}: {stdout}");
     let last = stdout.lines().last().expect("a final summary line");
-    serde_json::from_str(last).expect("the final line is the JSON summary")
+    parse_summary(last.as_bytes())
 }
 
 fn send_udp(from: SocketAddr, to_ip: &str, ports: &[u16]) {
@@ -295,12 +302,12 @@ fn captures_on_a_veth_into_a_namespace() {
 
 #[test]
 fn unknown_interface_lists_the_ones_that_exist() {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let out = bin()
         .args(["live", "-i", "no-such-nic0", "-c", "1"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("no capture interface named 'no-such-nic0'"),
         "{err}"
@@ -323,7 +330,7 @@ fn without_permission_says_how_to_grant_it() {
         .args(["live", "-i", "lo", "-c", "1"])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(
@@ -362,7 +369,7 @@ fn interface_removed_mid_capture_ends_with_the_report() {
         .last()
         .unwrap_or_default()
         .to_string();
-    let summary: Summary = serde_json::from_str(&last).expect("final summary");
+    let summary = parse_summary(last.as_bytes());
     assert!(
         summary.warnings.iter().any(|w| w.contains("stopped")),
         "{:?}",
@@ -402,7 +409,7 @@ fn json_output_is_snapshot_lines_then_one_summary() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
         assert_eq!(v["type"], "snapshot", "{line}");
     }
-    let summary: Summary = serde_json::from_str(last).expect("the last line is the summary");
+    let summary = parse_summary(last.as_bytes());
     assert_eq!(summary.totals.packets, 2);
 }
 
@@ -411,7 +418,7 @@ fn write_option_saves_what_was_counted() {
     if !is_root() {
         return skip("-w test: needs root (CI runs as root)");
     }
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("saved.pcap");
     let (child, _) = spawn_three_datagrams("127.0.0.3", &["-w", path.to_str().unwrap()]);
     send_udp(
@@ -420,16 +427,12 @@ fn write_option_saves_what_was_counted() {
         &[53, 123, 40999],
     );
     let live = finish_capture(child);
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let out = bin()
         .args(["read", "--format", "json", path.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let saved: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let saved = parse_summary(&out.stdout);
     assert_eq!(
         (saved.totals.packets, saved.totals.bytes),
         (live.totals.packets, live.totals.bytes)
@@ -443,7 +446,7 @@ fn many_flows_stay_within_the_cap_and_all_are_counted() {
         return skip("live flow-cap test: needs root (CI runs as root)");
     }
     const FLOWS: u16 = 3000;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let records = dir.path().join("flows.ndjson");
     let count = FLOWS.to_string();
     let child = spawn_live(&[
@@ -533,7 +536,7 @@ fn spawn_three_datagrams(peer: &str, extra: &[&str]) -> (Child, String) {
         "60s",
     ];
     args.extend_from_slice(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let mut child = bin()
         .args(&args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -605,13 +608,9 @@ fn no_drop_keeps_root_and_user_chooses_another() {
 
 /// Runs `wiretally live ARGS` expecting it to refuse at once: exit 1 and exactly `message`.
 fn assert_live_refuses(args: &[&str], message: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .arg("live")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = bin().arg("live").args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{args:?}");
-    assert_eq!(String::from_utf8_lossy(&out.stderr), format!("{message}\n"));
+    assert_eq!(stderr(&out), format!("{message}\n"));
     assert!(out.stdout.is_empty());
 }
 
@@ -635,10 +634,10 @@ fn bad_user_and_unwritable_outputs_fail_before_capturing() {
         "wiretally: error: cannot write capture file /nonexistent/dir/x.pcap: No such file or directory (os error 2)",
     );
     // An existing capture named by -w survives a run that could not start.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let kept = dir.path().join("yesterday.pcap");
     std::fs::write(&kept, b"yesterday's capture").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let out = bin()
         .args(["live", "-i", "no-such-if0", "-w", kept.to_str().unwrap()])
         .output()
         .unwrap();
@@ -663,7 +662,7 @@ fn closed_stdout_ends_the_run_quietly() {
     // Like `wiretally live --format json | head -1`: the reader goes away after the first
     // snapshot, and the capture ends by itself, with status 0 and nothing on stderr but
     // the start line.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let mut child = bin()
         .args([
             "live",
             "-i",

@@ -2,8 +2,6 @@
 //! named pipes, the blocked-dynamic-RPC diagnosis, snaplen-cut PDUs, answers in an
 //! earlier file of the run, and binds checked against tshark's DCE/RPC dissector.
 
-mod common;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
@@ -14,25 +12,7 @@ use wiretally_synth::frames::{Host, Link, MS, Trace};
 use wiretally_synth::rpc_traffic::{bound_session, context, epm_lookup, unknown_interface};
 use wiretally_synth::writer::{PcapOptions, write_pcap};
 
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn read(args: &[&str]) -> Summary {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args(["read", "--format", "json"])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
-    s
-}
+use crate::common::{self, bin, fixture, ndjson, read_json, tempdir};
 
 fn rpc_lines(s: &Summary) -> Vec<(String, u16, u64, IdentifiedBy)> {
     let mut lines: Vec<_> = s
@@ -70,7 +50,7 @@ fn line<'a>(s: &'a Summary, label_start: &str, port: Option<u16>) -> &'a Service
 
 #[test]
 fn dynamic_rpc_flows_are_named_by_interface() {
-    let s = read(&[&fixture("rpc-dynamic.pcap")]);
+    let s = read_json(&[&fixture("rpc-dynamic.pcap")]);
     assert_eq!(
         rpc_lines(&s),
         vec![
@@ -120,7 +100,7 @@ fn dynamic_rpc_flows_are_named_by_interface() {
 
 #[test]
 fn blocked_dynamic_rpc_is_diagnosed_in_plain_words() {
-    let s = read(&[&fixture("rpc-dynamic.pcap")]);
+    let s = read_json(&[&fixture("rpc-dynamic.pcap")]);
     assert_eq!(s.failed.len(), 1, "{:?}", s.failed);
     let f = &s.failed[0];
     assert_eq!(
@@ -138,7 +118,7 @@ fn blocked_dynamic_rpc_is_diagnosed_in_plain_words() {
         )
     );
     // The text report says it under the line.
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let out = bin()
         .args(["read", &fixture("rpc-dynamic.pcap")])
         .output()
         .unwrap();
@@ -151,17 +131,15 @@ fn blocked_dynamic_rpc_is_diagnosed_in_plain_words() {
 
 #[test]
 fn flow_records_carry_the_interface() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let flows = dir.path().join("flows.ndjson");
-    read(&[
+    read_json(&[
         "--flows",
         flows.to_str().unwrap(),
         &fixture("rpc-dynamic.pcap"),
     ]);
-    let mut named: Vec<(u64, String, String, String)> = std::fs::read_to_string(&flows)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+    let mut named: Vec<(u64, String, String, String)> = ndjson(&flows)
+        .into_iter()
         .filter(|r| !r["rpc_interface"].is_null())
         .map(|r| {
             (
@@ -192,8 +170,8 @@ fn flow_records_carry_the_interface() {
 
 #[test]
 fn pdus_cut_by_the_snaplen_name_nothing() {
-    let full = read(&[&fixture("rpc-dynamic.pcap")]);
-    let cut = read(&[&fixture("rpc-snaplen100.pcap")]);
+    let full = read_json(&[&fixture("rpc-dynamic.pcap")]);
+    let cut = read_json(&[&fixture("rpc-snaplen100.pcap")]);
     assert_eq!(
         (cut.totals.packets, cut.totals.bytes),
         (full.totals.packets, full.totals.bytes)
@@ -221,7 +199,7 @@ fn write(dir: &Path, name: &str, t: Trace) -> String {
 
 #[test]
 fn an_answer_in_an_earlier_file_names_a_later_flow() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (client, dc) = (Host::parse("10.80.1.5"), Host::parse("10.80.0.1"));
     let start = wiretally_synth::scenarios::DEMO_START_NS;
     let nrpc = context("12345678-1234-abcd-ef00-01234567cffb", 1);
@@ -249,14 +227,14 @@ fn an_answer_in_an_earlier_file_names_a_later_flow() {
     let a = write(dir.path(), "a.pcap", first);
     let b = write(dir.path(), "b.pcap", second);
     for threads in ["1", "2"] {
-        let s = read(&["--threads", threads, &a, &b]);
+        let s = read_json(&["--threads", threads, &a, &b]);
         assert_eq!(
             rpc_lines(&s),
             vec![("netlogon".to_string(), 49990, 1, by(1, 0, 0))],
             "threads {threads}"
         );
         // Alone, the second file cannot know.
-        assert!(rpc_lines(&read(&["--threads", threads, &b])).is_empty());
+        assert!(rpc_lines(&read_json(&["--threads", threads, &b])).is_empty());
     }
 }
 
@@ -308,12 +286,11 @@ fn binds_agree_with_tshark() {
                 bound.insert((conversation.clone(), uuid.to_ascii_lowercase()));
             }
         }
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempdir();
         let flows = dir.path().join("flows.ndjson");
-        read(&["--flows", flows.to_str().unwrap(), &file]);
+        read_json(&["--flows", flows.to_str().unwrap(), &file]);
         let mut named_by_bind = BTreeSet::new();
-        for r in std::fs::read_to_string(&flows).unwrap().lines() {
-            let r: serde_json::Value = serde_json::from_str(r).unwrap();
+        for r in ndjson(&flows) {
             let conversation = format!(
                 "{}:{} -> {}:{}",
                 r["client"].as_str().unwrap(),
@@ -355,7 +332,7 @@ fn binds_agree_with_tshark() {
 
 #[test]
 fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (client, dc) = (Host::parse("10.90.1.5"), Host::parse("10.90.0.1"));
     let start = wiretally_synth::scenarios::DEMO_START_NS;
     let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
@@ -364,7 +341,7 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
     bound_session(&mut t, start, &client, &dc, (50000, 49667), &[drsuapi]);
     let frames: Vec<_> = t.into_frames().into_iter().skip(3).collect();
     let midstream = write_frames(dir.path(), "midstream.pcap", &frames);
-    let s = read(&[&midstream]);
+    let s = read_json(&[&midstream]);
     assert_eq!(
         rpc_lines(&s),
         vec![("drsuapi".to_string(), 49667, 1, by(0, 1, 0))]
@@ -380,7 +357,7 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
     }
     let split = write_frames(dir.path(), "split.pcap", &frames);
     for threads in ["1", "2"] {
-        let s = read(&["--threads", threads, "--idle-timeout", "2s", &split]);
+        let s = read_json(&["--threads", threads, "--idle-timeout", "2s", &split]);
         assert_eq!(s.totals.flows, 2, "threads {threads}");
         assert_eq!(
             rpc_lines(&s),
@@ -394,7 +371,7 @@ fn flows_seen_midstream_or_split_by_expiry_keep_their_interface() {
 fn rpc_lines_are_bounded_and_the_rest_stays_counted() {
     // 4,100 connections, each binding drsuapi on its own port: 4,096 RPC lines, the last
     // four counted under the range entry, and a warning.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let (client, dc) = (Host::parse("10.91.1.5"), Host::parse("10.91.0.1"));
     let start = wiretally_synth::scenarios::DEMO_START_NS;
     let drsuapi = context("e3514235-4b06-11d1-ab04-00c04fc2dcd2", 4);
@@ -410,7 +387,7 @@ fn rpc_lines_are_bounded_and_the_rest_stays_counted() {
         );
     }
     let path = write(dir.path(), "many.pcap", t);
-    let s = read(&[&path]);
+    let s = read_json(&[&path]);
     let lines = rpc_lines(&s);
     assert_eq!(lines.len(), wiretally::aggregate::MAX_RPC_LINES);
     let named: u64 = lines.iter().map(|l| l.2).sum();

@@ -2,36 +2,20 @@
 //! all their captures, and the grouping of merges does not matter.
 
 use std::path::Path;
-use std::process::Command;
 
 use wiretally::summary::Summary;
 
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Runs wiretally with `args`, returns stdout (checking success).
-fn run(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+use crate::common::{bin, fixture, parse_summary, read_json, stderr, stdout_of, tempdir};
 
 /// Expiry off, so where a flow ends does not depend on which other captures a run reads.
 const NO_EXPIRY: [&str; 4] = ["--idle-timeout", "off", "--close-grace", "off"];
 
+/// `read --format json` with expiry off over `files` (checked to reconcile).
 fn summary_of(files: &[&str]) -> Summary {
-    let mut args = vec!["read", "--format", "json", "--no-progress"];
+    let mut args = vec!["--no-progress"];
     args.extend(NO_EXPIRY);
     args.extend(files);
-    serde_json::from_slice(&run(&args)).unwrap()
+    read_json(&args)
 }
 
 fn write_json(dir: &Path, name: &str, s: &Summary) -> String {
@@ -43,7 +27,7 @@ fn write_json(dir: &Path, name: &str, s: &Summary) -> String {
 fn merged(files: &[&str]) -> Summary {
     let mut args = vec!["merge", "--format", "json"];
     args.extend(files);
-    serde_json::from_slice(&run(&args)).unwrap()
+    parse_summary(&stdout_of(&args))
 }
 
 /// What only a merge cannot know exactly (and says so): the flow-table peak.
@@ -57,7 +41,7 @@ const CAPTURES: [&str; 3] = ["conn-states.pcap", "rpc-dynamic.pcap", "fingerprin
 
 #[test]
 fn merging_is_associative_and_equals_one_run_over_all_captures() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let parts: Vec<String> = CAPTURES
         .iter()
         .map(|c| {
@@ -95,7 +79,7 @@ fn merging_is_associative_and_equals_one_run_over_all_captures() {
 
 #[test]
 fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let a = write_json(
         dir.path(),
         "a.json",
@@ -106,23 +90,23 @@ fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
         "b.json",
         &summary_of(&[&fixture("blocked-dc.pcap")]),
     );
-    let text = String::from_utf8(run(&["merge", &a, &b])).unwrap();
+    let text = String::from_utf8(stdout_of(&["merge", &a, &b])).unwrap();
     assert!(
         text.contains("APPROXIMATE (a merge of summaries; everything else is exact)"),
         "{text}"
     );
     assert!(text.contains("FAILED CONNECTIONS"));
-    let csv = String::from_utf8(run(&["merge", "--format", "csv", &a, &b])).unwrap();
+    let csv = String::from_utf8(stdout_of(&["merge", "--format", "csv", &a, &b])).unwrap();
     assert!(csv.starts_with("section,label,"));
 
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{\"not\": \"a summary\"}").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+    let out = bin()
         .args(["merge", &a, bad.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.starts_with(&format!(
             "wiretally: error: {}: not a wiretally JSON summary (",
@@ -135,29 +119,23 @@ fn merge_reads_text_and_csv_out_and_refuses_what_does_not_fit() {
     let mut other_table = summary_of(&[&fixture("conn-states.pcap")]);
     other_table.table = "custom.csv".into();
     let t = write_json(dir.path(), "t.json", &other_table);
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args(["merge", &a, &t])
-        .output()
-        .unwrap();
+    let out = bin().args(["merge", &a, &t]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr(&out),
         "wiretally: error: summaries made with different tables ('built-in Windows service port table' and 'custom.csv') cannot be merged\n"
     );
 }
 
 #[test]
 fn summaries_no_run_could_write_are_refused_not_added() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let good = summary_of(&[&fixture("conn-states.pcap")]);
     let a = write_json(dir.path(), "a.json", &good);
     let refuse = |s: &Summary, needle: &str| {
         let path = write_json(dir.path(), "bad.json", s);
-        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
-            .args(["merge", &a, &path])
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
+        let out = bin().args(["merge", &a, &path]).output().unwrap();
+        let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert!(err.contains(needle), "{needle}: {err}");
         assert_eq!(err.lines().count(), 1);
@@ -195,17 +173,17 @@ fn summaries_no_run_could_write_are_refused_not_added() {
 
 #[test]
 fn cut_lists_are_flagged_by_each_part_s_own_top() {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |top: &str| -> String {
+    let dir = tempdir();
+    let summary_file = |top: &str| -> String {
         let mut args = vec!["read", "--format", "json", "--no-progress", "--top", top];
         args.extend(NO_EXPIRY);
         let path = dir.path().join(format!("top{top}.json"));
         let demo = fixture("demo.pcap");
         args.push(&demo);
-        std::fs::write(&path, run(&args)).unwrap();
+        std::fs::write(&path, stdout_of(&args)).unwrap();
         path.display().to_string()
     };
-    let (one, twenty) = (run("1"), run("20"));
+    let (one, twenty) = (summary_file("1"), summary_file("20"));
     let s = merged(&[&one, &twenty]);
     assert!(
         s.approximate.iter().any(|n| n.contains("top_pairs")),
@@ -225,7 +203,7 @@ fn strings_from_summaries_cannot_drive_the_terminal() {
     // A crafted summary: protocol names, addresses, kinds, interface names, UUIDs and
     // failing pairs that carry a clear-screen sequence. The text (and CSV) output of a
     // merge escapes every one of them.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let mut evil = summary_of(&[
         &fixture("fingerprints.pcap"),
         &fixture("rpc-dynamic.pcap"),
@@ -259,7 +237,7 @@ fn strings_from_summaries_cannot_drive_the_terminal() {
         "b.json",
         &summary_of(&[&fixture("conn-states.pcap")]),
     );
-    let text = String::from_utf8(run(&["merge", &a, &b])).unwrap();
+    let text = String::from_utf8(stdout_of(&["merge", &a, &b])).unwrap();
     assert!(!text.contains('\u{1b}'), "{text}");
     for what in [
         "protocol",
@@ -278,7 +256,7 @@ fn strings_from_summaries_cannot_drive_the_terminal() {
             "{what} not shown escaped:\n{text}"
         );
     }
-    let csv = String::from_utf8(run(&["merge", "--format", "csv", &a, &b])).unwrap();
+    let csv = String::from_utf8(stdout_of(&["merge", "--format", "csv", &a, &b])).unwrap();
     assert!(!csv.contains('\u{1b}'), "{csv}");
     assert!(csv.contains("\\u{1b}[2Jlabel"), "{csv}");
     // Kinds and transports are enums of the schema: a summary naming anything else is
@@ -301,13 +279,13 @@ fn strings_from_summaries_cannot_drive_the_terminal() {
         edit(&mut value);
         let path = dir.path().join("crafted.json");
         std::fs::write(&path, serde_json::to_vec(&value).unwrap()).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+        let out = bin()
             .args(["merge", path.to_str().unwrap(), &b])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(1), "{field}");
         assert!(out.stdout.is_empty(), "{field}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = stderr(&out);
         assert!(!err.contains('\u{1b}'), "{field}: {err}");
         assert!(err.contains("unknown variant"), "{field}: {err}");
         assert_eq!(err.lines().count(), 1, "{field}: {err}");

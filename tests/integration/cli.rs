@@ -3,51 +3,13 @@
 //! formats, and its errors.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 use wiretally::summary::{ServiceLine, Summary};
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wiretally"))
-}
-
-fn fixture(name: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures")
-        .join(name)
-        .display()
-        .to_string()
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("binary runs")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Runs `read --format json` and returns the parsed summary, checking the reconciliation
-/// invariant on the way.
-fn summary(args: &[&str]) -> Summary {
-    let mut full = vec!["read", "--format", "json"];
-    full.extend(args);
-    let out = run(&full);
-    assert!(
-        out.status.success(),
-        "wiretally {full:?} failed: {}",
-        stderr(&out)
-    );
-    let s: Summary = serde_json::from_slice(&out.stdout).expect("valid JSON summary");
-    assert_eq!(s.schema_version, 2);
-    assert_eq!(
-        s.line_sums(),
-        (s.totals.packets, s.totals.bytes),
-        "lines must add up to the totals"
-    );
-    s
-}
+use crate::common::{
+    bin, fixture, fixture_bytes, ndjson, parse_summary, read_json, run, stderr, tempdir,
+};
 
 fn service<'a>(s: &'a Summary, transport: &str, port: u16) -> &'a ServiceLine {
     s.services
@@ -105,7 +67,7 @@ fn every_supported_link_type_decodes_the_small_mix() {
         "link-frame-relay.pcap",
         "pcap-ns-bigendian.pcap",
     ] {
-        let s = summary(&[&fixture(name)]);
+        let s = read_json(&[&fixture(name)]);
         assert_small_mix(&s, 1);
         assert!(s.other.is_empty(), "{name}: {:?}", s.other);
     }
@@ -114,28 +76,30 @@ fn every_supported_link_type_decodes_the_small_mix() {
 #[test]
 fn link_overhead_is_counted_in_bytes() {
     // Same IP packets; each frame adds its link header to the on-the-wire length.
-    let raw = summary(&[&fixture("link-raw.pcap")]).totals.bytes;
+    let raw = read_json(&[&fixture("link-raw.pcap")]).totals.bytes;
     assert_eq!(
-        summary(&[&fixture("link-null.pcap")]).totals.bytes,
+        read_json(&[&fixture("link-null.pcap")]).totals.bytes,
         raw + 10 * 4
     );
     assert_eq!(
-        summary(&[&fixture("link-sll.pcap")]).totals.bytes,
+        read_json(&[&fixture("link-sll.pcap")]).totals.bytes,
         raw + 10 * 16
     );
     assert_eq!(
-        summary(&[&fixture("link-sll2.pcap")]).totals.bytes,
+        read_json(&[&fixture("link-sll2.pcap")]).totals.bytes,
         raw + 10 * 20
     );
     assert_eq!(
-        summary(&[&fixture("pcap-ns-bigendian.pcap")]).totals.bytes,
+        read_json(&[&fixture("pcap-ns-bigendian.pcap")])
+            .totals
+            .bytes,
         raw + 10 * 14
     );
 }
 
 #[test]
 fn unsupported_link_type_is_named_and_counted() {
-    let s = summary(&[&fixture("link-unsupported.pcap")]);
+    let s = read_json(&[&fixture("link-unsupported.pcap")]);
     assert_eq!(s.totals.flows, 0);
     assert_eq!(s.other.len(), 1);
     assert_eq!(s.other[0].kind, "undecodable");
@@ -149,13 +113,13 @@ fn unsupported_link_type_is_named_and_counted() {
 
 #[test]
 fn vlan_qinq_mpls_pppoe_are_peeled() {
-    let s = summary(&[&fixture("encap-vlan-qinq-mpls-pppoe.pcap")]);
+    let s = read_json(&[&fixture("encap-vlan-qinq-mpls-pppoe.pcap")]);
     assert_small_mix(&s, 4);
 }
 
 #[test]
 fn nanosecond_timestamps_survive() {
-    let s = summary(&[&fixture("pcap-ns-bigendian.pcap")]);
+    let s = read_json(&[&fixture("pcap-ns-bigendian.pcap")]);
     let first = s.totals.first_ts.unwrap();
     assert!((first - 1_767_603_600.0).abs() < 1e-6, "{first}");
     // JSON seconds are f64 (sub-microsecond digits do not survive), so check the
@@ -168,13 +132,13 @@ fn nanosecond_timestamps_survive() {
 
 #[test]
 fn pcapng_with_two_link_types() {
-    let s = summary(&[&fixture("two-interfaces.pcapng")]);
+    let s = read_json(&[&fixture("two-interfaces.pcapng")]);
     assert_small_mix(&s, 2);
 }
 
 #[test]
 fn fragments_join_their_flow() {
-    let s = summary(&[&fixture("fragments.pcap")]);
+    let s = read_json(&[&fixture("fragments.pcap")]);
     assert_eq!(s.totals.packets, 10);
     assert_eq!(other_packets(&s, "icmp"), 2);
     assert_eq!(s.totals.flows, 2);
@@ -186,7 +150,7 @@ fn fragments_join_their_flow() {
 }
 
 fn flow_records(args: &[&str]) -> Vec<serde_json::Value> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("flows.ndjson");
     let mut full = vec![
         "read",
@@ -198,16 +162,12 @@ fn flow_records(args: &[&str]) -> Vec<serde_json::Value> {
     full.extend(args);
     let out = run(&full);
     assert!(out.status.success(), "{}", stderr(&out));
-    std::fs::read_to_string(&path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    ndjson(&path)
 }
 
 #[test]
 fn midflow_capture_takes_the_server_from_the_table() {
-    let s = summary(&[&fixture("midflow.pcap")]);
+    let s = read_json(&[&fixture("midflow.pcap")]);
     let rdp = service(&s, "tcp", 3389);
     assert_eq!(rdp.counters.flows, 1);
     let flows = flow_records(&[&fixture("midflow.pcap")]);
@@ -246,7 +206,7 @@ fn both_ports_known_lower_port_then_first_destination() {
 
 #[test]
 fn snaplen_truncated_frames_count_orig_len() {
-    let s = summary(&[&fixture("snaplen96.pcap")]);
+    let s = read_json(&[&fixture("snaplen96.pcap")]);
     assert_eq!(s.totals.packets, 31);
     assert_eq!(s.totals.flows, 3);
     assert!(s.other.is_empty(), "{:?}", s.other);
@@ -256,7 +216,7 @@ fn snaplen_truncated_frames_count_orig_len() {
         "orig_len, not the 96 captured bytes"
     );
 
-    let tiny = summary(&[&fixture("snaplen36.pcap")]);
+    let tiny = read_json(&[&fixture("snaplen36.pcap")]);
     assert_eq!(tiny.totals.flows, 0);
     assert_eq!(other_packets(&tiny, "undecodable"), 10);
     assert!(
@@ -276,7 +236,7 @@ fn cut_off_file_warns_with_offset_and_keeps_counts() {
         err.contains("warning") && err.contains("byte offset 1295"),
         "{err}"
     );
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let s = parse_summary(&out.stdout);
     assert_eq!(s.totals.packets, 9);
     assert_eq!(s.line_sums(), (9, s.totals.bytes));
     assert!(s.warnings[0].contains("1295"));
@@ -284,7 +244,7 @@ fn cut_off_file_warns_with_offset_and_keeps_counts() {
 
 #[test]
 fn non_ip_and_other_ip_protocols() {
-    let s = summary(&[&fixture("non-ip.pcap")]);
+    let s = read_json(&[&fixture("non-ip.pcap")]);
     assert_eq!(s.totals.packets, 13);
     let reason = |r: &str| {
         s.other
@@ -305,7 +265,7 @@ fn non_ip_and_other_ip_protocols() {
 
 #[test]
 fn ip_in_ip_unwrapped_gre_not() {
-    let s = summary(&[&fixture("tunnels.pcap")]);
+    let s = read_json(&[&fixture("tunnels.pcap")]);
     assert_eq!(service(&s, "tcp", 445).counters.packets, 8);
     assert_eq!(service(&s, "udp", 53).counters.packets, 4);
     let krb = service(&s, "udp", 88);
@@ -320,7 +280,7 @@ fn ip_in_ip_unwrapped_gre_not() {
 
 #[test]
 fn demo_capture_exact_numbers() {
-    let s = summary(&[&fixture("demo.pcap")]);
+    let s = read_json(&[&fixture("demo.pcap")]);
     assert_eq!((s.totals.packets, s.totals.flows), (4405, 479));
     assert_eq!(s.totals.bytes, 3_675_297);
     let smb = service(&s, "tcp", 445);
@@ -354,7 +314,7 @@ fn demo_capture_exact_numbers() {
 fn several_files_are_summarised_together() {
     // Same hosts and ports on two link types. With expiry off they are one flow each.
     let (raw, sll) = (fixture("link-raw.pcap"), fixture("link-sll.pcap"));
-    let s = summary(&["--idle-timeout", "off", "--close-grace", "off", &raw, &sll]);
+    let s = read_json(&["--idle-timeout", "off", "--close-grace", "off", &raw, &sll]);
     assert_eq!((s.totals.packets, s.totals.flows), (20, 2));
     let smb = service(&s, "tcp", 445);
     assert_eq!((smb.counters.flows, smb.counters.packets_c2s), (1, 10));
@@ -362,7 +322,7 @@ fn several_files_are_summarised_together() {
     // By default the DNS exchange still joins, but the SMB session closed by FIN in the
     // first file and opened again by a SYN in the second is a new connection on the same
     // ports: two flows, the same packets.
-    let s = summary(&[&raw, &sll]);
+    let s = read_json(&[&raw, &sll]);
     assert_eq!((s.totals.packets, s.totals.flows), (20, 3));
     let smb = service(&s, "tcp", 445);
     assert_eq!((smb.counters.flows, smb.counters.packets_c2s), (2, 10));
@@ -377,11 +337,11 @@ fn reads_standard_input() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let bytes = std::fs::read(fixture("two-interfaces.pcapng")).unwrap();
+    let bytes = fixture_bytes("two-interfaces.pcapng");
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let s = parse_summary(&out.stdout);
     assert_small_mix(&s, 2);
 }
 
@@ -428,10 +388,10 @@ fn reads_a_fifo_once_from_its_start() {
     // Like `wiretally read <(zcat demo.pcap.gz)`: the path is a pipe that can be read
     // only once. demo.pcap is larger than a pipe's buffer, so the writer is still
     // writing while wiretally reads.
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let fifo = dir.path().join("capture.fifo");
     nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::from_bits_truncate(0o600)).unwrap();
-    let bytes = std::fs::read(fixture("demo.pcap")).unwrap();
+    let bytes = fixture_bytes("demo.pcap");
     let writer = {
         let fifo = fifo.clone();
         std::thread::spawn(move || {
@@ -459,27 +419,27 @@ fn reads_a_fifo_once_from_its_start() {
     writer.join().unwrap();
     let out = out.expect("wiretally read FIFO did not finish: it opened the FIFO twice");
     assert!(out.status.success(), "{}", stderr(&out));
-    let from_fifo: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    let from_file = summary(&["--no-progress", &fixture("demo.pcap")]);
+    let from_fifo = parse_summary(&out.stdout);
+    let from_file = read_json(&["--no-progress", &fixture("demo.pcap")]);
     assert_eq!(from_fifo.totals, from_file.totals);
     assert_eq!(from_fifo.services, from_file.services);
 }
 
 #[test]
 fn bpf_filter_applies_per_link_type() {
-    let s = summary(&["-f", "tcp", &fixture("two-interfaces.pcapng")]);
+    let s = read_json(&["-f", "tcp", &fixture("two-interfaces.pcapng")]);
     assert_eq!(s.totals.packets, 16);
     assert_eq!(s.totals.packets_read, 20);
     assert_eq!(s.totals.packets_filtered_out, 4);
     assert_eq!(s.filter.as_deref(), Some("tcp"));
-    let dns_only = summary(&["-f", "udp port 53", &fixture("demo.pcap")]);
+    let dns_only = read_json(&["-f", "udp port 53", &fixture("demo.pcap")]);
     assert_eq!(dns_only.services.len(), 1);
     assert_eq!(dns_only.services[0].label, "DNS");
 }
 
 #[test]
 fn flows_file_ndjson_and_csv_add_up() {
-    let s = summary(&[&fixture("demo.pcap")]);
+    let s = read_json(&[&fixture("demo.pcap")]);
     let flows = flow_records(&[&fixture("demo.pcap")]);
     assert_eq!(flows.len() as u64, s.totals.flows);
     let sum = |f: &str| flows.iter().map(|r| r[f].as_u64().unwrap()).sum::<u64>();
@@ -501,7 +461,7 @@ fn flows_file_ndjson_and_csv_add_up() {
         assert!(flows[0].get(key).is_some(), "missing {key}");
     }
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("flows.csv");
     let out = run(&[
         "read",
@@ -529,7 +489,7 @@ fn system_services_stay_whole_in_parquet_and_joined_in_ndjson_and_csv() {
     use arrow_array::{Array, ListArray, StringArray, UInt16Array};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let table = dir.path().join("semicolons.csv");
     std::fs::write(&table, SEMICOLON_TABLE).unwrap();
     let table = table.to_str().unwrap();
@@ -704,7 +664,7 @@ fn bad_input_errors() {
         &["eleventy", "does not compile"],
     );
     assert_error(&["read", &fixture("")], 1, &["is a directory"]);
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let empty = dir.path().join("empty.pcap");
     std::fs::write(&empty, b"").unwrap();
     assert_error(
@@ -738,7 +698,7 @@ fn bad_input_errors() {
 
 #[test]
 fn table_files_good_and_bad() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let good = dir.path().join("custom.csv");
     std::fs::write(
         &good,
@@ -751,7 +711,7 @@ fn table_files_good_and_bad() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 rows, 2 service entries"));
 
     // A custom table changes classification: 8443/tcp is now exact.
-    let s = summary(&["--table", good.to_str().unwrap(), &fixture("demo.pcap")]);
+    let s = read_json(&["--table", good.to_str().unwrap(), &fixture("demo.pcap")]);
     assert_eq!(service(&s, "tcp", 8443).label, "Admin portal");
 
     let bad = dir.path().join("bad.md");
@@ -827,7 +787,7 @@ fn interfaces_lists_loopback() {
 #[test]
 fn length_filters_see_the_wire_length() {
     // tshark -Y 'frame.len >= 1000' finds 14 frames in this snaplen-96 capture.
-    let s = summary(&["-f", "greater 1000", &fixture("snaplen96.pcap")]);
+    let s = read_json(&["-f", "greater 1000", &fixture("snaplen96.pcap")]);
     assert_eq!((s.totals.packets, s.totals.packets_read), (14, 31));
 }
 
@@ -844,7 +804,7 @@ fn filter_that_cannot_apply_to_a_link_type_warns_and_counts() {
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("cannot be applied to link type LINKTYPE 147"));
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let s = parse_summary(&out.stdout);
     assert_eq!(other_packets(&s, "undecodable"), 10);
     assert!(
         s.warnings
@@ -891,7 +851,7 @@ const EXPIRY_SETTINGS: [&[&str]; 3] = [
 /// Runs `read --format json --flows F OPTIONS FILES` with one thread and with two and
 /// returns (stdout, flows file) of each.
 fn by_threads(options: &[&str], files: &[String]) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let flows = dir.path().join(format!("flows-{threads}.ndjson"));
@@ -940,14 +900,14 @@ fn several_files_with_one_and_two_threads_agree() {
     for expiry in EXPIRY_SETTINGS {
         let outputs = by_threads(expiry, &paths);
         assert_eq!(outputs[0], outputs[1], "{expiry:?}");
-        let s: Summary = serde_json::from_slice(&outputs[0].0).unwrap();
+        let s = parse_summary(&outputs[0].0);
         assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     }
 }
 
 /// Runs `read --format json --flows F` on a fixture: the summary and the flow records.
 fn summary_and_records(name: &str) -> (Summary, Vec<serde_json::Value>) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let flows = dir.path().join("flows.ndjson");
     let out = run(&[
         "read",
@@ -958,13 +918,8 @@ fn summary_and_records(name: &str) -> (Summary, Vec<serde_json::Value>) {
         &fixture(name),
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    let records: Vec<serde_json::Value> = std::fs::read_to_string(&flows)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (s, records)
+    let s = parse_summary(&out.stdout);
+    (s, ndjson(&flows))
 }
 
 #[test]
@@ -1051,7 +1006,7 @@ fn every_connection_state_and_icmp_reason() {
 #[test]
 fn focus_options_narrow_the_report_and_keep_the_sums() {
     let dc = fixture("blocked-dc.pcap");
-    let failed = summary(&["--failed", &dc]);
+    let failed = read_json(&["--failed", &dc]);
     assert_eq!(failed.totals.flows, 10);
     assert_eq!(failed.focus.as_deref(), Some("--failed"));
     assert_eq!(failed.failed.len(), 4);
@@ -1061,15 +1016,15 @@ fn focus_options_narrow_the_report_and_keep_the_sums() {
             .iter()
             .all(|l| l.connections.established == 0)
     );
-    let kerberos = summary(&["--service", "Kerberos", &dc]);
+    let kerberos = read_json(&["--service", "Kerberos", &dc]);
     assert_eq!(kerberos.totals.flows, 6);
     assert!(kerberos.services.iter().all(|l| l.label == "Kerberos"));
-    let rpc = summary(&["--service", "49668/tcp", "--host", "10.60.1.50", &dc]);
+    let rpc = read_json(&["--service", "49668/tcp", "--host", "10.60.1.50", &dc]);
     assert_eq!(rpc.totals.flows, 2);
-    let elsewhere = summary(&["--host", "192.168.0.0/16", &dc]);
+    let elsewhere = read_json(&["--host", "192.168.0.0/16", &dc]);
     assert_eq!(elsewhere.totals.flows, 0);
     for s in [&failed, &kerberos, &rpc, &elsewhere] {
-        // summary() checks that the lines, outside_focus included, add up to the totals.
+        // read_json() checks that the lines, outside_focus included, add up to the totals.
         assert_eq!(s.totals.packets, 62);
     }
     let out = run(&["read", "--service", "no such service", &dc]);
@@ -1082,7 +1037,7 @@ fn focus_options_narrow_the_report_and_keep_the_sums() {
 
 #[test]
 fn unknown_ports_get_the_system_services_name_as_a_hint() {
-    let s = summary(&[&fixture("demo.pcap")]);
+    let s = read_json(&[&fixture("demo.pcap")]);
     let ssh = s
         .unknown
         .iter()
@@ -1100,7 +1055,7 @@ fn unknown_ports_get_the_system_services_name_as_a_hint() {
 
 #[test]
 fn blocked_domain_controller_names_exactly_the_blocked_ports() {
-    let s = summary(&[&fixture("blocked-dc.pcap")]);
+    let s = read_json(&[&fixture("blocked-dc.pcap")]);
     /// (service, transport, port, range, attempts, unanswered, rejected)
     type Row<'a> = (
         Option<&'a str>,
@@ -1265,7 +1220,7 @@ fn payload_fingerprints_sni_and_mismatches() {
     );
     assert!(text.contains("PORT/PAYLOAD MISMATCHES"));
     // The demo's well-behaved traffic raises no mismatch.
-    assert!(summary(&[&fixture("demo.pcap")]).mismatches.is_empty());
+    assert!(read_json(&[&fixture("demo.pcap")]).mismatches.is_empty());
 }
 
 #[test]

@@ -3,28 +3,14 @@
 //! Also the output-safety rules: names that would drive a terminal are escaped, and
 //! error lines stay one line whatever a file name holds.
 
-mod common;
+use std::process::Command;
 
-use std::process::{Command, Output};
-
-use common::{NobodyBinary, is_root, skip};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wiretally"))
-}
-
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().unwrap()
-}
+use crate::common::{NobodyBinary, fixture, fixture_bytes, is_root, run, skip, stderr, tempdir};
 
 /// Exit status 1, nothing on stdout, and exactly `line` on stderr.
 fn assert_fails_with(args: &[&str], line: &str) {
     let out = run(args);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
     assert_eq!(err, format!("wiretally: error: {line}\n"), "{args:?}");
     assert!(out.stdout.is_empty(), "{args:?}");
@@ -33,7 +19,7 @@ fn assert_fails_with(args: &[&str], line: &str) {
 /// Exit status 2 with clap's usage error, whose first line is `first_line`.
 fn assert_usage_error(args: &[&str], first_line: &str) {
     let out = run(args);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
     assert_eq!(err.lines().next(), Some(first_line), "{args:?}: {err}");
     assert!(out.stdout.is_empty());
@@ -41,7 +27,7 @@ fn assert_usage_error(args: &[&str], first_line: &str) {
 
 #[test]
 fn missing_unreadable_and_non_capture_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let d = dir.path().display().to_string();
     assert_fails_with(
         &["read", "/nonexistent/x.pcap"],
@@ -75,7 +61,7 @@ fn missing_unreadable_and_non_capture_files() {
         gz.write_all(bytes).unwrap();
         gz.finish().unwrap()
     };
-    let once = gzip(&std::fs::read(fixture("link-raw.pcap")).unwrap());
+    let once = gzip(&fixture_bytes("link-raw.pcap"));
     std::fs::write(&twice, gzip(&once)).unwrap();
     assert_fails_with(
         &["read", twice.to_str().unwrap()],
@@ -101,7 +87,7 @@ fn unreadable_file_as_an_unprivileged_user() {
         Ok(binary) => binary,
         Err(why) => return skip(&format!("unreadable file: {why}")),
     };
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let secret = dir.path().join("secret.pcap");
     std::fs::copy(fixture("link-raw.pcap"), &secret).unwrap();
     // The directory must be searchable by nobody, the file not readable.
@@ -118,7 +104,7 @@ fn unreadable_file_as_an_unprivileged_user() {
         .args(["read", secret.to_str().unwrap()])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(
         err,
@@ -150,7 +136,7 @@ fn interfaces_that_do_not_exist() {
         return skip("missing interface: an unprivileged run stops at the permission check first");
     }
     let out = run(&["live", "-i", "no-such-if0", "-c", "1"]);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -174,7 +160,7 @@ fn capture_without_permission_says_how_to_grant_it() {
         .args(["live", "-i", "lo", "-c", "1"])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -192,7 +178,7 @@ fn capture_without_permission_says_how_to_grant_it() {
 
 #[test]
 fn bad_table_files() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let bad = dir.path().join("bad.md");
     std::fs::write(
         &bad,
@@ -338,7 +324,7 @@ fn cut_off_capture_is_summarised_with_a_warning_and_exit_0() {
     let out = run(&["read", "--format", "json", &fixture("cutoff.pcap")]);
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr(&out),
         format!(
             "wiretally: warning: {}: capture cut off at byte offset 1295 inside a record (7 more bytes expected); everything before it was counted\n",
             fixture("cutoff.pcap")
@@ -348,7 +334,7 @@ fn cut_off_capture_is_summarised_with_a_warning_and_exit_0() {
 
 #[test]
 fn names_cannot_drive_the_terminal() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     // A table whose names carry an escape sequence, a bell and a right-to-left override.
     let table = dir.path().join("evil.csv");
     std::fs::write(
@@ -395,7 +381,7 @@ fn names_cannot_drive_the_terminal() {
     let odd = dir.path().join("two\nlines\u{1b}[A.pcap");
     std::fs::write(&odd, b"no capture here at all").unwrap();
     let out = run(&["read", odd.to_str().unwrap()]);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

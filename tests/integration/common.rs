@@ -1,5 +1,10 @@
-//! Helpers shared by the integration tests: the captures they sweep, one way to skip a
-//! test that cannot run here, and a copy of the binary that user `nobody` can run.
+//! The one home of the helpers the integration tests share: where the project and its
+//! fixtures are, running the built binary, its stderr as text, JSON summaries and flow
+//! records read back into the library's own types, temporary directories, the captures
+//! the tests sweep, one way to skip a test that cannot run here, and a copy of the binary
+//! that user `nobody` can run. Declared by `tests/integration/main.rs`, and by the separate
+//! test binaries (`tests/live.rs`, `tests/crosscheck.rs`, `tests/duckdb.rs`) through
+//! `#[path = "integration/common.rs"] mod common;`.
 //!
 //! Skips: a test that needs root, a network namespace, tshark or DuckDB calls [`skip`],
 //! which prints `skipped: ...` and lets the test return, except under CI (`CI=true`),
@@ -7,12 +12,100 @@
 //! real captures of `../shared/captures` are optional everywhere: without them the tests
 //! say so and check the fixtures only.
 
-// Each test crate uses only some of these.
+// The separate test binaries use only some of these.
 #![allow(dead_code)]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+
+use wiretally::summary::Summary;
+
+/// The project root (`CARGO_MANIFEST_DIR`): `fixtures/`, `src/` and `tests/` are found
+/// from it, wherever the clone sits.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `fixtures/NAME`, as an argument for the binary.
+pub fn fixture(name: &str) -> String {
+    root().join("fixtures").join(name).display().to_string()
+}
+
+/// The bytes of `fixtures/NAME`.
+pub fn fixture_bytes(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("fixtures").join(name))
+        .unwrap_or_else(|e| panic!("cannot read fixture {name}: {e}"))
+}
+
+/// The `wiretally` binary cargo built for these tests; add arguments and run it.
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_wiretally"))
+}
+
+/// Runs `wiretally ARGS` to its end: exit status, stdout and stderr.
+pub fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("wiretally runs")
+}
+
+/// What a run printed on stderr, as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs `wiretally ARGS`, checks that it succeeded (failing with its stderr) and returns
+/// its stdout.
+pub fn stdout_of(args: &[&str]) -> Vec<u8> {
+    let out = run(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    out.stdout
+}
+
+/// A JSON summary (as the binary prints it, or a file holds it) read back into the
+/// library's own type.
+pub fn parse_summary(json: &[u8]) -> Summary {
+    serde_json::from_slice(json).expect("a valid JSON summary")
+}
+
+/// The reconciliation invariant: the report lines add up to the totals.
+pub fn assert_reconciles(s: &Summary) {
+    assert_eq!(
+        s.line_sums(),
+        (s.totals.packets, s.totals.bytes),
+        "lines must add up to the totals"
+    );
+}
+
+/// Runs `read --format json ARGS` and returns the summary, checking on the way that the
+/// run succeeded, that the schema is version 2 and that the lines add up to the totals.
+pub fn read_json(args: &[&str]) -> Summary {
+    let mut full = vec!["read", "--format", "json"];
+    full.extend(args);
+    let out = run(&full);
+    assert!(
+        out.status.success(),
+        "wiretally {full:?} failed: {}",
+        stderr(&out)
+    );
+    let s = parse_summary(&out.stdout);
+    assert_eq!(s.schema_version, 2);
+    assert_reconciles(&s);
+    s
+}
+
+/// The records of an NDJSON flows file (`--flows F.ndjson`), one JSON value a line.
+pub fn ndjson(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an NDJSON record"))
+        .collect()
+}
+
+/// A new temporary directory, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory")
+}
 
 /// Whether this is a CI run (`CI` set, and not to `false` or `0`).
 pub fn under_ci() -> bool {
@@ -44,16 +137,14 @@ pub fn available(program: &str, arg: &str) -> bool {
 
 /// The project's fixtures, sorted: every file of `fixtures/` but the README.
 pub fn fixtures() -> Vec<PathBuf> {
-    files_of(&Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"))
+    files_of(&root().join("fixtures"))
 }
 
 /// `../shared/captures/NAME` beside the clone (a directory or a file), when it is there.
 /// A clone placed anywhere else has none: then this says that what it holds is skipped
 /// (not a failure, under CI either).
 pub fn shared_capture(name: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/captures")
-        .join(name);
+    let path = root().join("../shared/captures").join(name);
     match path.canonicalize() {
         Ok(found) => Some(found),
         Err(_) => {

@@ -4,12 +4,13 @@
 //! Every case must end in a summary whose lines add up to its totals, or in one clear line.
 
 use std::net::IpAddr;
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use wiretally::capture::{FileReader, PacketSource};
 use wiretally::summary::Summary;
 use wiretally_synth::frames::{icmp_error_ip, proto_ip, udp_ip};
+
+use crate::common::{assert_reconciles, bin, fixture_bytes, parse_summary, stderr, tempdir};
 
 const RAW: u32 = 101;
 const ETHERNET: u32 = 1;
@@ -93,13 +94,9 @@ fn epb(iface: u32, micros: u64, data: &[u8]) -> Vec<u8> {
     block(6, &body)
 }
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_wiretally"))
-}
-
 /// Writes `bytes` to a file and runs `wiretally read --format json` on it.
 fn read_bytes(bytes: &[u8], extra: &[&str]) -> (Output, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let path = dir.path().join("hostile.pcap");
     std::fs::write(&path, bytes).unwrap();
     let out = bin()
@@ -115,29 +112,16 @@ fn read_bytes(bytes: &[u8], extra: &[&str]) -> (Output, String) {
 /// Reads `bytes` expecting success; returns the summary (checked to reconcile) and stderr.
 fn summarise(bytes: &[u8], extra: &[&str]) -> (Summary, String, String) {
     let (out, name) = read_bytes(bytes, extra);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        s.line_sums(),
-        (s.totals.packets, s.totals.bytes),
-        "reconciles"
-    );
+    let s = parse_summary(&out.stdout);
+    assert_reconciles(&s);
     (s, err, name)
 }
 
 fn other_reason<'a>(s: &'a Summary, reason: &str) -> Option<&'a wiretally::summary::OtherLine> {
     s.other.iter().find(|o| o.reason == reason)
-}
-
-fn fixture(name: &str) -> Vec<u8> {
-    std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(name),
-    )
-    .unwrap()
 }
 
 /// Offsets where records (pcap) or blocks (pcapng) end, walking the intact file.
@@ -166,7 +150,7 @@ fn boundaries(bytes: &[u8]) -> (usize, Vec<usize>) {
 /// header cut gives a refusal, any other cut gives exactly the packets whose records are
 /// whole, and an error naming the offset where the incomplete record or block starts.
 fn cut_everywhere(name: &str, packets_before: impl Fn(usize) -> u64) {
-    let bytes = fixture(name);
+    let bytes = fixture_bytes(name);
     let (header_end, ends) = boundaries(&bytes);
     for cut in 0..bytes.len() {
         let reader = FileReader::new(name, Box::new(std::io::Cursor::new(bytes[..cut].to_vec())));
@@ -210,7 +194,7 @@ fn cut_everywhere(name: &str, packets_before: impl Fn(usize) -> u64) {
 
 #[test]
 fn pcap_cut_at_every_byte_offset() {
-    let bytes = fixture("conn-states.pcap");
+    let bytes = fixture_bytes("conn-states.pcap");
     let (_, ends) = boundaries(&bytes);
     cut_everywhere("conn-states.pcap", |cut| {
         ends.iter().filter(|e| **e <= cut).count().saturating_sub(1) as u64
@@ -219,7 +203,7 @@ fn pcap_cut_at_every_byte_offset() {
 
 #[test]
 fn pcapng_cut_at_every_byte_offset() {
-    let bytes = fixture("two-interfaces.pcapng");
+    let bytes = fixture_bytes("two-interfaces.pcapng");
     // Packet blocks (type 6) that end at or before the cut.
     let mut packet_ends = Vec::new();
     let mut at = 0;
@@ -237,7 +221,7 @@ fn pcapng_cut_at_every_byte_offset() {
 
 #[test]
 fn cut_files_warn_with_the_offset_from_the_binary() {
-    let bytes = fixture("conn-states.pcap");
+    let bytes = fixture_bytes("conn-states.pcap");
     let (_, ends) = boundaries(&bytes);
     // A sample of cuts through the binary (every offset is covered by the library test).
     for cut in (25..bytes.len()).step_by(211) {
@@ -271,7 +255,7 @@ fn bad_magic_is_refused_in_one_line() {
     let (out, name) = read_bytes(&bytes, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr(&out),
         format!(
             "wiretally: error: {name}: not a pcap or pcapng capture (unknown magic number [47, 49, 46, 38, 02, 00, 04, 00])\n"
         )

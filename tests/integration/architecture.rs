@@ -45,8 +45,9 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The library's sources, read by path from the project root.
 fn src() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src")
+    crate::common::root().join("src")
 }
 
 /// The module path of a library file: `src/flow/table.rs` -> ["flow", "table"].

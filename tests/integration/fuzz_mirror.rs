@@ -4,10 +4,23 @@
 //! uniform random bytes would.
 
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use wiretally::fuzz_entry;
 
-fn fixture_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+use crate::common::fixture_bytes;
+
+/// proptest's settings here: `cases` cases, and failures saved to (and replayed first
+/// from) `fuzz_mirror.proptest-regressions` beside this file. proptest's default would
+/// look in `tests/proptest-regressions/fuzz_mirror.txt` instead, as it walks up to the
+/// first directory with a `main.rs` (`tests/integration/`).
+fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
 }
 
 /// Fixtures of every container flavour: classic pcap in both byte orders and resolutions,
@@ -68,7 +81,7 @@ fn apply(bytes: &mut Vec<u8>, mutations: &[Mutation]) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(config(512))]
 
     #[test]
     fn decode_frame_random_bytes(selector: u8, data in proptest::collection::vec(any::<u8>(), 0..160)) {
@@ -235,7 +248,7 @@ fn fixture_summary(name: &str) -> serde_json::Value {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(config(256))]
 
     /// Summaries with numbers changed anywhere (as a hand-edited or damaged file would
     /// have them) merge or are refused; they never panic or wrap around.

@@ -3,22 +3,18 @@
 //! records as NDJSON and CSV; the `table`, `lookup` and `merge` views in each format; and,
 //! when `../shared/captures/ndpi` is present, one digest line per capture and format.
 //!
-//! Update deliberately with `INSTA_UPDATE=always cargo test --test snapshots` (or
-//! `cargo insta review`), then read the diff before committing it.
+//! Update deliberately with `INSTA_UPDATE=always cargo test --test integration snapshots`
+//! (or `cargo insta review`), then read the diff before committing it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// The project root: every run starts there and names captures by relative path, so the
-/// output does not depend on where the repository was cloned.
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{bin, root, stderr, tempdir};
 
-/// Runs wiretally in the project root and returns its standard output, failing the test
-/// with stderr when it exits with an error.
-fn run(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+/// Runs wiretally in the project root (every run starts there and names captures by
+/// relative path, so the output does not depend on where the repository was cloned) and
+/// returns its standard output, failing the test with stderr when it exits with an error.
+fn stdout_in_root(args: &[&str]) -> String {
+    let out = bin()
         .current_dir(root())
         .args(args)
         .output()
@@ -26,19 +22,19 @@ fn run(args: &[&str]) -> String {
     assert!(
         out.status.success(),
         "wiretally {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr(&out)
     );
     String::from_utf8(out.stdout).expect("output is UTF-8")
 }
 
 /// Runs `read` with `--flows` into a temporary file and returns (stdout, flow records).
 fn run_with_flows(args: &[&str], flows_name: &str) -> (String, String) {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let flows = dir.path().join(flows_name);
     let flows_arg = flows.display().to_string();
     let mut full = args.to_vec();
     full.extend(["--flows", flows_arg.as_str()]);
-    let stdout = run(&full);
+    let stdout = stdout_in_root(&full);
     let records = std::fs::read_to_string(&flows).expect("flow records written");
     (stdout, records)
 }
@@ -55,14 +51,10 @@ fn settings() -> insta::Settings {
 
 /// The fixtures, by file name, sorted.
 fn fixtures() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".md"))
-        .collect();
-    names.sort();
-    names
+    crate::common::fixtures()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 const READ: [&str; 2] = ["read", "--no-progress"];
@@ -80,7 +72,7 @@ fn every_fixture_in_every_format() {
             };
             let (text, flows_csv) = run_with_flows(&with(&["--format", "text"]), "flows.csv");
             let (json, flows_ndjson) = run_with_flows(&with(&["--format", "json"]), "flows.ndjson");
-            let csv = run(&with(&["--format", "csv"]));
+            let csv = stdout_in_root(&with(&["--format", "csv"]));
             insta::assert_snapshot!(format!("read-{name}-text"), text);
             insta::assert_snapshot!(format!("read-{name}-json"), json);
             insta::assert_snapshot!(format!("read-{name}-csv"), csv);
@@ -104,7 +96,10 @@ fn focused_and_failed_reports() {
                 let mut args = READ.to_vec();
                 args.extend(extra);
                 args.extend(["--format", format, "fixtures/demo.pcap"]);
-                insta::assert_snapshot!(format!("read-demo-{case}-{format}"), run(&args));
+                insta::assert_snapshot!(
+                    format!("read-demo-{case}-{format}"),
+                    stdout_in_root(&args)
+                );
             }
         }
     });
@@ -116,11 +111,11 @@ fn table_and_lookup_views() {
         for format in ["text", "json", "csv"] {
             insta::assert_snapshot!(
                 format!("table-{format}"),
-                run(&["table", "--format", format])
+                stdout_in_root(&["table", "--format", format])
             );
             insta::assert_snapshot!(
                 format!("lookup-{format}"),
-                run(&[
+                stdout_in_root(&[
                     "lookup",
                     "--format",
                     format,
@@ -136,17 +131,17 @@ fn table_and_lookup_views() {
                 ])
             );
         }
-        insta::assert_snapshot!("table-check", run(&["table", "--check"]));
+        insta::assert_snapshot!("table-check", stdout_in_root(&["table", "--check"]));
     });
 }
 
 #[test]
 fn merge_in_every_format() {
     settings().bind(|| {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempdir();
         let mut parts = Vec::new();
         for name in ["demo.pcap", "rpc-dynamic.pcap", "conn-states.pcap"] {
-            let json = run(&[
+            let json = stdout_in_root(&[
                 "read",
                 "--no-progress",
                 "--format",
@@ -161,7 +156,7 @@ fn merge_in_every_format() {
             let mut args = vec!["merge", "--format", format];
             args.extend(parts.iter().map(String::as_str));
             // The sources name the temporary files: keep only their file names.
-            let out = run(&args).replace(&format!("{}/", dir.path().display()), "");
+            let out = stdout_in_root(&args).replace(&format!("{}/", dir.path().display()), "");
             insta::assert_snapshot!(format!("merge-{format}"), out);
         }
     });
@@ -189,7 +184,7 @@ fn digests_of(path: &Path) -> String {
     csv_args.push(&rel);
     let (text, flows_csv) = run_with_flows(&text_args, "flows.csv");
     let (json, flows_ndjson) = run_with_flows(&json_args, "flows.ndjson");
-    let csv = run(&csv_args);
+    let csv = stdout_in_root(&csv_args);
     let name = path.file_name().unwrap().to_string_lossy();
     [
         ("text", text),

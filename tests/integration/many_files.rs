@@ -3,34 +3,10 @@
 //! pieces of a rotated capture as one.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-use wiretally::summary::Summary;
-
-fn fixture(name: &str) -> String {
-    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wiretally"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn stdout_of(args: &[&str]) -> Vec<u8> {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
-
-fn json(args: &[&str]) -> Summary {
-    serde_json::from_slice(&stdout_of(args)).unwrap()
-}
+use crate::common::{
+    fixture, fixture_bytes, parse_summary, read_json, run, stderr, stdout_of, tempdir,
+};
 
 /// A directory with fixtures, one of them in a subdirectory, and a file that is no capture.
 fn capture_dir(dir: &Path) -> Vec<String> {
@@ -54,7 +30,7 @@ fn capture_dir(dir: &Path) -> Vec<String> {
 
 #[test]
 fn a_directory_is_read_in_parallel_as_the_merge_of_its_files() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("captures");
     let files = capture_dir(&dir);
     let d = dir.to_str().unwrap();
@@ -83,7 +59,7 @@ fn a_directory_is_read_in_parallel_as_the_merge_of_its_files() {
     let text2 = stdout_of(&["read", "--no-progress", "--threads", "2", "-R", d]);
     assert_eq!(text1, text2);
 
-    let s: Summary = serde_json::from_slice(&one).unwrap();
+    let s = parse_summary(&one);
     assert_eq!(s.sources, files, "sorted, recursive, captures only");
     assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
     // The cut-off file's warning survives the merge.
@@ -106,10 +82,7 @@ fn a_directory_is_read_in_parallel_as_the_merge_of_its_files() {
     }
     let mut args = vec!["merge", "--format", "json"];
     args.extend(parts.iter().map(String::as_str));
-    assert_eq!(
-        serde_json::from_slice::<Summary>(&stdout_of(&args)).unwrap(),
-        s
-    );
+    assert_eq!(parse_summary(&stdout_of(&args)), s);
 }
 
 /// Splits a classic pcap into pieces of `records` records each, named as tcpdump -C names
@@ -140,27 +113,13 @@ fn rotate(bytes: &[u8], records: usize, dir: &Path) {
 
 #[test]
 fn rotated_pieces_join_when_asked() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("rotated");
-    rotate(&std::fs::read(fixture("demo.pcap")).unwrap(), 400, &dir);
+    rotate(&fixture_bytes("demo.pcap"), 400, &dir);
     let d = dir.to_str().unwrap();
-    let whole = json(&[
-        "read",
-        "--format",
-        "json",
-        "--no-progress",
-        &fixture("demo.pcap"),
-    ]);
-    let joined = json(&[
-        "read",
-        "--format",
-        "json",
-        "--no-progress",
-        "-R",
-        d,
-        "--join-rotated",
-    ]);
-    let split = json(&["read", "--format", "json", "--no-progress", "-R", d]);
+    let whole = read_json(&["--no-progress", &fixture("demo.pcap")]);
+    let joined = read_json(&["--no-progress", "-R", d, "--join-rotated"]);
+    let split = read_json(&["--no-progress", "-R", d]);
     // All twelve pieces, in the order tcpdump wrote them (trace.pcap2 before trace.pcap10).
     let names: Vec<String> = joined
         .sources
@@ -196,14 +155,11 @@ fn rotated_pieces_join_when_asked() {
 
 #[test]
 fn flow_records_cover_every_flow_and_bad_directories_are_named() {
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = tempdir();
     let dir = tmp.path().join("captures");
     capture_dir(&dir);
     let flows = tmp.path().join("flows.ndjson");
-    let s = json(&[
-        "read",
-        "--format",
-        "json",
+    let s = read_json(&[
         "--no-progress",
         "-R",
         dir.to_str().unwrap(),
@@ -218,7 +174,7 @@ fn flow_records_cover_every_flow_and_bad_directories_are_named() {
     let out = run(&["read", "-R", empty.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        String::from_utf8_lossy(&out.stderr),
+        stderr(&out),
         format!(
             "wiretally: error: no capture files (.pcap, .pcapng, .cap, also .gz) under {}\n",
             empty.display()
@@ -226,10 +182,7 @@ fn flow_records_cover_every_flow_and_bad_directories_are_named() {
     );
     let out = run(&["read", "-R", "/nonexistent/dir"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .starts_with("wiretally: error: cannot read directory /nonexistent/dir: ")
-    );
+    assert!(stderr(&out).starts_with("wiretally: error: cannot read directory /nonexistent/dir: "));
     let out = run(&["read", "--join-rotated", &fixture("demo.pcap")]);
     assert_eq!(out.status.code(), Some(2), "--join-rotated needs -R");
 }
@@ -237,35 +190,22 @@ fn flow_records_cover_every_flow_and_bad_directories_are_named() {
 #[test]
 fn gzip_captures_read_like_plain_ones() {
     use std::io::Write;
-    let tmp = tempfile::tempdir().unwrap();
-    let plain = std::fs::read(fixture("demo.pcap")).unwrap();
+    let tmp = tempdir();
+    let plain = fixture_bytes("demo.pcap");
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&plain).unwrap();
     let gz = gz.finish().unwrap();
     let path = tmp.path().join("demo.pcap.gz");
     std::fs::write(&path, &gz).unwrap();
     let p = path.to_str().unwrap();
-    let whole = json(&[
-        "read",
-        "--format",
-        "json",
-        "--no-progress",
-        &fixture("demo.pcap"),
-    ]);
-    let unzipped = json(&["read", "--format", "json", "--no-progress", p]);
+    let whole = read_json(&["--no-progress", &fixture("demo.pcap")]);
+    let unzipped = read_json(&["--no-progress", p]);
     assert_eq!(
         (unzipped.totals, unzipped.services),
         (whole.totals.clone(), whole.services.clone())
     );
     // Found by -R, too.
-    let by_dir = json(&[
-        "read",
-        "--format",
-        "json",
-        "--no-progress",
-        "-R",
-        tmp.path().to_str().unwrap(),
-    ]);
+    let by_dir = read_json(&["--no-progress", "-R", tmp.path().to_str().unwrap()]);
     assert_eq!(by_dir.totals, whole.totals);
     // A cut gzip file: what was decompressed is counted, the damage named with its offset.
     let cut = tmp.path().join("cut.pcap.gz");
@@ -278,12 +218,12 @@ fn gzip_captures_read_like_plain_ones() {
         cut.to_str().unwrap(),
     ]);
     assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = stderr(&out);
     assert!(
         err.contains("damaged capture at byte offset") && err.contains("gzip data"),
         "{err}"
     );
-    let s: Summary = serde_json::from_slice(&out.stdout).unwrap();
+    let s = parse_summary(&out.stdout);
     assert!(s.totals.packets > 0 && s.totals.packets < whole.totals.packets);
     assert_eq!(s.line_sums(), (s.totals.packets, s.totals.bytes));
 }

@@ -5,12 +5,11 @@
 //! native reader is expected to read it; where libpcap stops early with an error, the
 //! native reader must have stopped too (or report damage) at the same record.
 
-mod common;
-use common::captures;
-
 use std::path::Path;
 
 use wiretally::capture::{FileReader, PacketSource};
+
+use crate::common::captures;
 
 #[derive(Debug, PartialEq, Eq)]
 struct Record {

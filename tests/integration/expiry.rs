@@ -4,23 +4,21 @@
 //! the same totals, as a run that keeps every flow to the end; the flow records must
 //! account for every ended flow the report counts.
 
-mod common;
-use common::captures;
-
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::Value;
 use wiretally::summary::Summary;
+
+use crate::common::{bin, captures, ndjson, parse_summary, tempdir};
 
 /// Per conversation (protocol, both endpoints in order): packets and bytes.
 type Conversations = BTreeMap<String, (u64, u64)>;
 
 /// Runs `read` with `options`; None when wiretally refuses the file (the same files are
 /// refused with either setting, which is checked by the caller).
-fn run(path: &Path, options: &[&str], flows: &Path) -> Option<(Summary, Vec<Value>)> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wiretally"))
+fn read_with_flows(path: &Path, options: &[&str], flows: &Path) -> Option<(Summary, Vec<Value>)> {
+    let out = bin()
         .args(["read", "--format", "json", "--flows"])
         .arg(flows)
         .args(options)
@@ -30,13 +28,7 @@ fn run(path: &Path, options: &[&str], flows: &Path) -> Option<(Summary, Vec<Valu
     if !out.status.success() {
         return None;
     }
-    let summary: Summary = serde_json::from_slice(&out.stdout).expect("JSON summary");
-    let records = std::fs::read_to_string(flows)
-        .expect("flows file")
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("NDJSON record"))
-        .collect();
-    Some((summary, records))
+    Some((parse_summary(&out.stdout), ndjson(flows)))
 }
 
 fn conversations(records: &[Value]) -> Conversations {
@@ -56,7 +48,7 @@ fn conversations(records: &[Value]) -> Conversations {
 
 #[test]
 fn ended_flows_are_counted_in_full() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempdir();
     let flows = dir.path().join("flows.ndjson");
     let tight = [
         "--idle-timeout",
@@ -70,11 +62,12 @@ fn ended_flows_are_counted_in_full() {
     let mut ended = (0u64, 0u64, 0u64);
     let files = captures();
     for path in &files {
-        let kept = run(path, &off, &flows);
-        let expiring = run(path, &tight, &flows);
+        let kept = read_with_flows(path, &off, &flows);
+        let expiring = read_with_flows(path, &tight, &flows);
         let (Some((kept, kept_records)), Some((expiring, records))) = (kept, expiring) else {
             assert!(
-                run(path, &off, &flows).is_none() && run(path, &tight, &flows).is_none(),
+                read_with_flows(path, &off, &flows).is_none()
+                    && read_with_flows(path, &tight, &flows).is_none(),
                 "{}: refused with one setting only",
                 path.display()
             );
