@@ -1,7 +1,7 @@
 //! Entry points for fuzzing: each takes arbitrary bytes, drives one input path of the
 //! library the way the binary does, and panics only when an invariant breaks.
 //!
-//! The cargo-fuzz targets in `fuzz/` and the property tests in `tests/fuzz_mirror.rs` call
+//! The cargo-fuzz targets in `fuzz/` and the property tests in `tests/integration/fuzz_mirror.rs` call
 //! these same functions, so what the fuzzer explores is what CI checks on every run.
 
 use std::io::Cursor;
