@@ -21,7 +21,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{NobodyBinary, bin, is_root, parse_summary, skip, stderr, tempdir};
+use common::{bin, is_root, parse_summary, skip, stderr, tempdir};
 use wiretally::summary::Summary;
 
 /// Only the test's own packets: datagrams from its sender port and SYNs to or from its
@@ -313,31 +313,6 @@ fn unknown_interface_lists_the_ones_that_exist() {
         "{err}"
     );
     assert!(err.contains("lo"), "{err}");
-}
-
-#[test]
-fn without_permission_says_how_to_grant_it() {
-    if !is_root() {
-        return skip("permission test: needs root to drop to nobody");
-    }
-    // A copy nobody can reach: the clone may sit in a directory of mode 700.
-    let nobody = match NobodyBinary::new() {
-        Ok(binary) => binary,
-        Err(why) => return skip(&format!("permission test: {why}")),
-    };
-    let out = nobody
-        .command()
-        .args(["live", "-i", "lo", "-c", "1"])
-        .output()
-        .unwrap();
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(
-        err.contains("no permission to capture on lo")
-            && err.contains("setcap cap_net_raw,cap_net_admin=eip"),
-        "{err}"
-    );
 }
 
 #[test]
