@@ -9,7 +9,7 @@ load_table:   the header and a few rows of the built-in table, in markdown and i
 import os
 import struct
 
-# The order of LinkType::SUPPORTED in src/capture/mod.rs.
+# The order of LinkType::SUPPORTED in src/decode/numbers.rs.
 SUPPORTED = [0, 1, 12, 14, 9, 101, 104, 105, 107, 108, 113, 127, 228, 229, 276, 50, 51, 119, 163, 166, 192]
 
 

@@ -430,37 +430,36 @@ impl ReportArgs {
     /// Checks the report options shared by `read` and `live`: the table loads, the focus
     /// resolves, and (for `read`) the filter compiles.
     fn check(&self, problems: &mut Problems, compile_filter: bool) -> Option<Checked> {
+        // The table first: when it does not load, that is the one line a run without
+        // usage problems reports, as before the filter.
+        let table = load_table(&self.table)
+            .map_err(|e| problems.failed.push(e))
+            .ok();
         let filter = match (&self.filter, compile_filter) {
-            (Some(expression), true) => match PacketFilter::new(expression) {
-                Ok(f) => Some(f),
-                Err(e) => {
-                    problems.failed.push(e.into());
-                    None
-                }
-            },
+            (Some(expression), true) => PacketFilter::new(expression)
+                .map_err(|e| problems.failed.push(e.into()))
+                .ok(),
             _ => None,
         };
-        let table = match load_table(&self.table) {
-            Ok(table) => table,
-            Err(e) => {
-                problems.failed.push(e);
-                return None;
-            }
-        };
-        match self.focus(&table) {
-            Ok(focus) => Some(Checked {
-                table,
-                focus,
-                filter,
-            }),
+        let table = table?;
+        let focus = match self.focus(&table) {
+            Ok(focus) => focus,
             Err(message) => {
                 let service = self.service.as_deref().unwrap_or_default();
                 problems.usage.push(format!(
                     "invalid value '{service}' for '--service <NAME|PORT/PROTO>': {message}"
                 ));
-                None
+                return None;
             }
+        };
+        if compile_filter && self.filter.is_some() && filter.is_none() {
+            return None; // the filter's problem is recorded
         }
+        Some(Checked {
+            table,
+            focus,
+            filter,
+        })
     }
 }
 

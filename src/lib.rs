@@ -1,7 +1,7 @@
 //! wiretally: classify packet captures by Windows service port.
 //!
 //! The library is a pure core between two edges, in layers (each imports only those
-//! listed before it; `tests/architecture.rs` checks this from the imports):
+//! listed before it; `tests/integration/architecture.rs` checks this from the imports):
 //!
 //! - [`decode`]: frame bytes to a packet summary; owns the wire numbers.
 //! - [`table`]: the port table and its dense lookup arrays.

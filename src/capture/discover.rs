@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 
 /// A directory that could not be listed.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot read directory {}: {source}", dir.display())]
+#[error("cannot read directory {}: {cause}", dir.display())]
 pub struct DiscoverError {
     /// The directory.
     pub dir: PathBuf,
-    /// Why.
-    pub source: std::io::Error,
+    /// Why (part of the message, not a separate cause, so it shows once).
+    pub cause: std::io::Error,
 }
 
 /// Capture files under `dir`: names ending in .pcap, .pcapng or .cap, or those followed by
@@ -21,9 +21,9 @@ pub fn captures_in(dir: &Path) -> Result<Vec<String>, DiscoverError> {
     let mut found = Vec::new();
     let mut pending = vec![dir.to_path_buf()];
     while let Some(d) = pending.pop() {
-        let failed = |source| DiscoverError {
+        let failed = |cause| DiscoverError {
             dir: d.clone(),
-            source,
+            cause,
         };
         for entry in std::fs::read_dir(&d).map_err(failed)? {
             let entry = entry.map_err(failed)?;

@@ -210,6 +210,18 @@ impl FileReader {
         size_of(path, &meta)
     }
 
+    /// Checks an input before a run reads anything: a regular file is opened and its
+    /// header read (so a file that is not a capture fails first, whatever comes before it
+    /// on the command line); standard input, FIFOs and devices are only looked at, since
+    /// they can be read once. Returns the size, as [`FileReader::input_size`].
+    pub fn check(path: &str) -> Result<Option<u64>, CaptureError> {
+        let size = FileReader::input_size(path)?;
+        if size.is_some() {
+            FileReader::open(path)?;
+        }
+        Ok(size)
+    }
+
     /// Reads the file header from any byte stream.
     pub fn new(name: &str, input: Box<dyn Read>) -> Result<FileReader, CaptureError> {
         FileReader::with_input(name, input, false)

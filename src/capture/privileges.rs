@@ -12,12 +12,12 @@ pub enum DropError {
     )]
     NoSuchUser(String),
     /// The password database could not be read.
-    #[error("cannot drop root privileges: cannot look up user '{name}': {source}")]
+    #[error("cannot drop root privileges: cannot look up user '{name}': {cause}")]
     Lookup {
         /// The user asked for.
         name: String,
-        /// What failed.
-        source: nix::Error,
+        /// What failed (part of the message, not a separate cause, so it shows once).
+        cause: nix::Error,
     },
     /// The user asked for is root itself.
     #[error(
@@ -25,14 +25,14 @@ pub enum DropError {
     )]
     IsRoot(String),
     /// A set*id call failed.
-    #[error("cannot drop root privileges to '{name}': {call} failed: {source}")]
+    #[error("cannot drop root privileges to '{name}': {call} failed: {cause}")]
     Call {
         /// The user asked for.
         name: String,
         /// The call that failed.
         call: &'static str,
-        /// The error it returned.
-        source: nix::Error,
+        /// The error it returned (part of the message, so it shows once).
+        cause: nix::Error,
     },
     /// Root could be regained after the drop, so the drop did not hold.
     #[error("cannot drop root privileges to '{0}': root could be regained afterwards")]
@@ -65,19 +65,19 @@ pub fn drop_root(name: &str) -> Result<Dropped, DropError> {
         return Ok(Dropped::NotRoot);
     }
     let user = User::from_name(name)
-        .map_err(|source| DropError::Lookup {
+        .map_err(|cause| DropError::Lookup {
             name: name.to_string(),
-            source,
+            cause,
         })?
         .ok_or_else(|| DropError::NoSuchUser(name.to_string()))?;
     if user.uid.is_root() {
         return Err(DropError::IsRoot(name.to_string()));
     }
     let call = |call: &'static str| {
-        move |source| DropError::Call {
+        move |cause| DropError::Call {
             name: name.to_string(),
             call,
-            source,
+            cause,
         }
     };
     // Groups first: once the uid is gone, they can no longer be changed. The user's own

@@ -15,7 +15,7 @@ use wiretally::pipeline::{Analyzer, SummaryOptions};
 use wiretally::report::live::LiveView;
 use wiretally::report::{self, Format};
 
-use super::output::{emit, finish_run, note, open_flow_writer, warn};
+use super::output::{annotate_port_names, emit, finish_run, note, open_flow_writer, warn};
 use crate::cli::{Checked, LiveArgs};
 
 /// `wiretally live`.
@@ -166,10 +166,7 @@ pub fn live(args: LiveArgs, checked: Checked) -> Result<()> {
 
     let mut summary = finish_run(analyzer, &summary_options, args.report.flows.as_deref())?;
     summary.capture_stats = stats;
-    wiretally::summary::hints::annotate(
-        &mut summary,
-        &wiretally::summary::hints::PortNames::system(),
-    );
+    annotate_port_names(&mut summary);
     if !output_open {
         return Ok(());
     }

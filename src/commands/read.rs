@@ -10,7 +10,7 @@ use wiretally::pipeline::pump::{Progress, pump};
 use wiretally::pipeline::{Analyzer, FlowSink, SummaryOptions};
 use wiretally::report;
 
-use super::output::{emit, finish_run, open_flow_writer, warn};
+use super::output::{annotate_port_names, emit, finish_run, open_flow_writer, warn};
 use crate::cli::{Checked, ReadArgs};
 
 /// `wiretally read`.
@@ -32,11 +32,12 @@ pub fn read(args: ReadArgs, checked: Checked) -> Result<()> {
         files.extend(found);
     }
     // Check every file first, so a missing one fails the run before anything is counted;
-    // then read them one at a time (one open file, one buffer). The check looks at the
-    // metadata only: a FIFO (`<(zcat a.pcap.gz)`) can be read once, by the run itself.
+    // then read them one at a time (one open file, one buffer). Regular files are opened
+    // and their headers read; a FIFO (`<(zcat a.pcap.gz)`) is only looked at, since it
+    // can be read once, by the run itself.
     let mut total_size = Some(0u64);
     for path in &files {
-        let size = FileReader::input_size(path)?;
+        let size = FileReader::check(path)?;
         total_size = total_size.zip(size).map(|(a, b)| a + b);
     }
     let flow_writer = open_flow_writer(args.report.flows.as_deref())?;
@@ -60,10 +61,7 @@ pub fn read(args: ReadArgs, checked: Checked) -> Result<()> {
             e => e.into(),
         })?;
         progress.0.finish_and_clear();
-        wiretally::summary::hints::annotate(
-            &mut summary,
-            &wiretally::summary::hints::PortNames::system(),
-        );
+        annotate_port_names(&mut summary);
         let writer = report::writer_for(args.report.format, args.report.top as usize);
         return emit(|out| writer.write(&summary, out));
     }
@@ -94,10 +92,7 @@ pub fn read(args: ReadArgs, checked: Checked) -> Result<()> {
         filter: args.report.filter.clone(),
     };
     let mut summary = finish_run(analyzer, &options, args.report.flows.as_deref())?;
-    wiretally::summary::hints::annotate(
-        &mut summary,
-        &wiretally::summary::hints::PortNames::system(),
-    );
+    annotate_port_names(&mut summary);
     let writer = report::writer_for(args.report.format, args.report.top as usize);
     emit(|out| writer.write(&summary, out))
 }

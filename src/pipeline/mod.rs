@@ -1,5 +1,6 @@
-//! The pipeline: the stages wired together, frames in, a summary out. No I/O in the
-//! stages: sources push frames in, writers render the result.
+//! The pipeline: the stages wired together, frames in, a summary out. The analyzer does
+//! no I/O (sources push frames in, writers render the result); the file pump and the
+//! directory runner are where capture files are read.
 //!
 //! Files: [`analyzer`] (the per-packet dispatcher and summary assembly), [`record`] (flow
 //! records), `other` (non-flow frames), [`focus`], [`rpc_tracker`] (DCE/RPC names applied

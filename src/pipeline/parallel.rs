@@ -19,6 +19,7 @@ use crate::table::ServiceTable;
 
 /// Why a directory run stopped.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RunError {
     /// A capture file could not be opened or read.
     #[error(transparent)]
@@ -96,7 +97,9 @@ impl DirectoryRun<'_> {
 
     /// All `files` on `threads` threads, merged in file order. With `flows`, the files are
     /// read one after another on one thread, so the records come out in file order; the
-    /// sink is finished at the end. The first error in file order stops the run.
+    /// sink is finished at the end. The first error in file order stops the run (the sink
+    /// is then dropped unfinished; the Parquet writer still closes its file on drop). No
+    /// files at all is [`MergeError::Empty`] ("no summaries to merge"): callers check first.
     pub fn read_all(
         &self,
         files: &[String],

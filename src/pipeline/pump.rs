@@ -16,15 +16,6 @@ pub trait Progress: Sync {
     fn warn(&self, message: &str);
 }
 
-/// Progress nobody watches.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct Unwatched;
-
-impl Progress for Unwatched {
-    fn advance(&self, _: u64) {}
-    fn warn(&self, _: &str) {}
-}
-
 /// Feeds one file to the analyzer. A file cut off or damaged part way is a warning (what
 /// came before is counted); any other read error ends the run.
 pub fn pump(

@@ -39,13 +39,6 @@ impl PortNames {
         PortNames { names }
     }
 
-    /// Reads the system's services file, or an empty set when there is none.
-    pub fn system() -> PortNames {
-        std::fs::read_to_string("/etc/services")
-            .map(|text| PortNames::parse(&text))
-            .unwrap_or_default()
-    }
-
     /// The name of a port of an IP protocol, if the file has one.
     pub fn name(&self, ip_proto: u8, port: u16) -> Option<&str> {
         self.names.get(&(ip_proto, port)).map(String::as_str)

@@ -110,7 +110,7 @@ impl LineMatch {
     }
 }
 
-/// Compares with the name the report writes (`line.transport == "tcp"`).
+/// Compares with the name the report writes (`line.match_kind == "range"`).
 impl PartialEq<&str> for LineMatch {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other
@@ -155,7 +155,7 @@ impl OtherClass {
     }
 }
 
-/// Compares with the name the report writes (`line.transport == "tcp"`).
+/// Compares with the name the report writes (`line.kind == "non_ip"`).
 impl PartialEq<&str> for OtherClass {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other

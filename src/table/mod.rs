@@ -17,6 +17,7 @@
 mod lookup;
 pub mod parse;
 pub mod query;
+pub mod row;
 
 use std::sync::Arc;
 
@@ -25,47 +26,13 @@ use std::path::Path;
 
 pub use crate::decode::Transport;
 pub use lookup::{Lookup, MatchKind, Specificity};
+pub use row::{PortSpec, RowProtocol, TableError, TableRow, TableWarning};
 
 /// The table shipped in the binary: Microsoft's port summary, kept as the source has it.
 pub const BUILTIN_TABLE: &str = include_str!("../../data/windows-service-ports.md");
 
 /// The name the built-in table is reported under.
 pub const BUILTIN_NAME: &str = "built-in Windows service port table";
-
-/// The port column of a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PortSpec {
-    /// One port.
-    Single(u16),
-    /// An inclusive range of ports.
-    Range(u16, u16),
-    /// `n/a`: the row is matched by IP protocol number.
-    NotApplicable,
-}
-
-/// The protocol column of a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowProtocol {
-    /// A port-carrying transport.
-    Port(Transport),
-    /// An IP protocol matched by number (GRE, ESP, AH, ...).
-    Ip(u8),
-}
-
-/// One row of a table file, normalised.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableRow {
-    /// 1-based line in the file the row came from.
-    pub line: usize,
-    /// Port column.
-    pub ports: PortSpec,
-    /// Protocol column.
-    pub protocol: RowProtocol,
-    /// Application protocol column (backticks stripped).
-    pub application_protocol: String,
-    /// System service name column (backticks stripped).
-    pub service: String,
-}
 
 /// What a service entry covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -122,64 +89,6 @@ impl ServiceEntry {
     /// Whether the entry comes from port ranges (weak evidence).
     pub fn is_range(&self) -> bool {
         matches!(self.scope, EntryScope::Range(..))
-    }
-}
-
-/// Something the loader accepted but reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableWarning {
-    /// 1-based line of the row.
-    pub line: usize,
-    /// What was noticed.
-    pub message: String,
-}
-
-/// Why a table could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum TableError {
-    /// The file could not be read.
-    #[error("cannot read table {path}")]
-    Io {
-        /// File path.
-        path: String,
-        /// Underlying error.
-        source: std::io::Error,
-    },
-    /// A row could not be parsed.
-    #[error("table {source_name} line {line}: {message}")]
-    Row {
-        /// File name.
-        source_name: String,
-        /// 1-based line.
-        line: usize,
-        /// What is wrong.
-        message: String,
-    },
-    /// The file holds no rows.
-    #[error("table {source_name}: no table rows found")]
-    Empty {
-        /// File name.
-        source_name: String,
-    },
-    /// More entries than the lookup arrays can index.
-    #[error("table {source_name}: {count} service entries, at most {max} are supported")]
-    TooManyEntries {
-        /// File name.
-        source_name: String,
-        /// Entries the table would need.
-        count: usize,
-        /// Supported maximum.
-        max: usize,
-    },
-}
-
-impl TableError {
-    fn row(source: &str, line: usize, message: String) -> TableError {
-        TableError::Row {
-            source_name: source.to_string(),
-            line,
-            message,
-        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! Parsing is all-or-nothing: the first row that cannot be read stops the load with
 //! a [`TableError`] naming the line, so no caller ever sees half a table.
 
-use super::{PortSpec, RowProtocol, TableError, TableRow, TableWarning, Transport};
+use super::row::{PortSpec, RowProtocol, TableError, TableRow, TableWarning};
+use crate::decode::Transport;
 
 /// IP protocol numbers for the names the protocol column may carry instead of a
 /// transport (the `n/a` rows of the source table).

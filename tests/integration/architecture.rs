@@ -93,9 +93,11 @@ fn file_of(modules: &BTreeMap<Vec<String>, PathBuf>, path: &[String]) -> Option<
         .find_map(|n| modules.get(&path[..n]).cloned())
 }
 
-/// The code of a file without its unit tests (everything from `#[cfg(test)]` on).
+/// The code of a file without its unit-test module (from `#[cfg(test)]` followed by a
+/// `mod` on); an item-level `#[cfg(test)]` elsewhere does not end the code.
 fn non_test_code(text: &str) -> &str {
-    text.find("#[cfg(test)]").map_or(text, |at| &text[..at])
+    text.find("#[cfg(test)]\nmod ")
+        .map_or(text, |at| &text[..at])
 }
 
 /// Every path that starts with `crate::` or `super::` (also inside `use` groups, whose
@@ -119,6 +121,30 @@ fn imported_paths(code: &str, here: &[String]) -> Vec<Vec<String>> {
             let end = rest
                 .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
                 .unwrap_or(rest.len());
+            // `crate::{a::X, b::Y}`: each member of the group is a path of its own.
+            if rest[..end] == *start && rest[end..].starts_with('{') {
+                let group = rest[end + 1..].split('}').next().unwrap_or("");
+                for member in group.split(',') {
+                    let member = member.trim();
+                    if !member.is_empty() {
+                        let mut path = if start == "crate::" {
+                            Vec::new()
+                        } else {
+                            let mut b = here.to_vec();
+                            b.pop();
+                            b
+                        };
+                        path.extend(
+                            member
+                                .split("::")
+                                .map(|s| s.trim().to_string())
+                                .filter(|s| !s.is_empty()),
+                        );
+                        out.push(path);
+                    }
+                }
+                continue;
+            }
             let segments: Vec<String> = rest[..end]
                 .split("::")
                 .filter(|s| !s.is_empty())
@@ -142,23 +168,31 @@ fn imported_paths(code: &str, here: &[String]) -> Vec<Vec<String>> {
             out.push(base);
         }
     }
-    // `use child::...` (a re-export in a mod.rs) names a child module without `crate::`.
-    for line in code.lines() {
-        let line = line.trim_start();
-        let Some(rest) = line
-            .strip_prefix("pub use ")
-            .or_else(|| line.strip_prefix("use "))
-        else {
-            continue;
-        };
-        let first = rest.split("::").next().unwrap_or("");
-        let is_ident = !first.is_empty()
-            && first
+    // A child module named without `crate::`: `use child::...` (a re-export in a mod.rs),
+    // `child::item(...)` in code, or `self::child::...`.
+    let children: Vec<&str> = code
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim_start();
+            let rest = line
+                .strip_prefix("pub mod ")
+                .or_else(|| line.strip_prefix("mod "))?;
+            rest.strip_suffix(';')
+        })
+        .collect();
+    for child in children {
+        let needle = format!("{child}::");
+        let named = code.match_indices(&needle).any(|(at, _)| {
+            let before = &code[..at];
+            let plain = !before
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_' || c.is_ascii_digit());
-        if is_ident && !["crate", "super", "self", "std", "core", "alloc"].contains(&first) {
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':');
+            plain || before.ends_with("self::") && !before.ends_with("::self::")
+        });
+        if named {
             let mut path = here.to_vec();
-            path.push(first.to_string());
+            path.push(child.to_string());
             out.push(path);
         }
     }

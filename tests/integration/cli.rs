@@ -1043,7 +1043,8 @@ fn unknown_ports_get_the_system_services_name_as_a_hint() {
         .iter()
         .find(|u| u.port == Some(22) && u.transport == "tcp")
         .expect("22/tcp is unknown in the demo");
-    let known = wiretally::summary::hints::PortNames::system()
+    let services = std::fs::read_to_string("/etc/services").unwrap_or_default();
+    let known = wiretally::summary::hints::PortNames::parse(&services)
         .name(6, 22)
         .map(str::to_string);
     // Whatever the machine's /etc/services says (nothing when it has none).
@@ -1262,23 +1263,12 @@ fn help_names_every_format_accepted() {
     }
 }
 
-#[test]
-fn json_into_a_closed_pipe_ends_quietly() {
-    // `read --format json | head -1`: the reader goes away after one line; wiretally ends
-    // with status 0 and says nothing (serde_json's write errors keep their BrokenPipe kind).
-    // The report is larger than a pipe's buffer (64 KiB), so writing it must meet the
-    // closed pipe.
+/// Runs wiretally with `args`, reads one byte of its output and closes the pipe; it must
+/// end with status 0 and say nothing. Every output used here is larger than a pipe's
+/// buffer (64 KiB), so writing it must meet the closed pipe.
+fn assert_ends_quietly_into_a_closed_pipe(args: &[String], first_byte: u8) {
     let mut child = bin()
-        .args(["read", "--format", "json", "--top", "1000"])
-        .args(
-            [
-                "demo.pcap",
-                "fingerprints.pcap",
-                "conn-states.pcap",
-                "rpc-dynamic.pcap",
-            ]
-            .map(fixture),
-        )
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -1287,7 +1277,29 @@ fn json_into_a_closed_pipe_ends_quietly() {
     child.stdout.take().unwrap().read_exact(&mut first).unwrap();
     // The read end is dropped here, before wiretally has written everything.
     let out = child.wait_with_output().unwrap();
-    assert_eq!(first, *b"{");
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    assert_eq!(first, [first_byte], "{args:?}");
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{args:?}: {}", stderr(&out));
+}
+
+#[test]
+fn json_and_csv_into_a_closed_pipe_end_quietly() {
+    // `read --format json | head -1`: serde_json's write errors keep their BrokenPipe kind.
+    let mut read: Vec<String> = ["read", "--format", "json", "--top", "1000"]
+        .map(String::from)
+        .to_vec();
+    read.extend(
+        [
+            "demo.pcap",
+            "fingerprints.pcap",
+            "conn-states.pcap",
+            "rpc-dynamic.pcap",
+        ]
+        .map(fixture),
+    );
+    assert_ends_quietly_into_a_closed_pipe(&read, b'{');
+    // `lookup --format csv ... | head -1`: the csv crate's errors wrap the BrokenPipe.
+    let mut lookup: Vec<String> = ["lookup", "--format", "csv"].map(String::from).to_vec();
+    lookup.extend((1..=3000).map(|p| format!("{p}/tcp")));
+    assert_ends_quietly_into_a_closed_pipe(&lookup, b'q');
 }

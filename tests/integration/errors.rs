@@ -43,6 +43,23 @@ fn missing_unreadable_and_non_capture_files() {
             text.display()
         ),
     );
+    // A file that is no capture, after one that is: the run fails before reading anything,
+    // and the flows file is not even created.
+    let flows = dir.path().join("flows.ndjson");
+    assert_fails_with(
+        &[
+            "read",
+            "--flows",
+            flows.to_str().unwrap(),
+            &fixture("cutoff.pcap"),
+            text.to_str().unwrap(),
+        ],
+        &format!(
+            "{}: not a pcap or pcapng capture (unknown magic number [68, 65, 6c, 6c, 6f, 2c, 20, 74])",
+            text.display()
+        ),
+    );
+    assert!(!flows.exists());
     let empty = dir.path().join("empty.pcap");
     std::fs::write(&empty, b"").unwrap();
     assert_fails_with(
