@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end throughput: generate the two benchmark captures with the project's own
+# End-to-end throughput: generate the three benchmark captures with the project's own
 # deterministic generator, warm the page cache, then run on the same file in the same run:
 # wiretally read (default threads and --threads 1), the bare libpcap read loop, and, when
 # installed, tshark (conversation statistics), ndpiReader and tcpdump. Prints seconds,
@@ -8,6 +8,9 @@
 #   benches/throughput.sh [WORKDIR]          default WORKDIR: target/throughput
 #   TOOLS="wiretally libpcap tcpdump" benches/throughput.sh    run a subset
 #   SIZES="1m" benches/throughput.sh                            only the 1M full-size file
+#   (sizes: 1m = 1M full-size packets, ~52k flows; 10m = 10M at snaplen 96 over 20k flows
+#   active at a time, 420k in all; 10m-large = 10M at snaplen 96 over 200k flows active at
+#   a time, 508k in all: the working set no longer fits the caches)
 #   RUNS=3 (default): best of N for the fast tools; tshark and ndpiReader run once.
 #   BEFORE=path/to/old/wiretally TOOLS="wiretally wiretally-before ..." benches/throughput.sh
 #                                            compares a build of another commit in the same run
@@ -16,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 work=${1:-target/throughput}
 tools=${TOOLS:-"wiretally wiretally-1thread wiretally-noexpiry libpcap tshark ndpiReader tcpdump"}
-sizes=${SIZES:-"1m 10m"}
+sizes=${SIZES:-"1m 10m 10m-large"}
 runs=${RUNS:-3}
 mkdir -p "$work"
 
@@ -25,9 +28,9 @@ wt=target/release/wiretally
 gen=target/release/wiretally-gen
 loop=target/release/examples/libpcap_loop
 
-declare -A packets=([1m]=1000000 [10m]=10000000)
-declare -A args=([1m]="--packets 1000000 --flows 2000" [10m]="--packets 10000000 --flows 20000 --snaplen 96")
-declare -A names=([1m]="1M full-size packets" [10m]="10M packets, snaplen 96")
+declare -A packets=([1m]=1000000 [10m]=10000000 [10m-large]=10000000)
+declare -A args=([1m]="--packets 1000000 --flows 2000" [10m]="--packets 10000000 --flows 20000 --snaplen 96" [10m-large]="--packets 10000000 --flows 200000 --snaplen 96")
+declare -A names=([1m]="1M full-size packets" [10m]="10M packets, snaplen 96" [10m-large]="10M packets, snaplen 96, 200k flows at once")
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
