@@ -6,6 +6,7 @@
 //! May import: `decode` (packet summaries) and `inspect` (the payload codes a flow keeps).
 
 pub mod expiry;
+pub mod map;
 pub mod observer;
 pub mod stage;
 pub mod state;

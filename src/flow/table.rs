@@ -8,13 +8,13 @@
 //! classified, because which side is the server may only become clear later (a SYN seen
 //! after the capture started mid-flow).
 
-use std::collections::hash_map::Entry;
 use std::collections::{HashMap, VecDeque};
 
 /// The flow table's hasher: fast, and keyed with a per-process random seed, so traffic
 /// crafted to collide cannot degrade a live sensor's table.
 type KeyedState = foldhash::fast::RandomState;
 
+use crate::flow::map::{FlowMap, Slot};
 use crate::flow::observer::{PacketObserver, SLOT_UNSET};
 use crate::flow::state::{FlowKey, FlowState, NO_ENDPOINT, pack_icmp};
 
@@ -90,7 +90,7 @@ impl KeyedPacket {
 /// so results are those of one-by-one processing.
 #[derive(Debug)]
 pub struct FlowTable {
-    flows: HashMap<FlowKey, FlowState, KeyedState>,
+    flows: FlowMap,
     fragments: HashMap<FragmentKey, (FlowKey, u8), KeyedState>,
     pending: Vec<KeyedPacket>,
     /// Later fragments whose first fragment was not seen: (packets, bytes).
@@ -130,7 +130,7 @@ impl FlowTable {
     /// An empty table whose flows end by the given expiry settings.
     pub fn with_expiry(expiry: Expiry) -> FlowTable {
         FlowTable {
-            flows: HashMap::default(),
+            flows: FlowMap::default(),
             fragments: HashMap::default(),
             pending: Vec::with_capacity(BATCH),
             unmatched: (0, 0),
@@ -340,8 +340,16 @@ impl FlowTable {
         }
     }
 
+    /// Applies one packet now (hashing its key here).
     #[inline]
     fn apply(&mut self, packet: KeyedPacket) {
+        let hash = self.flows.hash(&packet.key);
+        self.apply_hashed(packet, hash);
+    }
+
+    /// Applies one packet whose key hashes to `hash`.
+    #[inline]
+    fn apply_hashed(&mut self, packet: KeyedPacket, hash: u64) {
         let KeyedPacket {
             key,
             sender,
@@ -352,13 +360,12 @@ impl FlowTable {
         } = packet;
         let sender = usize::from(sender);
         if let Some(cap) = self.expiry.max_flows {
-            if self.flows.len() >= cap && !self.flows.contains_key(&key) {
+            if self.flows.len() >= cap && !self.flows.contains_hashed(hash, &key) {
                 self.evict();
             }
         }
-        match self.flows.entry(key) {
-            Entry::Occupied(mut slot) => {
-                let state = slot.get_mut();
+        match self.flows.slot_hashed(hash, key) {
+            Slot::Held(state) => {
                 // A pure SYN on a closed flow is a new connection reusing the ports.
                 let reused = self.expiry.closed_grace_ns.is_some()
                     && flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN
@@ -399,8 +406,8 @@ impl FlowTable {
                     sizes.record(state.size_entry, bytes);
                 }
             }
-            Entry::Vacant(slot) => {
-                let state = slot.insert(FlowState::new(ts, sender));
+            Slot::Free(slot) => {
+                let state = &mut slot.insert((key, FlowState::new(ts, sender))).into_mut().1;
                 let closed = state.add(sender, ts, bytes, flags, fp);
                 if let Some(sizes) = &mut self.sizes {
                     state.size_entry = sizes.slot_of(&key, state);
@@ -419,15 +426,22 @@ impl FlowTable {
 
     /// Applies the held-back packets: a first pass touches every key's entry (independent
     /// lookups whose cache misses overlap), a second pass updates them in packet order.
+    /// Each key is hashed once, for both passes.
     pub fn flush(&mut self) {
+        let mut hashes = [0u64; BATCH];
         let mut found = 0usize;
-        for p in &self.pending {
-            found += usize::from(self.flows.contains_key(&p.key));
+        for (p, hash) in self.pending.iter().zip(hashes.iter_mut()) {
+            *hash = self.flows.hash(&p.key);
+            found += usize::from(self.flows.contains_hashed(*hash, &p.key));
         }
         std::hint::black_box(found);
         let pending = std::mem::take(&mut self.pending);
-        for p in &pending {
-            self.apply(*p);
+        for (i, p) in pending.iter().enumerate() {
+            // The batch never holds more than BATCH packets (push_pending flushes there).
+            match hashes.get(i) {
+                Some(&hash) => self.apply_hashed(*p, hash),
+                None => self.apply(*p),
+            }
         }
         self.pending = pending;
         self.pending.clear();
