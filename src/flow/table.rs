@@ -407,7 +407,7 @@ impl FlowTable {
                 }
             }
             Slot::Free(slot) => {
-                let state = &mut slot.insert((key, FlowState::new(ts, sender))).into_mut().1;
+                let state = slot.insert(key, FlowState::new(ts, sender));
                 let closed = state.add(sender, ts, bytes, flags, fp);
                 if let Some(sizes) = &mut self.sizes {
                     state.size_entry = sizes.slot_of(&key, state);
