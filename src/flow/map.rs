@@ -126,7 +126,7 @@ impl FlowMap {
         let at = at as usize;
         let last = self.flows.len() - 1;
         if at != last {
-            let moved = self.hasher.hash_one(&self.flows[last].0);
+            let moved = self.hasher.hash_one(self.flows[last].0);
             if let Some(slot) = self.index.find_mut(moved, |&i| i as usize == last) {
                 *slot = position(at);
             }
