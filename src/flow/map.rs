@@ -141,7 +141,7 @@ impl FlowMap {
         let entry = self.index.entry(
             hash,
             |&at| flows[at as usize].0 == key,
-            |&at| hasher.hash_one(&flows[at as usize].0),
+            |&at| hasher.hash_one(flows[at as usize].0),
         );
         match entry {
             Entry::Occupied(held) => {
@@ -168,7 +168,7 @@ impl FlowMap {
             let flows = &self.flows;
             self.index
                 .insert_unique(hasher.hash_one(key), position(at), |&i| {
-                    hasher.hash_one(&flows[i as usize].0)
+                    hasher.hash_one(flows[i as usize].0)
                 });
         }
     }
