@@ -23,7 +23,7 @@ use crate::aggregate::tally::BoundedTally;
 use crate::aggregate::timing::{PacketSizes, ServiceTiming};
 use crate::classify::conn::ConnState;
 use crate::classify::mismatch::{looks_like, mismatch};
-use crate::classify::{Classification, classify, transport_of};
+use crate::classify::{Classification, classify};
 use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
@@ -412,7 +412,7 @@ impl<'t> Aggregates<'t> {
             .unknown
             .into_iter()
             .map(|((proto, port), acc)| {
-                let transport = transport_of(proto);
+                let transport = crate::decode::Transport::from_ip_proto(proto);
                 let connections = acc.conn;
                 let (looks_like, server_names) = acc.payloads.lines(top_hosts);
                 let mut hosts = |server: bool| -> Vec<HostLine> {

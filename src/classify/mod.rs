@@ -59,15 +59,9 @@ pub struct Classification {
     pub rule: ServerRule,
 }
 
-/// The port-carrying transport of an IP protocol number.
-#[inline]
-pub fn transport_of(proto: u8) -> Option<Transport> {
-    Transport::from_ip_proto(proto)
-}
-
 /// Classifies one flow.
 pub fn classify(key: &FlowKey, state: &FlowState, lookup: &Lookup) -> Classification {
-    let Some(transport) = transport_of(key.proto) else {
+    let Some(transport) = Transport::from_ip_proto(key.proto) else {
         let entry = lookup.ip_proto(key.proto);
         return Classification {
             server: state.first_destination(),
@@ -126,7 +120,7 @@ mod tests {
                 src: s,
                 dst: d,
                 proto,
-                ports: transport_of(proto).map(|_| (sport, dport)),
+                ports: Transport::from_ip_proto(proto).map(|_| (sport, dport)),
                 tcp_flags: flags,
                 fragment: Fragment::None,
                 payload_at: 0,

@@ -6,12 +6,12 @@ use std::io;
 use serde::Serialize;
 
 use crate::classify::conn::ConnState;
-use crate::classify::{Classification, ServerRule, transport_of};
+use crate::classify::{Classification, ServerRule};
 use crate::decode;
 use crate::flow::expiry::FlowEnd;
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
-use crate::summary::{LineMatch, ns_to_secs};
+use crate::summary::{LineMatch, LineTransport, ns_to_secs};
 use crate::table::{EntryScope, ServiceTable, Specificity};
 
 /// One flow as written by `--flows`.
@@ -134,7 +134,7 @@ pub(crate) fn flow_record(
     let ports = key.has_ports();
     let (syn_ack, ack) = state.handshake_us();
     FlowRecord {
-        transport: transport_of(key.proto).map_or("ip", |t| t.as_str()),
+        transport: LineTransport::of_ip_proto(key.proto).as_str(),
         ip_proto: key.proto,
         client: decode::addr_to_string(key.v6, &key.addr[client]),
         client_port: ports.then_some(key.port[client]),

@@ -10,6 +10,26 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::Transport;
 
+/// Display as the report's name, and comparison with it (`line.transport == "tcp"`), for
+/// each kind below: both come from its `as_str`.
+macro_rules! named_by_as_str {
+    ($($kind:ty),+) => {$(
+        impl PartialEq<&str> for $kind {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl fmt::Display for $kind {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )+};
+}
+
+named_by_as_str!(LineTransport, LineMatch, OtherClass);
+
 /// The transport of a report line: a port-carrying one, or `ip` for lines of an IP
 /// protocol without ports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -57,19 +77,6 @@ impl From<Transport> for LineTransport {
     }
 }
 
-/// Compares with the name the report writes (`line.transport == "tcp"`).
-impl PartialEq<&str> for LineTransport {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl fmt::Display for LineTransport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// A line's port as the reports write it: `445/tcp` or `49152-65535/tcp`; none for
 /// lines of an IP protocol (each writer names those its own way).
 pub fn port_text(
@@ -110,19 +117,6 @@ impl LineMatch {
     }
 }
 
-/// Compares with the name the report writes (`line.match_kind == "range"`).
-impl PartialEq<&str> for LineMatch {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl fmt::Display for LineMatch {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Why frames are counted outside the flows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -152,19 +146,6 @@ impl OtherClass {
             OtherClass::OutsideFocus => "outside_focus",
             OtherClass::Undecodable => "undecodable",
         }
-    }
-}
-
-/// Compares with the name the report writes (`line.kind == "non_ip"`).
-impl PartialEq<&str> for OtherClass {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl fmt::Display for OtherClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
