@@ -28,9 +28,10 @@ use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
 use crate::inspect::rpc::InterfaceTable;
+use crate::summary::UnknownLine;
 use crate::summary::conn::{ConnCounters, FailedPair};
 use crate::summary::diagnosis::rpc_diagnosis_text;
-use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServiceLine, UnknownLine};
+use crate::summary::{Counters, FailedLine, HostLine, PortLine, ServerLine, ServiceLine};
 use crate::summary::{IdentifiedBy, RpcLineInfo, RpcUse, order};
 use crate::summary::{LineMatch, LineTransport};
 use crate::table::{EntryScope, ServiceTable, Specificity};
@@ -55,6 +56,8 @@ pub struct Aggregates<'t> {
     hosts: BoundedTally<HostKey, Counters>,
     /// Failing client -> server pairs of every line, one bound for all of them.
     pairs: BoundedTally<PairKey, PairFailures>,
+    /// Server and client of every flow of a service line, one bound for all of them.
+    service_hosts: BoundedTally<ServiceHostKey, Counters>,
     /// The DCE/RPC interfaces flows can carry.
     interfaces: Arc<InterfaceTable>,
     /// Flows on dynamic ports named by their RPC interface, per (interface, port).
@@ -101,12 +104,19 @@ type HostKey = (u8, u16, bool, bool, AddrBytes);
 /// A failing pair: (line, IPv6?, client, server, server port).
 type PairKey = (LineRef, bool, AddrBytes, AddrBytes, u16);
 
+/// A service line's server and client: (line, IPv6?, server, client).
+type ServiceHostKey = (LineRef, bool, AddrBytes, AddrBytes);
+
 /// Distinct (unknown line, host) entries kept over the whole run before the lightest
 /// half is dropped: exact for ordinary captures, about 25 MB at most in a scan.
 pub const MAX_HOST_ENTRIES: usize = 1 << 18;
 
 /// Distinct failing (line, client, server, port) pairs kept over the whole run.
 pub const MAX_PAIR_ENTRIES: usize = 1 << 16;
+
+/// Distinct (service line, server, client) entries kept over the whole run before the
+/// lightest half is dropped: exact for ordinary captures, about 25 MB at most.
+pub const MAX_SERVICE_HOST_ENTRIES: usize = 1 << 18;
 
 impl crate::aggregate::tally::Tallied for Counters {
     fn weight(&self) -> u64 {
@@ -128,6 +138,7 @@ impl<'t> Aggregates<'t> {
             unknown: FxHashMap::default(),
             hosts: BoundedTally::new(MAX_HOST_ENTRIES),
             pairs: BoundedTally::new(MAX_PAIR_ENTRIES),
+            service_hosts: BoundedTally::new(MAX_SERVICE_HOST_ENTRIES),
             interfaces,
             rpc_lines: FxHashMap::default(),
             entry_rpc: FxHashMap::default(),
@@ -212,6 +223,10 @@ impl<'t> Aggregates<'t> {
                 LineRef::Unknown(key.proto, if key.has_ports() { server_port } else { 0 })
             }
         };
+        if !matches!(line, LineRef::Unknown(..)) {
+            let hosts = (line, key.v6, key.addr[server], key.addr[client]);
+            self.service_hosts.update(hosts, |h| h.merge(&flow));
+        }
         if conn_state.failed() {
             let pair = (
                 line,
@@ -284,11 +299,15 @@ impl<'t> Aggregates<'t> {
         let mut failed = Vec::new();
         let approximate = Approximate {
             hosts: self.hosts.pruned(),
+            service_hosts: self.service_hosts.pruned(),
             pairs: self.pairs.pruned(),
             rpc_lines: self.rpc_lines_full,
         };
         let mut host_lists = self.hosts.top_by(top_hosts, |k| (k.0, k.1, k.2));
         let mut pair_lists = self.pairs.top_by(top_hosts, |k| k.0);
+        let mut server_lists = servers_by_line(self.service_hosts, top_hosts);
+        let mut servers_of =
+            |line: LineRef| -> Vec<ServerLine> { server_lists.remove(&line).unwrap_or_default() };
         let mut pairs_of = |line: LineRef, ports: bool| -> Vec<FailedPair> {
             pair_lists
                 .remove(&line)
@@ -351,6 +370,7 @@ impl<'t> Aggregates<'t> {
                         .map(|t| t.report(sizes.and_then(|s| s.of(i)))),
                     rpc: None,
                     rpc_interfaces: rpc_uses(&self.entry_rpc, &self.interfaces, i as u16),
+                    top_servers: servers_of(LineRef::Entry(i as u16)),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
@@ -390,6 +410,7 @@ impl<'t> Aggregates<'t> {
                     identified_by: acc.via,
                 }),
                 rpc_interfaces: Vec::new(),
+                top_servers: servers_of(LineRef::Rpc(*i, *port)),
             };
             if line.connections.failed() > 0 {
                 let mut failed_line = FailedLine::new(
@@ -507,6 +528,8 @@ pub struct Lines {
 pub struct Approximate {
     /// The top server and client lists of unknown lines.
     pub hosts: bool,
+    /// The top servers (and their clients) of service lines.
+    pub service_hosts: bool,
     /// The failing pairs of failed-connection lines.
     pub pairs: bool,
     /// RPC interface lines (some flows stayed under their range entry).
@@ -518,6 +541,59 @@ struct UnknownAcc {
     counters: Counters,
     payloads: PayloadAcc,
     conn: ConnCounters,
+}
+
+/// The top servers of every service line, heaviest first (ties by address), each with its
+/// top clients; at most `top` of either.
+fn servers_by_line(
+    tally: BoundedTally<ServiceHostKey, Counters>,
+    top: usize,
+) -> FxHashMap<LineRef, Vec<ServerLine>> {
+    type Host = (bool, AddrBytes);
+    type Clients = Vec<(Host, Counters)>;
+    let mut per_server: FxHashMap<(LineRef, bool, AddrBytes), (Counters, Clients)> =
+        FxHashMap::default();
+    for ((line, v6, server, client), counters) in tally.into_entries() {
+        let slot = per_server.entry((line, v6, server)).or_default();
+        slot.0.merge(&counters);
+        slot.1.push(((v6, client), counters));
+    }
+    let mut per_line: FxHashMap<LineRef, Vec<(Host, Counters, Clients)>> = FxHashMap::default();
+    for ((line, v6, server), (counters, clients)) in per_server {
+        per_line
+            .entry(line)
+            .or_default()
+            .push(((v6, server), counters, clients));
+    }
+    let heaviest = |a: &Counters, b: &Counters| b.bytes.cmp(&a.bytes).then(b.flows.cmp(&a.flows));
+    per_line
+        .into_iter()
+        .map(|(line, mut servers)| {
+            servers.sort_by(|a, b| heaviest(&a.1, &b.1).then(a.0.cmp(&b.0)));
+            servers.truncate(top);
+            let lines = servers
+                .into_iter()
+                .map(|((v6, addr), counters, mut clients)| {
+                    let distinct = clients.len() as u64;
+                    clients.sort_by(|a, b| heaviest(&a.1, &b.1).then(a.0.cmp(&b.0)));
+                    clients.truncate(top);
+                    ServerLine {
+                        addr: decode::addr_to_string(v6, &addr),
+                        counters,
+                        clients: distinct,
+                        top_clients: clients
+                            .into_iter()
+                            .map(|((v6, addr), counters)| HostLine {
+                                addr: decode::addr_to_string(v6, &addr),
+                                counters,
+                            })
+                            .collect(),
+                    }
+                })
+                .collect();
+            (line, lines)
+        })
+        .collect()
 }
 
 /// The RPC interfaces named on the flows of entry `entry`, most flows first.

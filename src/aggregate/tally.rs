@@ -71,6 +71,11 @@ impl<K: Hash + Eq + Ord + Copy, V: Tallied> BoundedTally<K, V> {
         self.map.is_empty()
     }
 
+    /// Every entry, in no particular order.
+    pub fn into_entries(self) -> impl Iterator<Item = (K, V)> {
+        self.map.into_iter()
+    }
+
     /// The entries grouped by `group_of(key)`, each group heaviest first (ties by key)
     /// and cut to `n` entries.
     pub fn top_by<G: Hash + Eq>(

@@ -380,6 +380,12 @@ impl<'t> Analyzer<'t> {
                 crate::aggregate::MAX_HOST_ENTRIES
             ));
         }
+        if lines.approximate.service_hosts {
+            warnings.push(format!(
+                "more than {} distinct (service line, server, client) triples: the top servers and clients of service lines keep the heaviest, whose counts may be low",
+                crate::aggregate::MAX_SERVICE_HOST_ENTRIES
+            ));
+        }
         if lines.approximate.rpc_lines {
             warnings.push(format!(
                 "more than {} distinct (RPC interface, port) lines: flows of further ones are counted under their range entry or unknown port",

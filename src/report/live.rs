@@ -228,7 +228,7 @@ mod tests {
         let mut counters = Counters::default();
         counters.add_flow(packets, bytes, 0, 0);
         Summary {
-            schema_version: 2,
+            schema_version: crate::summary::SCHEMA_VERSION,
             sources: vec!["lo".into()],
             table: "t".into(),
             filter: None,
@@ -252,6 +252,7 @@ mod tests {
                 timing: None,
                 rpc: None,
                 rpc_interfaces: vec![],
+                top_servers: vec![],
             }],
             unknown: vec![],
             other: vec![],

@@ -291,6 +291,9 @@ impl ReportWriter for TextWriter {
                 row.extend(counter_cells(&line.counters, total));
                 row.push(services_text(&line.system_services));
                 cols.push(row);
+                if let Some(servers) = servers_text(&line.top_servers) {
+                    cols.push(note_row(format!("  {servers}")));
+                }
                 if let Some(rpc) = &line.rpc {
                     cols.push(note_row(format!(
                         "  interface {} v{}, identified by {}",
@@ -647,6 +650,68 @@ impl TextWriter {
 }
 
 /// A row printed as a note under the row before it (text in the first column only).
+/// Servers shown on a service line's note, and clients per server.
+const SERVERS_SHOWN: usize = 3;
+const CLIENTS_SHOWN: usize = 2;
+
+/// `1 flow`, `2 flows`: a count with its noun.
+fn counted(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", units::count(n), if n == 1 { one } else { many })
+}
+
+/// "servers: 10.0.0.5 (40 flows from 3 clients: 10.0.1.7, 10.0.1.8 +1), 10.0.0.6 (...)":
+/// the line's heaviest servers and who used them (None when the line lists none).
+fn servers_text(servers: &[crate::summary::ServerLine]) -> Option<String> {
+    if servers.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = servers
+        .iter()
+        .take(SERVERS_SHOWN)
+        .map(|s| {
+            let clients: Vec<&str> = s
+                .top_clients
+                .iter()
+                .take(CLIENTS_SHOWN)
+                .map(|c| c.addr.as_str())
+                .collect();
+            let distinct = s.clients.max(s.top_clients.len() as u64);
+            let more = distinct.saturating_sub(clients.len() as u64);
+            let more = if more > 0 {
+                format!(" +{more}")
+            } else {
+                String::new()
+            };
+            let from = match distinct {
+                0 => String::new(),
+                1 => format!(" from {}", clients.join(", ")),
+                n => format!(
+                    " from {}: {}{more}",
+                    counted(n, "client", "clients"),
+                    clients.join(", ")
+                ),
+            };
+            format!(
+                "{} ({}{from})",
+                s.addr,
+                counted(s.counters.flows, "flow", "flows")
+            )
+        })
+        .collect();
+    let more = servers.len().saturating_sub(SERVERS_SHOWN);
+    let label = if servers.len() == 1 {
+        "server"
+    } else {
+        "servers"
+    };
+    let suffix = if more > 0 {
+        format!(", +{more} more")
+    } else {
+        String::new()
+    };
+    Some(format!("{label}: {}{suffix}", shown.join(", ")))
+}
+
 fn note_row(text: String) -> Vec<String> {
     let mut row = vec![text];
     row.extend(std::iter::repeat_n(String::new(), 7));

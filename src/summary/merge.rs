@@ -13,7 +13,7 @@ use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
 use crate::summary::{
     CaptureStats, Counters, FailedLine, FlowTableReport, HostLine, OtherLine, PortLine, RpcUse,
-    SCHEMA_VERSION, ServiceLine, Summary, UnknownLine, order,
+    SCHEMA_VERSION, ServerLine, ServiceLine, Summary, UnknownLine, order,
 };
 
 /// Why summaries cannot be merged.
@@ -97,10 +97,16 @@ fn validate(s: &Summary) -> Result<(), MergeError> {
     for l in &s.services {
         let ports_ok = l.ports.iter().flatten().all(|p| within(&p.counters));
         let uses_ok = l.rpc_interfaces.iter().all(|u| u.flows <= t.flows);
+        let servers_ok = l.top_servers.iter().all(|h| {
+            within(&h.counters)
+                && h.clients <= t.flows
+                && h.top_clients.iter().all(|c| within(&c.counters))
+        });
         if !(within(&l.counters)
             && conn_within(&l.connections)
             && ports_ok
             && uses_ok
+            && servers_ok
             && timing_ok(&l.timing))
         {
             return Err(bad(format!("line '{}' exceeds the totals", l.label)));
@@ -144,6 +150,7 @@ fn validate(s: &Summary) -> Result<(), MergeError> {
 /// Notes on what a merge could only approximate.
 const PEAK: &str = "flow_table.peak_flows is the largest peak of the parts, not the peak of one run over all captures";
 const HOSTS: &str = "top_servers and top_clients of unknown lines are merged from each part's top list: a host outside a part's top may be missing or undercounted";
+const SERVERS: &str = "top_servers of service lines (and their top_clients) are merged from each part's top list: a host outside a part's top may be missing or undercounted";
 const PAIRS: &str = "top_pairs of failed lines are merged from each part's top list: a pair outside a part's top may be missing or undercounted";
 const NAMES: &str = "server_names are merged from each part's top list";
 
@@ -186,7 +193,7 @@ impl Merger {
         }
         self.sums = sums;
         // A part's list may have lost entries when it is as long as that part's --top.
-        for (cut, text) in cut_lists(&part).iter().zip([HOSTS, PAIRS, NAMES]) {
+        for (cut, text) in cut_lists(&part).iter().zip([HOSTS, PAIRS, NAMES, SERVERS]) {
             if *cut {
                 self.approximate.push(text.to_string());
             }
@@ -247,11 +254,17 @@ fn cut_to_top(s: &mut Summary) {
     for f in &mut s.failed {
         f.top_pairs.truncate(top);
     }
+    for l in &mut s.services {
+        l.top_servers.truncate(top);
+        for h in &mut l.top_servers {
+            h.top_clients.truncate(top);
+        }
+    }
 }
 
 /// Whether a summary has top lists as long as its own `top` (which may have been cut):
-/// (hosts of unknown lines, failing pairs, server names).
-fn cut_lists(s: &Summary) -> [bool; 3] {
+/// (hosts of unknown lines, failing pairs, server names, servers of service lines).
+fn cut_lists(s: &Summary) -> [bool; 4] {
     let full = |n: usize| n >= s.top;
     let hosts = s
         .unknown
@@ -263,7 +276,10 @@ fn cut_lists(s: &Summary) -> [bool; 3] {
             .iter()
             .flat_map(|l| l.ports.iter().flatten())
             .any(|p| full(p.server_names.len()));
-    [hosts, pairs, names]
+    let servers = s.services.iter().any(|l| {
+        full(l.top_servers.len()) || l.top_servers.iter().any(|h| full(h.top_clients.len()))
+    });
+    [hosts, pairs, names, servers]
 }
 
 /// Combines two checked summaries (see [`merge`]), top lists uncut.
@@ -540,7 +556,38 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
     );
     uses.sort_by(order::rpc_uses);
     s.rpc_interfaces = uses;
+    s.top_servers = merge_servers(&a.top_servers, &b.top_servers);
     s
+}
+
+/// Two lists of a line's servers as one, each server's clients merged.
+fn merge_servers(a: &[ServerLine], b: &[ServerLine]) -> Vec<ServerLine> {
+    let mut out = merge_lines(
+        a,
+        b,
+        |h| h.addr.clone(),
+        |x, y| {
+            let mut counters: Counters = x.counters;
+            counters.merge(&y.counters);
+            let top_clients = merge_hosts(&x.top_clients, &y.top_clients);
+            // Exact when both parts listed all their clients; a lower bound otherwise.
+            let clients = x.clients.max(y.clients).max(top_clients.len() as u64);
+            ServerLine {
+                addr: x.addr.clone(),
+                counters,
+                clients,
+                top_clients,
+            }
+        },
+    );
+    out.sort_by(|x, y| {
+        y.counters
+            .bytes
+            .cmp(&x.counters.bytes)
+            .then(y.counters.flows.cmp(&x.counters.flows))
+            .then(addr_order(&x.addr).cmp(&addr_order(&y.addr)))
+    });
+    out
 }
 
 fn merge_port(a: &PortLine, b: &PortLine) -> PortLine {

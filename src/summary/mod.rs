@@ -26,7 +26,7 @@ use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
 
 /// Version of the JSON document; bumped when a field changes meaning or goes away.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Run-wide totals.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -73,6 +73,23 @@ pub struct HostLine {
     pub counters: Counters,
 }
 
+/// One server of a service line, with the clients that used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerLine {
+    /// Address.
+    pub addr: String,
+    /// Counters of the line's flows with this server.
+    #[serde(flatten)]
+    pub counters: Counters,
+    /// Distinct clients of this server on this line (after `merge`, a lower bound when a
+    /// part's client list was cut to its `--top`).
+    #[serde(default)]
+    pub clients: u64,
+    /// The clients of this server on this line, heaviest first (at most `--top`).
+    #[serde(default)]
+    pub top_clients: Vec<HostLine>,
+}
+
 /// One service entry of the table with the traffic classified to it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ServiceLine {
@@ -114,6 +131,10 @@ pub struct ServiceLine {
     /// the line because its port is the service's own (SMB, the endpoint mapper).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rpc_interfaces: Vec<RpcUse>,
+    /// The servers that answered this line's flows, heaviest first (at most `--top`),
+    /// each with its own top clients: which DC a client used, which server refused it.
+    #[serde(default)]
+    pub top_servers: Vec<ServerLine>,
 }
 
 /// The interface of an RPC line.

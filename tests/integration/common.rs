@@ -88,7 +88,7 @@ pub fn read_json(args: &[&str]) -> Summary {
         stderr(&out)
     );
     let s = parse_summary(&out.stdout);
-    assert_eq!(s.schema_version, 2);
+    assert_eq!(s.schema_version, wiretally::summary::SCHEMA_VERSION);
     assert_reconciles(&s);
     s
 }

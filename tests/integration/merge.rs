@@ -165,7 +165,11 @@ fn summaries_no_run_could_write_are_refused_not_added() {
     // An older schema (no histograms, no top), and a different filter.
     let mut old = good.clone();
     old.schema_version = 1;
-    refuse(&old, "schema versions 1 and 2");
+    let expected = format!(
+        "schema versions 1 and {}",
+        wiretally::summary::SCHEMA_VERSION
+    );
+    refuse(&old, &expected);
     let mut filtered = good.clone();
     filtered.filter = Some("tcp".into());
     refuse(&filtered, "different filters (none and tcp)");
