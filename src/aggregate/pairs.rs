@@ -5,11 +5,11 @@ use crate::classify::conn::ConnState;
 use crate::decode::{AddrBytes, addr_to_string};
 use crate::summary::conn::FailedPair;
 
-/// One client -> server pair's failed attempts: failed, of which unanswered, rejected and
-/// unreachable, and the SYN retransmissions among them. Kept in the run's bounded tally
+/// One client -> server pair's failed attempts: failed, of which unanswered, rejected,
+/// unreachable and refused after connect, and the SYN retransmissions among them. Kept in the run's bounded tally
 /// of failing pairs ([`crate::aggregate::tally::BoundedTally`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PairFailures([u64; 5]);
+pub struct PairFailures([u64; 6]);
 
 impl PairFailures {
     /// Counts one failed flow that ended in `state` after `syns` SYNs.
@@ -18,6 +18,7 @@ impl PairFailures {
         match state {
             ConnState::Unanswered => self.0[1] += 1,
             ConnState::Rejected => self.0[2] += 1,
+            ConnState::RefusedAfterConnect => self.0[5] += 1,
             _ => self.0[3] += 1,
         }
         self.0[4] += u64::from(syns.saturating_sub(1));
@@ -41,6 +42,7 @@ impl PairFailures {
             rejected: c[2],
             unreachable: c[3],
             syn_retransmissions: c[4],
+            refused_after_connect: c[5],
         }
     }
 }

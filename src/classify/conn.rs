@@ -19,6 +19,10 @@ pub enum ConnState {
     ResetByClient,
     /// TCP: handshake completed, then the server sent a RST.
     ResetByServer,
+    /// TCP: handshake completed, then the server reset the connection without sending a
+    /// byte of payload: the service refused the client (SMB1 disabled, LDAPS without a
+    /// certificate, a listener that takes connections only to drop them).
+    RefusedAfterConnect,
     /// TCP: the SYN was answered by a RST (port closed, or a firewall rejecting).
     Rejected,
     /// Nothing came back: TCP SYNs without answer, UDP without reply.
@@ -71,7 +75,9 @@ impl ConnState {
             return ConnState::Midstream;
         }
         if state.handshake_done() {
-            return if state.rst_from(server) {
+            return if state.rst_from(server) && state.payload_fingerprint(server).is_none() {
+                ConnState::RefusedAfterConnect
+            } else if state.rst_from(server) {
                 ConnState::ResetByServer
             } else if state.rst_from(client) {
                 ConnState::ResetByClient
@@ -101,6 +107,7 @@ impl ConnState {
             ConnState::Closed => "closed",
             ConnState::ResetByClient => "reset_by_client",
             ConnState::ResetByServer => "reset_by_server",
+            ConnState::RefusedAfterConnect => "refused_after_connect",
             ConnState::Rejected => "rejected",
             ConnState::Unanswered => "unanswered",
             ConnState::Unreachable(_) => "unreachable",
@@ -113,11 +120,15 @@ impl ConnState {
         }
     }
 
-    /// Whether the connection attempt failed: unanswered, rejected or unreachable.
+    /// Whether the connection attempt failed: unanswered, rejected, unreachable, or
+    /// refused by the server right after the handshake.
     pub fn failed(self) -> bool {
         matches!(
             self,
-            ConnState::Unanswered | ConnState::Rejected | ConnState::Unreachable(_)
+            ConnState::Unanswered
+                | ConnState::Rejected
+                | ConnState::Unreachable(_)
+                | ConnState::RefusedAfterConnect
         )
     }
 }
@@ -134,6 +145,7 @@ mod tests {
     const ACK: u8 = tcp_flags::ACK;
     const RST: u8 = tcp_flags::RST | tcp_flags::ACK;
     const FIN: u8 = tcp_flags::FIN | tcp_flags::ACK;
+    const DATA: u8 = tcp_flags::PSH | tcp_flags::ACK;
 
     /// Runs packets (from client?, flags) of one TCP or UDP flow 10.0.0.5:50000 <->
     /// 10.0.0.9:445 and returns its state with the server side.
@@ -148,7 +160,10 @@ mod tests {
             }
         };
         for (i, (from_client, flags)) in packets.iter().enumerate() {
-            table.add_packet(&summary(*from_client, *flags), i as i64 * 1_000_000, 60);
+            // A PSH packet carries payload (fingerprint code 1: unrecognized).
+            let fp = u8::from(flags & tcp_flags::PSH != 0);
+            let p = summary(*from_client, *flags);
+            table.add_packet_with_payload(&p, i as i64 * 1_000_000, 60, fp);
         }
         if let Some(reason) = icmp {
             table.add_icmp_error(&summary(true, SYN), reason);
@@ -166,8 +181,17 @@ mod tests {
         let mut closed = handshake.to_vec();
         closed.extend([(true, FIN), (false, FIN), (true, ACK)]);
         assert_eq!(state_of(tcp, &closed, None), ConnState::Closed);
+        // The server resets before sending a byte: the service refused the client.
+        let mut refused = handshake.to_vec();
+        refused.extend([(true, DATA), (false, RST)]);
+        assert_eq!(
+            state_of(tcp, &refused, None),
+            ConnState::RefusedAfterConnect
+        );
+        assert!(ConnState::RefusedAfterConnect.failed());
+        // After it answered, a reset is an ordinary end.
         let mut reset = handshake.to_vec();
-        reset.push((false, RST));
+        reset.extend([(true, DATA), (false, DATA), (false, RST)]);
         assert_eq!(state_of(tcp, &reset, None), ConnState::ResetByServer);
         let mut reset = handshake.to_vec();
         reset.push((true, RST));

@@ -11,7 +11,7 @@ use crate::summary::{Counters, Summary};
 /// Writes the summary as CSV.
 pub struct CsvWriter;
 
-const HEADER: [&str; 23] = [
+const HEADER: [&str; 24] = [
     "section",
     "label",
     "transport",
@@ -35,10 +35,11 @@ const HEADER: [&str; 23] = [
     "unanswered",
     "rejected",
     "unreachable",
+    "refused_after_connect",
 ];
 
 /// The connection columns of a service or unknown line.
-fn conn_fields(c: &ConnCounters) -> [String; 6] {
+fn conn_fields(c: &ConnCounters) -> [String; 7] {
     [
         c.attempts,
         c.established,
@@ -46,6 +47,7 @@ fn conn_fields(c: &ConnCounters) -> [String; 6] {
         c.unanswered,
         c.rejected,
         c.unreachable.values().sum(),
+        c.refused_after_connect,
     ]
     .map(|n| n.to_string())
 }
@@ -117,7 +119,7 @@ impl ReportWriter for CsvWriter {
             row.extend([String::new(), o.packets.to_string(), o.bytes.to_string()]);
             row.extend(std::iter::repeat_n(String::new(), 5));
             row.push(o.kind.to_string());
-            row.extend(std::iter::repeat_n(String::new(), 6));
+            row.extend(std::iter::repeat_n(String::new(), 7));
             write_row(&mut w, &row)?;
         }
         w.flush()

@@ -579,6 +579,7 @@ impl TextWriter {
             ("FAILED", Align::Right),
             ("UNANSWERED", Align::Right),
             ("REJECTED", Align::Right),
+            ("RST AFTER CONNECT", Align::Right),
             ("UNREACHABLE", Align::Left),
         ]);
         for line in s.failed.iter().take(self.top) {
@@ -600,6 +601,7 @@ impl TextWriter {
                 units::count(line.failed),
                 units::count(c.unanswered),
                 units::count(c.rejected),
+                units::count(c.refused_after_connect),
                 if unreachable.is_empty() {
                     "0".to_string()
                 } else {
@@ -619,6 +621,10 @@ impl TextWriter {
                     (pair.unanswered, "unanswered"),
                     (pair.rejected, "rejected"),
                     (pair.unreachable, "unreachable"),
+                    (
+                        pair.refused_after_connect,
+                        "reset by the server right after connecting",
+                    ),
                 ] {
                     if n > 0 {
                         what.push(format!("{} {name}", units::count(n)));

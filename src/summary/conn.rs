@@ -28,6 +28,10 @@ pub struct ConnCounters {
     pub reset_by_client: u64,
     /// TCP: established, then reset by the server.
     pub reset_by_server: u64,
+    /// TCP: handshake completed, then reset by the server before it sent any payload (a
+    /// failure: the service refused the client). Not counted as established.
+    #[serde(default)]
+    pub refused_after_connect: u64,
     /// TCP: established and closed by FIN from both sides.
     pub closed: u64,
     /// TCP: SYN/ACK without the final ACK, or server packets without a SYN/ACK.
@@ -69,6 +73,7 @@ impl ConnCounters {
                 self.reset_by_server += 1;
             }
             ConnState::Rejected => self.rejected += 1,
+            ConnState::RefusedAfterConnect => self.refused_after_connect += 1,
             ConnState::Unanswered => self.unanswered += 1,
             ConnState::Unreachable(reason) => {
                 *self
@@ -83,9 +88,12 @@ impl ConnCounters {
         }
     }
 
-    /// Failed attempts: unanswered, rejected and unreachable.
+    /// Failed attempts: unanswered, rejected, unreachable and refused after connect.
     pub fn failed(&self) -> u64 {
-        self.unanswered + self.rejected + self.unreachable.values().sum::<u64>()
+        self.unanswered
+            + self.rejected
+            + self.refused_after_connect
+            + self.unreachable.values().sum::<u64>()
     }
 
     /// Adds another line's counters.
@@ -102,6 +110,7 @@ impl ConnCounters {
         add(&mut self.syn_retransmissions, other.syn_retransmissions);
         add(&mut self.reset_by_client, other.reset_by_client);
         add(&mut self.reset_by_server, other.reset_by_server);
+        add(&mut self.refused_after_connect, other.refused_after_connect);
         add(&mut self.closed, other.closed);
         add(&mut self.handshake_incomplete, other.handshake_incomplete);
         add(&mut self.midstream, other.midstream);
@@ -127,6 +136,9 @@ pub struct FailedPair {
     pub rejected: u64,
     /// Of which refused by ICMP errors.
     pub unreachable: u64,
+    /// Of which reset by the server right after the handshake, before any payload.
+    #[serde(default)]
+    pub refused_after_connect: u64,
     /// SYN retransmissions of the failed attempts.
     pub syn_retransmissions: u64,
 }

@@ -77,6 +77,7 @@ fn validate(s: &Summary) -> Result<(), MergeError> {
             c.rejected,
             c.reset_by_client,
             c.reset_by_server,
+            c.refused_after_connect,
             c.closed,
             c.handshake_incomplete,
             c.midstream,
@@ -686,6 +687,9 @@ fn merge_failed(a: &FailedLine, b: &FailedLine) -> FailedLine {
             unanswered: x.unanswered.saturating_add(y.unanswered),
             rejected: x.rejected.saturating_add(y.rejected),
             unreachable: x.unreachable.saturating_add(y.unreachable),
+            refused_after_connect: x
+                .refused_after_connect
+                .saturating_add(y.refused_after_connect),
             syn_retransmissions: x.syn_retransmissions.saturating_add(y.syn_retransmissions),
             ..x.clone()
         },

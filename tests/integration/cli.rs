@@ -944,7 +944,7 @@ fn every_connection_state_and_icmp_reason() {
         (s.to_string(), icmp.map(str::to_string), retrans)
     };
     assert_eq!(state("tcp", 445), st("closed", None, 0));
-    assert_eq!(state("tcp", 3389), st("reset_by_server", None, 0));
+    assert_eq!(state("tcp", 3389), st("refused_after_connect", None, 0));
     assert_eq!(state("tcp", 5985), st("reset_by_client", None, 0));
     assert_eq!(state("tcp", 139), st("rejected", None, 0));
     assert_eq!(state("tcp", 88), st("unanswered", None, 2));
