@@ -24,6 +24,36 @@ pub fn tcp_stream(text: &str) -> Vec<(bool, u32, Vec<u8>)> {
         .collect()
 }
 
+/// An AUTHENTICATE written the way [MS-NLMP] 2.2.1.3 lays it out, UTF-16LE.
+pub fn ntlm_authenticate(domain: &str, user: &str, workstation: &str, nt_len: usize) -> Vec<u8> {
+    let enc = |s: &str| {
+        s.encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect::<Vec<u8>>()
+    };
+    let (d, u, w) = (enc(domain), enc(user), enc(workstation));
+    let lm = vec![0u8; 24];
+    let nt = vec![0x11u8; nt_len];
+    let mut m = b"NTLMSSP\0".to_vec();
+    m.extend(3u32.to_le_bytes());
+    let mut payload: Vec<u8> = Vec::new();
+    let base = 72usize;
+    let mut fields = Vec::new();
+    for part in [&lm, &nt, &d, &u, &w, &Vec::<u8>::new()] {
+        fields.push((part.len() as u16, (base + payload.len()) as u32));
+        payload.extend(part.iter());
+    }
+    for (len, off) in fields {
+        m.extend(len.to_le_bytes());
+        m.extend(len.to_le_bytes());
+        m.extend(off.to_le_bytes());
+    }
+    m.extend((0x0008_0001u32).to_le_bytes());
+    m.resize(base, 0);
+    m.extend(payload);
+    m
+}
+
 macro_rules! samples {
     ($($name:ident = $file:literal;)*) => {
         $(
