@@ -5,6 +5,7 @@
 //! May import: decode, table, flow, inspect, classify and summary (the lines it builds).
 //! Not capture sources, writers or the pipeline.
 
+pub mod outcomes;
 pub mod pairs;
 pub mod payload;
 pub mod tally;
@@ -18,6 +19,7 @@ use crate::summary::payload::MismatchLine;
 
 use crate::aggregate::payload::PayloadAcc;
 
+use crate::aggregate::outcomes::{FlowAnswers, OutcomeAcc};
 use crate::aggregate::pairs::PairFailures;
 use crate::aggregate::tally::BoundedTally;
 use crate::aggregate::timing::{PacketSizes, ServiceTiming};
@@ -58,6 +60,8 @@ pub struct Aggregates<'t> {
     pairs: BoundedTally<PairKey, PairFailures>,
     /// Server and client of every flow of a service line, one bound for all of them.
     service_hosts: BoundedTally<ServiceHostKey, Counters>,
+    /// What the servers of each line answered.
+    outcomes: OutcomeAcc<LineRef>,
     /// The DCE/RPC interfaces flows can carry.
     interfaces: Arc<InterfaceTable>,
     /// Flows on dynamic ports named by their RPC interface, per (interface, port).
@@ -139,6 +143,7 @@ impl<'t> Aggregates<'t> {
             hosts: BoundedTally::new(MAX_HOST_ENTRIES),
             pairs: BoundedTally::new(MAX_PAIR_ENTRIES),
             service_hosts: BoundedTally::new(MAX_SERVICE_HOST_ENTRIES),
+            outcomes: OutcomeAcc::default(),
             interfaces,
             rpc_lines: FxHashMap::default(),
             entry_rpc: FxHashMap::default(),
@@ -161,7 +166,7 @@ impl<'t> Aggregates<'t> {
         server_name: Option<&str>,
     ) -> Classification {
         let c = self.classify(key, state);
-        self.add_classified(key, state, &c, server_name);
+        self.add_classified(key, state, &c, server_name, None);
         c
     }
 
@@ -170,13 +175,15 @@ impl<'t> Aggregates<'t> {
         classify(key, state, self.table.lookup())
     }
 
-    /// Counts a flow already classified by [`Aggregates::classify`].
+    /// Counts a flow already classified by [`Aggregates::classify`], with what its
+    /// server answered (if the outcome parsers read anything on it).
     pub fn add_classified(
         &mut self,
         key: &FlowKey,
         state: &FlowState,
         c: &Classification,
         server_name: Option<&str>,
+        answers: Option<&FlowAnswers>,
     ) {
         self.flows += 1;
         let server = c.server;
@@ -223,6 +230,11 @@ impl<'t> Aggregates<'t> {
                 LineRef::Unknown(key.proto, if key.has_ports() { server_port } else { 0 })
             }
         };
+        if let Some(answers) = answers {
+            let (client_addr, server_addr) = (&key.addr[client], &key.addr[server]);
+            self.outcomes
+                .add(line, key.v6, client_addr, server_addr, answers);
+        }
         if !matches!(line, LineRef::Unknown(..)) {
             let hosts = (line, key.v6, key.addr[server], key.addr[client]);
             self.service_hosts.update(hosts, |h| h.merge(&flow));
@@ -302,10 +314,12 @@ impl<'t> Aggregates<'t> {
             service_hosts: self.service_hosts.pruned(),
             pairs: self.pairs.pruned(),
             rpc_lines: self.rpc_lines_full,
+            outcomes: false,
         };
         let mut host_lists = self.hosts.top_by(top_hosts, |k| (k.0, k.1, k.2));
         let mut pair_lists = self.pairs.top_by(top_hosts, |k| k.0);
-        let mut server_lists = servers_by_line(self.service_hosts, top_hosts);
+        let mut outcomes = self.outcomes;
+        let mut server_lists = servers_by_line(self.service_hosts, top_hosts, &mut outcomes);
         let mut servers_of =
             |line: LineRef| -> Vec<ServerLine> { server_lists.remove(&line).unwrap_or_default() };
         let mut pairs_of = |line: LineRef, ports: bool| -> Vec<FailedPair> {
@@ -371,6 +385,7 @@ impl<'t> Aggregates<'t> {
                     rpc: None,
                     rpc_interfaces: rpc_uses(&self.entry_rpc, &self.interfaces, i as u16),
                     top_servers: servers_of(LineRef::Entry(i as u16)),
+                    outcomes: outcomes.lines_of(LineRef::Entry(i as u16), top_hosts),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
@@ -411,6 +426,7 @@ impl<'t> Aggregates<'t> {
                 }),
                 rpc_interfaces: Vec::new(),
                 top_servers: servers_of(LineRef::Rpc(*i, *port)),
+                outcomes: outcomes.lines_of(LineRef::Rpc(*i, *port), top_hosts),
             };
             if line.connections.failed() > 0 {
                 let mut failed_line = FailedLine::new(
@@ -459,6 +475,7 @@ impl<'t> Aggregates<'t> {
                     looks_like,
                     server_names,
                     connections,
+                    outcomes: outcomes.lines_of(LineRef::Unknown(proto, port), top_hosts),
                 };
                 if line.connections.failed() > 0 {
                     failed.push(FailedLine::new(
@@ -496,12 +513,18 @@ impl<'t> Aggregates<'t> {
             )
             .collect();
         mismatches.sort_by(order::mismatches);
+        let approximate = Approximate {
+            outcomes: outcomes.pruned || outcomes.dropped > 0,
+            ..approximate
+        };
         Lines {
             services,
             unknown,
             failed,
             mismatches,
             approximate,
+            password_spray: outcomes.spray_candidates(),
+            answers_dropped: outcomes.dropped,
         }
     }
 }
@@ -521,6 +544,10 @@ pub struct Lines {
     pub mismatches: Vec<MismatchLine>,
     /// Which top lists lost entries to the memory bound.
     pub approximate: Approximate,
+    /// Clients that failed to log on as many distinct accounts.
+    pub password_spray: Vec<crate::summary::outcome::SprayLine>,
+    /// Server answers not counted (past their bounds).
+    pub answers_dropped: u64,
 }
 
 /// Which top lists are approximate because their tally reached its bound.
@@ -534,6 +561,8 @@ pub struct Approximate {
     pub pairs: bool,
     /// RPC interface lines (some flows stayed under their range entry).
     pub rpc_lines: bool,
+    /// The outcome lists (names dropped past a list's bound, or answers past theirs).
+    pub outcomes: bool,
 }
 
 #[derive(Default, Clone)]
@@ -548,6 +577,7 @@ struct UnknownAcc {
 fn servers_by_line(
     tally: BoundedTally<ServiceHostKey, Counters>,
     top: usize,
+    outcomes: &mut OutcomeAcc<LineRef>,
 ) -> FxHashMap<LineRef, Vec<ServerLine>> {
     type Host = (bool, AddrBytes);
     type Clients = Vec<(Host, Counters)>;
@@ -579,6 +609,7 @@ fn servers_by_line(
                     clients.truncate(top);
                     ServerLine {
                         addr: decode::addr_to_string(v6, &addr),
+                        smb: outcomes.smb_of(line, v6, &addr),
                         counters,
                         clients: distinct,
                         top_clients: clients

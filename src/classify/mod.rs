@@ -122,6 +122,7 @@ mod tests {
                 proto,
                 ports: Transport::from_ip_proto(proto).map(|_| (sport, dport)),
                 tcp_flags: flags,
+                tcp_seq: 0,
                 fragment: Fragment::None,
                 payload_at: 0,
                 payload_len: 0,

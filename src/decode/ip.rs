@@ -151,6 +151,7 @@ pub(crate) fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
         proto,
         ports: None,
         tcp_flags: 0,
+        tcp_seq: 0,
         fragment,
         // The address for now; `decode` turns it into an offset into the frame.
         payload_at: bytes.as_ptr() as usize,
@@ -170,6 +171,7 @@ pub(crate) fn decode_ip_any(data: &[u8], depth: usize) -> Decoded {
             ));
             if proto == ip_proto::TCP && bytes.len() > TCP_FLAGS_OFFSET {
                 summary.tcp_flags = bytes[TCP_FLAGS_OFFSET];
+                summary.tcp_seq = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
             }
             // The application payload: after the TCP header (its data offset) or the
             // 8-byte UDP header; none while the header itself is cut off.

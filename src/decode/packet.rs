@@ -51,6 +51,9 @@ pub struct IpSummary {
     pub ports: Option<(u16, u16)>,
     /// TCP flags, when the captured bytes hold them (0 otherwise).
     pub tcp_flags: u8,
+    /// TCP sequence number, when the captured bytes hold it (0 otherwise): where the
+    /// payload goes in its stream, for the reassembly of application messages.
+    pub tcp_seq: u32,
     /// Fragment identity.
     pub fragment: Fragment,
     /// Where the transport payload starts in the frame (after the TCP or UDP header; the
@@ -77,6 +80,7 @@ impl IpSummary {
             proto,
             ports: Some(ports),
             tcp_flags: flags,
+            tcp_seq: 0,
             fragment: Fragment::None,
             payload_at: 0,
             payload_len: 0,

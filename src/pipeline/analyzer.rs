@@ -19,6 +19,7 @@ use crate::inspect::fingerprint::{self, Fingerprint};
 use crate::inspect::rpc::InterfaceTable;
 use crate::pipeline::focus::Focus;
 use crate::pipeline::other::OtherKind;
+use crate::pipeline::outcome_tracker::OutcomeTracker;
 use crate::pipeline::record::{FlowSink, c_fields, flow_record};
 use crate::pipeline::rpc_tracker::RpcTracker;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
@@ -75,6 +76,8 @@ pub struct Analyzer<'t> {
     warnings: Vec<String>,
     /// DCE/RPC interfaces learned and named on the reading thread.
     rpc: RpcTracker,
+    /// What servers answered, read on the reading thread.
+    outcomes: OutcomeTracker,
 }
 
 impl<'t> Analyzer<'t> {
@@ -106,6 +109,7 @@ impl<'t> Analyzer<'t> {
             expiry,
             ended: Aggregates::new(table, Arc::clone(&interfaces)),
             rpc: RpcTracker::new(interfaces),
+            outcomes: OutcomeTracker::new(),
             expiry_counts: ExpiryCounts::default(),
             sink: None,
             sink_error: None,
@@ -194,6 +198,10 @@ impl<'t> Analyzer<'t> {
                     if ip.proto == ip_proto::TCP {
                         self.inspect_rpc(packet, &ip, payload);
                     }
+                    if self.outcomes.wants(ip.proto, ip.ports, fp) {
+                        let cut = packet.data.len() < packet.orig_len as usize;
+                        self.outcomes.inspect(packet.ts_ns, &ip, payload, cut, fp);
+                    }
                     if fp == Some(Fingerprint::Tls) {
                         if let Some(name) = fingerprint::tls_server_name(payload) {
                             self.flows.add_server_name(&ip, name.into_boxed_str());
@@ -237,6 +245,7 @@ impl<'t> Analyzer<'t> {
     /// Classifies and counts flows that ended, and hands their records to the sink.
     fn count_ended(&mut self, retired: Vec<RetiredFlow>) {
         for r in retired {
+            let answers = self.outcomes.take(&r.key, r.state.last_ts);
             let c = self.ended.classify(&r.key, &r.state);
             if !self.focus.matches(&r.key, &r.state, &c) {
                 let slot = self.other.entry(OtherKind::OutsideFocus).or_default();
@@ -244,8 +253,13 @@ impl<'t> Analyzer<'t> {
                 slot.1 += r.state.bytes[0] + r.state.bytes[1];
                 continue;
             }
-            self.ended
-                .add_classified(&r.key, &r.state, &c, r.server_name.as_deref());
+            self.ended.add_classified(
+                &r.key,
+                &r.state,
+                &c,
+                r.server_name.as_deref(),
+                answers.as_ref(),
+            );
             if let Some(sink) = self.sink.as_mut() {
                 let mut record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
@@ -330,7 +344,8 @@ impl<'t> Analyzer<'t> {
             for (key, state) in &open {
                 let c = aggregates.classify(key, state);
                 if self.focus.matches(key, state, &c) {
-                    aggregates.add_classified(key, state, &c, table.server_name(key));
+                    let answers = self.outcomes.peek(key);
+                    aggregates.add_classified(key, state, &c, table.server_name(key), answers);
                 } else {
                     outside.0 += state.packets[0] + state.packets[1];
                     outside.1 += state.bytes[0] + state.bytes[1];
@@ -419,6 +434,7 @@ impl<'t> Analyzer<'t> {
             other,
             failed: lines.failed,
             mismatches: lines.mismatches,
+            password_spray: lines.password_spray,
             icmp_errors_unmatched: self.icmp_unmatched,
             focus: self.focus.description().map(str::to_string),
             warnings,

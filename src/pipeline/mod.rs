@@ -10,6 +10,7 @@
 pub mod analyzer;
 pub mod focus;
 mod other;
+pub mod outcome_tracker;
 pub mod parallel;
 pub mod pump;
 pub mod record;

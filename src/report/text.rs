@@ -8,6 +8,7 @@ use super::printable::printable;
 use super::units;
 use super::writer::ReportWriter;
 use crate::summary::kinds::port_text;
+use crate::summary::outcome::{CountedName, OutcomeClass, OutcomeLine};
 use crate::summary::payload::{NameCount, ProtocolCount};
 use crate::summary::{Counters, FlowTableReport, LineTransport, PortLine, Summary};
 
@@ -266,6 +267,7 @@ impl ReportWriter for TextWriter {
 
         let total = t.bytes;
         self.write_failed(s, out)?;
+        self.write_outcomes(s, out)?;
         if !s.services.is_empty() {
             writeln!(out, "\nSERVICES by bytes")?;
             let mut cols = Columns::new(&[
@@ -564,6 +566,136 @@ impl TextWriter {
         cols.write(out, "  ")
     }
 
+    /// The answers section: per line with answers, the failures first (each with its
+    /// count, code, plain meaning and the clients, accounts and names behind it), then
+    /// one line for the routine steps and successes; likely password sprays on top.
+    fn write_outcomes(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let mut lines: Vec<(String, &[OutcomeLine])> = s
+            .services
+            .iter()
+            .filter(|l| !l.outcomes.is_empty())
+            .map(|l| {
+                let port = line_port_text(l.port, l.port_range, l.ip_proto, l.transport);
+                (
+                    format!("{} {port}", printable(&l.label)),
+                    l.outcomes.as_slice(),
+                )
+            })
+            .chain(
+                s.unknown
+                    .iter()
+                    .filter(|l| !l.outcomes.is_empty())
+                    .map(|l| {
+                        let port = line_port_text(l.port, None, l.ip_proto, l.transport);
+                        (format!("(no table entry) {port}"), l.outcomes.as_slice())
+                    }),
+            )
+            .collect();
+        if lines.is_empty() && s.password_spray.is_empty() {
+            return Ok(());
+        }
+        // Lines whose worst answer is worst come first, then by failures.
+        let rank = |o: &[OutcomeLine]| {
+            let worst = o.iter().map(|x| x.class).min();
+            let failures: u64 = o
+                .iter()
+                .filter(|x| x.class.is_failure())
+                .map(|x| x.count)
+                .sum();
+            (worst, std::cmp::Reverse(failures))
+        };
+        lines.sort_by(|a, b| rank(a.1).cmp(&rank(b.1)).then(a.0.cmp(&b.0)));
+        writeln!(out, "\nWHAT THE SERVERS ANSWERED (errors first)")?;
+        for spray in s.password_spray.iter().take(self.top) {
+            writeln!(
+                out,
+                "  LIKELY PASSWORD SPRAY: {} failed to log on as {} ({})",
+                printable(&spray.client),
+                counted(spray.accounts, "account", "distinct accounts"),
+                counted(spray.failures, "failure", "failures"),
+            )?;
+        }
+        for (title, outcomes) in lines.iter().take(self.top) {
+            let count_of = |pick: &dyn Fn(OutcomeClass) -> bool| -> u64 {
+                outcomes
+                    .iter()
+                    .filter(|o| pick(o.class))
+                    .map(|o| o.count)
+                    .sum()
+            };
+            let failures = count_of(&|c| c.is_failure());
+            let routine = count_of(&|c| c == OutcomeClass::Routine);
+            let ok = count_of(&|c| c == OutcomeClass::Ok);
+            writeln!(
+                out,
+                "  {title}: {}, {} routine, {} ok",
+                counted(failures, "error", "errors"),
+                units::count(routine),
+                units::count(ok)
+            )?;
+            for o in outcomes
+                .iter()
+                .filter(|o| o.class.is_failure())
+                .take(self.top)
+            {
+                let mut text = format!(
+                    "    {:>6}  {} ({}) to {}",
+                    units::count(o.count),
+                    printable(&o.name),
+                    o.code_text(),
+                    printable(&o.operation)
+                );
+                if let Some(detail) = &o.detail {
+                    text.push_str(&format!(" [{}]", printable(detail)));
+                }
+                if let Some(meaning) = &o.meaning {
+                    text.push_str(&format!(": {}", printable(meaning)));
+                }
+                writeln!(out, "{text}")?;
+                let who = [
+                    ("clients", &o.top_clients),
+                    ("accounts", &o.top_accounts),
+                    ("names", &o.top_names),
+                ]
+                .iter()
+                .filter(|(_, list)| !list.is_empty())
+                .map(|(what, list)| format!("{what} {}", names_text(list, 3)))
+                .collect::<Vec<_>>();
+                if !who.is_empty() {
+                    writeln!(out, "            {}", who.join("; "))?;
+                }
+            }
+            let quiet: Vec<String> = outcomes
+                .iter()
+                .filter(|o| !o.class.is_failure())
+                .take(6)
+                .map(|o| {
+                    if o.class == OutcomeClass::Ok {
+                        format!("{} {} ok", units::count(o.count), printable(&o.operation))
+                    } else {
+                        format!(
+                            "{} {} to {}",
+                            units::count(o.count),
+                            printable(&o.name),
+                            printable(&o.operation)
+                        )
+                    }
+                })
+                .collect();
+            if !quiet.is_empty() {
+                writeln!(out, "            also: {}", quiet.join(", "))?;
+            }
+        }
+        if lines.len() > self.top {
+            writeln!(
+                out,
+                "  ... {} more lines with answers (use --top)",
+                lines.len() - self.top
+            )?;
+        }
+        Ok(())
+    }
+
     /// The failed-connections section: lines most likely blocked first, each with its
     /// most failing client -> server pairs.
     fn write_failed(&self, s: &Summary, out: &mut dyn Write) -> io::Result<()> {
@@ -656,6 +788,20 @@ impl TextWriter {
 }
 
 /// A row printed as a note under the row before it (text in the first column only).
+/// "alice@EX (12), bob@EX (3) +4": the first `shown` names of a list with their counts.
+fn names_text(list: &[CountedName], shown: usize) -> String {
+    let mut text = list
+        .iter()
+        .take(shown)
+        .map(|n| format!("{} ({})", printable(&n.name), units::count(n.count)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if list.len() > shown {
+        text.push_str(&format!(" +{}", list.len() - shown));
+    }
+    text
+}
+
 /// Servers shown on a service line's note, and clients per server.
 const SERVERS_SHOWN: usize = 3;
 const CLIENTS_SHOWN: usize = 2;

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use crate::summary::LineTransport;
 use crate::summary::conn::{ConnCounters, FailedPair};
+use crate::summary::outcome::{CountedName, OutcomeLine, SmbFacts, SprayLine};
 use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
 use crate::summary::{
@@ -261,6 +262,17 @@ fn cut_to_top(s: &mut Summary) {
             h.top_clients.truncate(top);
         }
     }
+    let outcomes = s
+        .services
+        .iter_mut()
+        .flat_map(|l| l.outcomes.iter_mut())
+        .chain(s.unknown.iter_mut().flat_map(|l| l.outcomes.iter_mut()));
+    for o in outcomes {
+        o.top_clients.truncate(top);
+        o.top_accounts.truncate(top);
+        o.top_names.truncate(top);
+    }
+    s.password_spray.truncate(top);
 }
 
 /// Whether a summary has top lists as long as its own `top` (which may have been cut):
@@ -420,6 +432,7 @@ fn combine(mut out: Summary, b: &Summary) -> Result<Summary, MergeError> {
         },
     );
     out.mismatches.sort_by(order::mismatches);
+    out.password_spray = merge_spray(&std::mem::take(&mut out.password_spray), &b.password_spray);
     Ok(out)
 }
 
@@ -558,6 +571,7 @@ fn merge_service(a: &ServiceLine, b: &ServiceLine) -> ServiceLine {
     uses.sort_by(order::rpc_uses);
     s.rpc_interfaces = uses;
     s.top_servers = merge_servers(&a.top_servers, &b.top_servers);
+    s.outcomes = merge_outcomes(&a.outcomes, &b.outcomes);
     s
 }
 
@@ -575,6 +589,7 @@ fn merge_servers(a: &[ServerLine], b: &[ServerLine]) -> Vec<ServerLine> {
             let clients = x.clients.max(y.clients).max(top_clients.len() as u64);
             ServerLine {
                 addr: x.addr.clone(),
+                smb: merge_smb(&x.smb, &y.smb),
                 counters,
                 clients,
                 top_clients,
@@ -627,6 +642,79 @@ fn merge_names(a: &[NameCount], b: &[NameCount]) -> Vec<NameCount> {
     out
 }
 
+/// Two lists of counted names as one, most first (ties by name).
+fn merge_counted(a: &[CountedName], b: &[CountedName]) -> Vec<CountedName> {
+    let mut out = merge_lines(
+        a,
+        b,
+        |n| n.name.clone(),
+        |x, y| CountedName {
+            name: x.name.clone(),
+            count: x.count.saturating_add(y.count),
+        },
+    );
+    out.sort_by(|x, y| y.count.cmp(&x.count).then(x.name.cmp(&y.name)));
+    out
+}
+
+/// Two lines' outcome lists as one, worst first.
+fn merge_outcomes(a: &[OutcomeLine], b: &[OutcomeLine]) -> Vec<OutcomeLine> {
+    let mut out = merge_lines(
+        a,
+        b,
+        |o| (o.protocol, o.operation.clone(), o.code, o.detail.clone()),
+        |x, y| {
+            let top_accounts = merge_counted(&x.top_accounts, &y.top_accounts);
+            OutcomeLine {
+                count: x.count.saturating_add(y.count),
+                top_clients: merge_counted(&x.top_clients, &y.top_clients),
+                // Exact when both parts listed all their accounts; a lower bound otherwise.
+                accounts: x.accounts.max(y.accounts).max(top_accounts.len() as u64),
+                top_accounts,
+                top_names: merge_counted(&x.top_names, &y.top_names),
+                ..x.clone()
+            }
+        },
+    );
+    out.sort_by(OutcomeLine::order);
+    out
+}
+
+/// Two servers' SMB facts as one.
+fn merge_smb(a: &Option<SmbFacts>, b: &Option<SmbFacts>) -> Option<SmbFacts> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(SmbFacts {
+            negotiated: x.negotiated.saturating_add(y.negotiated),
+            dialects: merge_counted(&x.dialects, &y.dialects),
+            signing_required: x.signing_required.saturating_add(y.signing_required),
+            encrypted: x.encrypted.saturating_add(y.encrypted),
+        }),
+        (x, y) => x.clone().or_else(|| y.clone()),
+    }
+}
+
+/// Password-spray lines of two parts as one. A client's distinct accounts are summed,
+/// an upper bound when the same account failed in both parts.
+fn merge_spray(a: &[SprayLine], b: &[SprayLine]) -> Vec<SprayLine> {
+    let mut out = merge_lines(
+        a,
+        b,
+        |l| l.client.clone(),
+        |x, y| SprayLine {
+            client: x.client.clone(),
+            accounts: x.accounts.saturating_add(y.accounts),
+            failures: x.failures.saturating_add(y.failures),
+        },
+    );
+    out.sort_by(|x, y| {
+        y.accounts
+            .cmp(&x.accounts)
+            .then(y.failures.cmp(&x.failures))
+            .then(addr_order(&x.client).cmp(&addr_order(&y.client)))
+    });
+    out
+}
+
 /// Orders addresses as a run does: IPv4 before IPv6, then by their bytes.
 fn addr_order(text: &str) -> (bool, Vec<u8>) {
     match text.parse::<IpAddr>() {
@@ -667,6 +755,7 @@ fn merge_unknown(a: &UnknownLine, b: &UnknownLine) -> UnknownLine {
     u.top_clients = merge_hosts(&a.top_clients, &b.top_clients);
     u.looks_like = merge_protocols(&a.looks_like, &b.looks_like);
     u.server_names = merge_names(&a.server_names, &b.server_names);
+    u.outcomes = merge_outcomes(&a.outcomes, &b.outcomes);
     u.port_name_hint = a
         .port_name_hint
         .clone()

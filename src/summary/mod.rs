@@ -12,6 +12,7 @@ pub mod diagnosis;
 pub mod hints;
 pub mod kinds;
 pub mod merge;
+pub mod outcome;
 pub mod payload;
 pub mod timing;
 
@@ -22,6 +23,7 @@ pub use kinds::{LineMatch, LineTransport, OtherClass};
 
 use crate::flow::expiry::{Expiry, ExpiryCounts};
 use crate::summary::conn::{ConnCounters, FailedPair};
+use crate::summary::outcome::{OutcomeLine, SmbFacts, SprayLine};
 use crate::summary::payload::{MismatchLine, NameCount, ProtocolCount};
 use crate::summary::timing::TimingReport;
 
@@ -81,6 +83,9 @@ pub struct ServerLine {
     /// Counters of the line's flows with this server.
     #[serde(flatten)]
     pub counters: Counters,
+    /// SMB servers: the dialects, signing and encryption of their sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smb: Option<SmbFacts>,
     /// Distinct clients of this server on this line (after `merge`, a lower bound when a
     /// part's client list was cut to its `--top`).
     #[serde(default)]
@@ -135,6 +140,10 @@ pub struct ServiceLine {
     /// each with its own top clients: which DC a client used, which server refused it.
     #[serde(default)]
     pub top_servers: Vec<ServerLine>,
+    /// What the servers answered above TCP (Kerberos, SMB, LDAP, DNS, DCE/RPC), worst
+    /// first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeLine>,
 }
 
 /// The interface of an RPC line.
@@ -242,6 +251,9 @@ pub struct UnknownLine {
     /// How the connections went.
     #[serde(default)]
     pub connections: ConnCounters,
+    /// What the servers answered above TCP, worst first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeLine>,
 }
 
 /// A service line with failed connection attempts: the failed-connections report.
@@ -364,6 +376,10 @@ pub struct Summary {
     /// Flows on well-known ports whose payload contradicts the port, by flows.
     #[serde(default)]
     pub mismatches: Vec<MismatchLine>,
+    /// Clients that failed to log on as many distinct accounts (likely password sprays),
+    /// most accounts first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub password_spray: Vec<SprayLine>,
     /// ICMP errors that quoted a packet of no flow seen (the original packet was not
     /// captured or filtered out).
     #[serde(default)]

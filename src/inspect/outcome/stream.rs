@@ -397,6 +397,12 @@ impl<'a> Iterator for Frames<'a> {
 }
 
 impl Frames<'_> {
+    /// Bytes not yet yielded: after a whole frame, the caller has consumed the input's
+    /// length minus this.
+    pub fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
     fn nbss<'b>(&self, r: &'b [u8]) -> (Frame<'b>, &'b [u8]) {
         let Some(h) = r.get(..4) else {
             return (Frame::Incomplete, &[]);
