@@ -20,7 +20,7 @@ use crate::inspect::rpc::InterfaceTable;
 use crate::pipeline::focus::Focus;
 use crate::pipeline::other::OtherKind;
 use crate::pipeline::outcome_tracker::OutcomeTracker;
-use crate::pipeline::record::{FlowSink, c_fields, flow_record};
+use crate::pipeline::record::{FlowSink, add_answers, c_fields, flow_record};
 use crate::pipeline::rpc_tracker::RpcTracker;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};
 use crate::table::ServiceTable;
@@ -264,6 +264,9 @@ impl<'t> Analyzer<'t> {
                 let mut record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
                 record.server_name = r.server_name.as_deref().map(str::to_string);
+                if let Some(answers) = &answers {
+                    add_answers(&mut record, answers);
+                }
                 let rpc = r.state.rpc();
                 if let Some(iface) = rpc.interface().and_then(|i| self.rpc.interfaces().get(i)) {
                     record.rpc_interface = Some(iface.name.clone());

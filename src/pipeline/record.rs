@@ -76,6 +76,24 @@ pub struct FlowRecord {
     pub rpc_interface: Option<String>,
     /// How it was identified: `endpoint_mapper`, `bind` or `named_pipe`.
     pub rpc_identified_by: Option<&'static str>,
+    /// The worst answer the server gave on the flow (`KDC_ERR_PREAUTH_FAILED`,
+    /// `STATUS_LOGON_FAILURE`, `invalidCredentials`, `NXDOMAIN`, ...), when the outcome
+    /// parsers read one.
+    pub outcome: Option<String>,
+    /// Its class: `logon_failure`, `account_restricted`, `access_denied`, `clock_skew`,
+    /// `dc_locator_failure`, `error`, `routine` or `ok`.
+    pub outcome_class: Option<&'static str>,
+    /// Answers read on the flow.
+    pub answers: u64,
+    /// The account the flow's messages named (Kerberos principal, NTLM `DOMAIN\user`,
+    /// LDAP bind name).
+    pub account: Option<String>,
+    /// SMB: the dialect the server chose (`SMB 3.1.1`, ...).
+    pub smb_dialect: Option<String>,
+    /// SMB: whether the server required signing.
+    pub smb_signing_required: Option<bool>,
+    /// SMB: whether the session's traffic was encrypted.
+    pub smb_encrypted: Option<bool>,
 }
 
 /// The text form of [`FlowRecord::system_services`]: the names joined by `; `.
@@ -161,5 +179,32 @@ pub(crate) fn flow_record(
         server_name: None,
         rpc_interface: None,
         rpc_identified_by: None,
+        outcome: None,
+        outcome_class: None,
+        answers: 0,
+        account: None,
+        smb_dialect: None,
+        smb_signing_required: None,
+        smb_encrypted: None,
+    }
+}
+
+/// Puts what the outcome parsers read on a flow into its record.
+pub(crate) fn add_answers(
+    record: &mut FlowRecord,
+    answers: &crate::aggregate::outcomes::FlowAnswers,
+) {
+    if let Some(worst) = answers.worst() {
+        record.outcome = Some(worst.name.to_string());
+        record.outcome_class = Some(worst.class.as_str());
+    }
+    record.answers = answers.count();
+    record.account = answers.account().map(str::to_string);
+    if let Some(smb) = answers.smb {
+        record.smb_dialect = smb
+            .dialect
+            .map(|d| crate::aggregate::outcomes::dialect_name(d).into_owned());
+        record.smb_signing_required = Some(smb.signing_required);
+        record.smb_encrypted = Some(smb.encrypted);
     }
 }

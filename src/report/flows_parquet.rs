@@ -10,8 +10,8 @@ use std::io;
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    Float64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder, UInt8Builder,
-    UInt16Builder, UInt64Builder,
+    BooleanBuilder, Float64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
+    UInt8Builder, UInt16Builder, UInt64Builder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
@@ -69,6 +69,13 @@ fn schema() -> SchemaRef {
         text("server_name", true),
         text("rpc_interface", true),
         text("rpc_identified_by", true),
+        text("outcome", true),
+        text("outcome_class", true),
+        count("answers"),
+        text("account", true),
+        text("smb_dialect", true),
+        Field::new("smb_signing_required", DataType::Boolean, true),
+        Field::new("smb_encrypted", DataType::Boolean, true),
     ]))
 }
 
@@ -101,6 +108,13 @@ struct Columns {
     server_name: StringBuilder,
     rpc_interface: StringBuilder,
     rpc_identified_by: StringBuilder,
+    outcome: StringBuilder,
+    outcome_class: StringBuilder,
+    answers: UInt64Builder,
+    account: StringBuilder,
+    smb_dialect: StringBuilder,
+    smb_signing_required: BooleanBuilder,
+    smb_encrypted: BooleanBuilder,
 }
 
 /// Seconds since the epoch (with fraction) as whole microseconds.
@@ -139,6 +153,13 @@ impl Columns {
             server_name: StringBuilder::new(),
             rpc_interface: StringBuilder::new(),
             rpc_identified_by: StringBuilder::new(),
+            outcome: StringBuilder::new(),
+            outcome_class: StringBuilder::new(),
+            answers: UInt64Builder::new(),
+            account: StringBuilder::new(),
+            smb_dialect: StringBuilder::new(),
+            smb_signing_required: BooleanBuilder::new(),
+            smb_encrypted: BooleanBuilder::new(),
         }
     }
 
@@ -173,6 +194,14 @@ impl Columns {
         self.server_name.append_option(r.server_name.as_deref());
         self.rpc_interface.append_option(r.rpc_interface.as_deref());
         self.rpc_identified_by.append_option(r.rpc_identified_by);
+        self.outcome.append_option(r.outcome.as_deref());
+        self.outcome_class.append_option(r.outcome_class);
+        self.answers.append_value(r.answers);
+        self.account.append_option(r.account.as_deref());
+        self.smb_dialect.append_option(r.smb_dialect.as_deref());
+        self.smb_signing_required
+            .append_option(r.smb_signing_required);
+        self.smb_encrypted.append_option(r.smb_encrypted);
     }
 
     /// The batch so far, leaving the builders empty.
@@ -205,6 +234,13 @@ impl Columns {
             Arc::new(self.server_name.finish()),
             Arc::new(self.rpc_interface.finish()),
             Arc::new(self.rpc_identified_by.finish()),
+            Arc::new(self.outcome.finish()),
+            Arc::new(self.outcome_class.finish()),
+            Arc::new(self.answers.finish()),
+            Arc::new(self.account.finish()),
+            Arc::new(self.smb_dialect.finish()),
+            Arc::new(self.smb_signing_required.finish()),
+            Arc::new(self.smb_encrypted.finish()),
         ];
         RecordBatch::try_new(Arc::clone(schema), arrays).map_err(io::Error::other)
     }
@@ -315,6 +351,13 @@ mod tests {
             server_name: None,
             rpc_interface: None,
             rpc_identified_by: None,
+            outcome: None,
+            outcome_class: None,
+            answers: 0,
+            account: None,
+            smb_dialect: None,
+            smb_signing_required: None,
+            smb_encrypted: None,
         }
     }
 
