@@ -385,7 +385,7 @@ mod tests {
             .iter()
             .map(|c| c.name())
             .collect();
-        assert_eq!(columns.len(), 27, "{columns:?}");
+        assert_eq!(columns.len(), 34, "{columns:?}");
         assert_eq!(micros(1_767_603_600.25), 1_767_603_600_250_000);
     }
 
