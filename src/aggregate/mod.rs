@@ -213,7 +213,8 @@ impl<'t> Aggregates<'t> {
                 slot.1.merge(&flow);
             }
         }
-        let conn_state = ConnState::of(key, state, server);
+        let conn_state = ConnState::of(key, state, server)
+            .with_answers(answers.is_some_and(FlowAnswers::dns_error));
         let syns = state.syns();
         // A flow that carried a known RPC interface on a dynamic port (a range entry's,
         // or one no entry names) is counted under its interface.

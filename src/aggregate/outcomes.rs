@@ -124,6 +124,13 @@ impl FlowAnswers {
         self.answers.iter().find_map(|(a, _)| a.account.as_deref())
     }
 
+    /// Whether a DNS answer on the flow was an error (the lookup failed).
+    pub fn dns_error(&self) -> bool {
+        self.answers
+            .iter()
+            .any(|(a, _)| a.protocol == AppProtocol::Dns && a.class.is_failure())
+    }
+
     /// Whether the flow holds nothing to report.
     pub fn is_empty(&self) -> bool {
         self.answers.is_empty() && self.smb.is_none() && self.dropped == 0

@@ -9,7 +9,7 @@ use crate::summary::conn::FailedPair;
 /// unreachable and refused after connect, and the SYN retransmissions among them. Kept in the run's bounded tally
 /// of failing pairs ([`crate::aggregate::tally::BoundedTally`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PairFailures([u64; 6]);
+pub struct PairFailures([u64; 7]);
 
 impl PairFailures {
     /// Counts one failed flow that ended in `state` after `syns` SYNs.
@@ -19,6 +19,7 @@ impl PairFailures {
             ConnState::Unanswered => self.0[1] += 1,
             ConnState::Rejected => self.0[2] += 1,
             ConnState::RefusedAfterConnect => self.0[5] += 1,
+            ConnState::AnsweredWithError => self.0[6] += 1,
             _ => self.0[3] += 1,
         }
         self.0[4] += u64::from(syns.saturating_sub(1));
@@ -43,6 +44,7 @@ impl PairFailures {
             unreachable: c[3],
             syn_retransmissions: c[4],
             refused_after_connect: c[5],
+            answered_with_error: c[6],
         }
     }
 }

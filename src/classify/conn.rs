@@ -37,6 +37,9 @@ pub enum ConnState {
     Midstream,
     /// UDP and other protocols: packets both ways.
     Answered,
+    /// Answered, but the answer was an error (a DNS NXDOMAIN, SERVFAIL or REFUSED): the
+    /// lookup failed though the server replied.
+    AnsweredWithError,
     /// UDP and other protocols: packets from the server only.
     ServerOnly,
     /// UDP and other protocols sent to a multicast or broadcast address: answers, if
@@ -115,6 +118,7 @@ impl ConnState {
             ConnState::NoHandshake => "no_handshake",
             ConnState::Midstream => "midstream",
             ConnState::Answered => "answered",
+            ConnState::AnsweredWithError => "answered_with_error",
             ConnState::ServerOnly => "server_only",
             ConnState::Broadcast => "broadcast",
         }
@@ -129,7 +133,19 @@ impl ConnState {
                 | ConnState::Rejected
                 | ConnState::Unreachable(_)
                 | ConnState::RefusedAfterConnect
+                | ConnState::AnsweredWithError
         )
+    }
+
+    /// The state once the answers read on the flow are known: an answered lookup whose
+    /// answer was an error (`dns_error`) failed.
+    pub fn with_answers(self, dns_error: bool) -> ConnState {
+        match self {
+            ConnState::Answered | ConnState::Established | ConnState::Closed if dns_error => {
+                ConnState::AnsweredWithError
+            }
+            other => other,
+        }
     }
 }
 

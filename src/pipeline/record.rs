@@ -199,6 +199,9 @@ pub(crate) fn add_answers(
         record.outcome_class = Some(worst.class.as_str());
     }
     record.answers = answers.count();
+    if answers.dns_error() && matches!(record.conn_state, "answered" | "established" | "closed") {
+        record.conn_state = ConnState::AnsweredWithError.as_str();
+    }
     record.account = answers.account().map(str::to_string);
     if let Some(smb) = answers.smb {
         record.smb_dialect = smb

@@ -11,7 +11,7 @@ use crate::summary::{Counters, Summary};
 /// Writes the summary as CSV.
 pub struct CsvWriter;
 
-const HEADER: [&str; 24] = [
+const HEADER: [&str; 25] = [
     "section",
     "label",
     "transport",
@@ -36,10 +36,11 @@ const HEADER: [&str; 24] = [
     "rejected",
     "unreachable",
     "refused_after_connect",
+    "answered_with_error",
 ];
 
 /// The connection columns of a service or unknown line.
-fn conn_fields(c: &ConnCounters) -> [String; 7] {
+fn conn_fields(c: &ConnCounters) -> [String; 8] {
     [
         c.attempts,
         c.established,
@@ -48,6 +49,7 @@ fn conn_fields(c: &ConnCounters) -> [String; 7] {
         c.rejected,
         c.unreachable.values().sum(),
         c.refused_after_connect,
+        c.answered_with_error,
     ]
     .map(|n| n.to_string())
 }
@@ -119,7 +121,7 @@ impl ReportWriter for CsvWriter {
             row.extend([String::new(), o.packets.to_string(), o.bytes.to_string()]);
             row.extend(std::iter::repeat_n(String::new(), 5));
             row.push(o.kind.to_string());
-            row.extend(std::iter::repeat_n(String::new(), 7));
+            row.extend(std::iter::repeat_n(String::new(), 8));
             write_row(&mut w, &row)?;
         }
         w.flush()

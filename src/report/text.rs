@@ -712,6 +712,7 @@ impl TextWriter {
             ("UNANSWERED", Align::Right),
             ("REJECTED", Align::Right),
             ("RST AFTER CONNECT", Align::Right),
+            ("ERROR ANSWER", Align::Right),
             ("UNREACHABLE", Align::Left),
         ]);
         for line in s.failed.iter().take(self.top) {
@@ -734,6 +735,7 @@ impl TextWriter {
                 units::count(c.unanswered),
                 units::count(c.rejected),
                 units::count(c.refused_after_connect),
+                units::count(c.answered_with_error),
                 if unreachable.is_empty() {
                     "0".to_string()
                 } else {
@@ -757,6 +759,7 @@ impl TextWriter {
                         pair.refused_after_connect,
                         "reset by the server right after connecting",
                     ),
+                    (pair.answered_with_error, "answered with an error"),
                 ] {
                     if n > 0 {
                         what.push(format!("{} {name}", units::count(n)));

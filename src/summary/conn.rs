@@ -32,6 +32,10 @@ pub struct ConnCounters {
     /// failure: the service refused the client). Not counted as established.
     #[serde(default)]
     pub refused_after_connect: u64,
+    /// Answered with an error (DNS NXDOMAIN, SERVFAIL, REFUSED, ...): a failure, not
+    /// counted as established.
+    #[serde(default)]
+    pub answered_with_error: u64,
     /// TCP: established and closed by FIN from both sides.
     pub closed: u64,
     /// TCP: SYN/ACK without the final ACK, or server packets without a SYN/ACK.
@@ -74,6 +78,7 @@ impl ConnCounters {
             }
             ConnState::Rejected => self.rejected += 1,
             ConnState::RefusedAfterConnect => self.refused_after_connect += 1,
+            ConnState::AnsweredWithError => self.answered_with_error += 1,
             ConnState::Unanswered => self.unanswered += 1,
             ConnState::Unreachable(reason) => {
                 *self
@@ -88,11 +93,13 @@ impl ConnCounters {
         }
     }
 
-    /// Failed attempts: unanswered, rejected, unreachable and refused after connect.
+    /// Failed attempts: unanswered, rejected, unreachable, refused after connect and
+    /// answered with an error.
     pub fn failed(&self) -> u64 {
         self.unanswered
             + self.rejected
             + self.refused_after_connect
+            + self.answered_with_error
             + self.unreachable.values().sum::<u64>()
     }
 
@@ -111,6 +118,7 @@ impl ConnCounters {
         add(&mut self.reset_by_client, other.reset_by_client);
         add(&mut self.reset_by_server, other.reset_by_server);
         add(&mut self.refused_after_connect, other.refused_after_connect);
+        add(&mut self.answered_with_error, other.answered_with_error);
         add(&mut self.closed, other.closed);
         add(&mut self.handshake_incomplete, other.handshake_incomplete);
         add(&mut self.midstream, other.midstream);
@@ -139,6 +147,9 @@ pub struct FailedPair {
     /// Of which reset by the server right after the handshake, before any payload.
     #[serde(default)]
     pub refused_after_connect: u64,
+    /// Of which answered with an error.
+    #[serde(default)]
+    pub answered_with_error: u64,
     /// SYN retransmissions of the failed attempts.
     pub syn_retransmissions: u64,
 }

@@ -79,6 +79,7 @@ fn validate(s: &Summary) -> Result<(), MergeError> {
             c.reset_by_client,
             c.reset_by_server,
             c.refused_after_connect,
+            c.answered_with_error,
             c.closed,
             c.handshake_incomplete,
             c.midstream,
@@ -779,6 +780,7 @@ fn merge_failed(a: &FailedLine, b: &FailedLine) -> FailedLine {
             refused_after_connect: x
                 .refused_after_connect
                 .saturating_add(y.refused_after_connect),
+            answered_with_error: x.answered_with_error.saturating_add(y.answered_with_error),
             syn_retransmissions: x.syn_retransmissions.saturating_add(y.syn_retransmissions),
             ..x.clone()
         },
