@@ -447,8 +447,7 @@ mod tests {
         bad.extend([b'a'; 64]);
         bad.push(0);
         assert_eq!(read_name(&bad, 12), None);
-        let long =
-            vec!["abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"; 5].join(".");
+        let long = ["abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmnopqrstuvwxyz"; 5].join(".");
         assert_eq!(parse(&query(&long, 1, 0)).unwrap().question, None);
         // A crafted name cannot carry terminal escapes.
         let evil = query("a\u{1b}[2J.example", 1, 0x0100);
