@@ -277,3 +277,91 @@ proptest! {
         }
     }
 }
+
+/// The real messages the outcome parsers' unit tests use (`tests/data/outcome/`, from the
+/// nDPI captures), whose file names start with `prefix`, decoded from hex.
+fn outcome_samples(prefixes: &[&str]) -> Vec<&'static [u8]> {
+    static ALL: std::sync::OnceLock<Vec<(String, Vec<u8>)>> = std::sync::OnceLock::new();
+    let all = ALL.get_or_init(|| {
+        let dir = crate::common::root().join("tests/data/outcome");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".hex"))
+            .collect();
+        names.sort();
+        names
+            .into_iter()
+            .map(|n| {
+                let text = std::fs::read_to_string(dir.join(&n)).unwrap();
+                let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+                let bytes = digits
+                    .chunks_exact(2)
+                    .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+                    .collect();
+                (n, bytes)
+            })
+            .collect()
+    });
+    all.iter()
+        .filter(|(n, _)| prefixes.iter().any(|p| n.starts_with(p)))
+        .map(|(_, b)| b.as_slice())
+        .collect()
+}
+
+/// The outcome entry points with the sample prefixes that seed each.
+type OutcomeEntry = (fn(&[u8]), &'static [&'static str]);
+
+const OUTCOME_ENTRIES: [OutcomeEntry; 5] = [
+    (fuzz_entry::outcome_kerberos, &["krb5-"]),
+    (fuzz_entry::outcome_smb, &["smb", "ntlmssp-"]),
+    (fuzz_entry::outcome_ldap, &["ldap-"]),
+    (fuzz_entry::outcome_dns, &["dns-"]),
+    (fuzz_entry::outcome_dcerpc, &["dcerpc-"]),
+];
+
+proptest! {
+    #![proptest_config(config(512))]
+
+    #[test]
+    fn outcome_parsers_on_mutated_real_messages(
+        which in 0usize..OUTCOME_ENTRIES.len(),
+        sample in 0usize..32,
+        mutations in proptest::collection::vec(mutation(), 0..6),
+    ) {
+        let (entry, prefixes) = OUTCOME_ENTRIES[which];
+        let samples = outcome_samples(prefixes);
+        prop_assume!(!samples.is_empty());
+        let mut bytes = samples[sample % samples.len()].to_vec();
+        apply(&mut bytes, &mutations);
+        entry(&bytes);
+    }
+
+    #[test]
+    fn outcome_parsers_on_random_bytes(
+        which in 0usize..OUTCOME_ENTRIES.len(),
+        // A plausible first byte for each protocol now and then, so parsing starts.
+        lead in prop_oneof![Just(vec![]), Just(vec![0x30]), Just(vec![0x7e]), Just(vec![0, 0, 0]),
+            Just(vec![5, 0]), Just(vec![0xfe, b'S', b'M', b'B'])],
+        tail in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        let mut bytes = lead;
+        bytes.extend(tail);
+        OUTCOME_ENTRIES[which].0(&bytes);
+    }
+
+    #[test]
+    fn outcome_stream_reassembles_any_segment_order(
+        isn: u32,
+        segments in proptest::collection::vec((0u8..8, 0u16..900, any::<u8>()), 0..40),
+    ) {
+        let mut script = isn.to_be_bytes().to_vec();
+        for (ctl, offset, len) in segments {
+            script.push(ctl);
+            script.extend(offset.to_be_bytes());
+            script.push(len);
+        }
+        fuzz_entry::outcome_stream(&script);
+    }
+}

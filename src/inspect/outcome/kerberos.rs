@@ -240,9 +240,28 @@ fn ext_error_status(e_data: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(status.try_into().ok()?))
 }
 
-/// The Kerberos message inside a GSS-API token ([RFC 4121] 4.1: the KRB5 mechanism OID,
-/// a two-byte token id, then the message), as SPNEGO carries it in SMB SESSION_SETUP and
-/// LDAP SASL binds. Both the standard and Microsoft's legacy KRB5 OID are recognised.
+/// The mechanism token of a SPNEGO message ([RFC 4178] 4.2): the mechToken [2] of a
+/// negTokenInit (inside its GSS-API InitialContextToken) or the responseToken [2] of a
+/// negTokenResp.
+pub fn spnego_token(blob: &[u8]) -> Option<&[u8]> {
+    let t = ber::read_one(blob)?;
+    let neg = if t.is(Class::Application, 0) {
+        t.context(0)?.inner()?
+    } else if t.class == Class::Context && t.tag <= 1 {
+        t.inner()?
+    } else {
+        return None;
+    };
+    neg.field(2)
+        .filter(|o| o.is(Class::Universal, universal::OCTET_STRING))
+        .map(|o| o.value)
+}
+
+/// The Kerberos message in a security blob: the mechanism token of a SPNEGO message
+/// (raw, as DCE/RPC carries it, or in a GSS-API token), or else any GSS-API KRB5 token
+/// ([RFC 4121] 4.1: the KRB5 mechanism OID, a two-byte token id, then the message), as
+/// SMB SESSION_SETUP and LDAP SASL binds carry them. Both the standard and Microsoft's
+/// legacy KRB5 OID are recognised.
 pub fn find_in_gss(blob: &[u8]) -> Option<KerberosMessage> {
     // OBJECT IDENTIFIER 1.2.840.113554.1.2.2 and 1.2.840.48018.1.2.2, tag and length
     // included.
@@ -252,6 +271,9 @@ pub fn find_in_gss(blob: &[u8]) -> Option<KerberosMessage> {
     const MS_KRB5: [u8; 11] = [
         0x06, 0x09, 0x2a, 0x86, 0x48, 0x82, 0xf7, 0x12, 0x01, 0x02, 0x02,
     ];
+    if let Some(m) = spnego_token(blob).and_then(parse) {
+        return Some(m);
+    }
     let mut from = 0;
     // A handful of candidates at most: SPNEGO lists the mechanism OIDs before the token.
     for _ in 0..8 {

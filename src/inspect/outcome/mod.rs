@@ -30,3 +30,52 @@ pub use code::{Code, Entry, Outcome, Protocol, Severity, Space};
 
 #[cfg(test)]
 pub(crate) mod samples;
+
+#[cfg(test)]
+mod tests {
+    use super::samples;
+    use super::text::is_printable;
+
+    /// Every real sample, whole, cut and with its framing header skipped, through every
+    /// parser: nothing panics, and every name that comes out is printable and bounded.
+    #[test]
+    fn every_sample_through_every_parser() {
+        for (name, bytes) in samples::all() {
+            let mut inputs = vec![&bytes[..]];
+            for skip in [2, 4] {
+                inputs.extend(bytes.get(skip..));
+            }
+            for cut in [1, 13, bytes.len() / 2] {
+                inputs.extend(bytes.get(..cut));
+            }
+            for input in inputs {
+                if let Some(m) = super::kerberos::parse(input) {
+                    for s in [&m.cname, &m.sname, &m.realm, &m.crealm]
+                        .into_iter()
+                        .flatten()
+                    {
+                        assert!(is_printable(s), "{name}: {s:?}");
+                    }
+                }
+                if let Some(super::smb::SmbMessage::Smb2(chain)) = super::smb::parse(input) {
+                    assert!(chain.len() <= super::text::MAX_ITEMS, "{name}");
+                }
+                if let Some(m) = super::ldap::parse(input) {
+                    if let Some(r) = m.result() {
+                        assert!(is_printable(&r.diagnostic) && is_printable(&r.matched_dn));
+                    }
+                }
+                if let Some(m) = super::dns::parse(input) {
+                    if let Some(q) = m.question {
+                        assert!(is_printable(&q.name), "{name}");
+                    }
+                }
+                if let Some(m) = super::dcerpc::parse(input) {
+                    let _ = m.outcome();
+                }
+                let _ = super::ntlmssp::find(input);
+                let _ = super::kerberos::find_in_gss(input);
+            }
+        }
+    }
+}
