@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what tests/lab/run.sh needs, without a single question: a Samba AD DC, the Samba,
-# Kerberos, LDAP and DNS command-line clients, tcpdump and tshark, faketime, and impacket.
+# Kerberos, LDAP (with SASL GSSAPI) and DNS command-line clients, tcpdump and tshark,
+# faketime, and impacket.
 # Run as root on Debian/Ubuntu. Starts no service: the package scripts' attempts to start
 # smbd/nmbd/samba-ad-dc are refused for the duration of the install (policy-rc.d), since
 # run.sh runs its own DC inside a network namespace and nothing should listen elsewhere.
@@ -47,8 +48,8 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
     samba samba-ad-dc samba-ad-provision samba-dsdb-modules samba-vfs-modules winbind \
-    smbclient krb5-user ldap-utils bind9-dnsutils tcpdump tshark faketime \
-    iproute2 procps python3 python3-pip >/dev/null
+    python3-samba smbclient krb5-user ldap-utils libsasl2-modules-gssapi-mit \
+    bind9-dnsutils tcpdump tshark faketime iproute2 procps python3 python3-pip >/dev/null
 
 # The packages may have started daemons anyway (no policy-rc.d honoured by some init
 # setups): stop any that run in the root namespace, so only the lab's DC serves.

@@ -272,6 +272,7 @@ for spn in "ldap/$DC_HOST.$DNSDOMAIN" "ldap/DC1" "ldap/$DC_HOST.$DNSDOMAIN/$DNSD
 done
 
 log "starting samba in $NS_DC"
+mkdir -p /run/samba     # where winbindd puts its socket (see the winbindd check above)
 ip netns exec "$NS_DC" nice -n 19 samba --foreground -s "$SMBCONF" \
     --maximum-runtime="$SAMBA_MAX_RUNTIME" >"$WORK/dc/samba.stdout" 2>&1 &
 SAMBA_PID=$!
@@ -431,6 +432,8 @@ run_case() {
     shown="$*"
     shown="${shown//$WORK/\$LAB_TMP}"
     shown="${shown//$LAB\//tests/lab/}"
+    shown="${shown//$PY_IMPACKET /python3 }"
+    shown="${shown//$(dirname "$SAMRDUMP")\//}"
     printf '%s\t%s\t%d\t%s\t%.3f\t%.3f\n' "$scenario" "$shown" "$rc" "$(outcome_of "$out" "$rc")" \
         "$start" "$end" >>"$CLIENTS_TSV"
     log "  $scenario: exit $rc: $(outcome_of "$out" "$rc" | cut -c1-110)"
@@ -584,6 +587,41 @@ Regenerate: `sudo tests/lab/install.sh` (once), then `sudo tests/lab/run.sh && t
 - `lab-dns.pcap`: dig and nsupdate against the DC's internal DNS server: SRV and A answers, NXDOMAIN inside the zone and for another domain, SERVFAIL from a forwarder that does not exist, REFUSED for an unsigned dynamic update, a refused zone transfer, a 1 kB answer over UDP without EDNS (Samba does not truncate it), and large answers over TCP.
 - `clients.tsv`: for every scenario the command, its exit status, what the client printed about the outcome, and its start and end time (epoch seconds), so frames can be matched to scenarios.
 - `expected/`: tshark's reading of every capture (tests/lab/expected.sh): `<capture>.tsv` (the application fields of every frame that has one) and `summary.tsv` (counts per protocol and outcome code).
+
+What this Samba does, as these captures show (worth knowing before reading them):
+
+- A simple bind for a user that does not exist is refused with AD data `52e`, like a wrong
+  password: Samba does not send `525`. No account produced `530`/`531` (no logon hours or
+  workstation limits are set).
+- Kerberos: disabled, locked-out and expired accounts all get `KDC_ERR_CLIENT_REVOKED`
+  (18); must-change and expired passwords get `KDC_ERR_KEY_EXPIRED` (23), after which
+  kinit asks for a kadmin/changepw ticket and gives up (no new password on stdin). MIT's
+  kinit first sends an AS-REQ without pre-authentication, so every kinit starts with
+  `KDC_ERR_PREAUTH_REQUIRED` (25). The clock-skew error needs `kdc_timesync = 0` in the
+  client's krb5.conf; otherwise kinit takes the KDC's time from that first error.
+- `smbclient -N` (anonymous) first logs on as the local user (root) with an empty
+  password, which fails with `STATUS_LOGON_FAILURE`, then logs on anonymously (NTLMSSP
+  user NULL), may open IPC$, and is refused TREE_CONNECT to the share with
+  `STATUS_ACCESS_DENIED`.
+  The encrypted SMB3 session's requests after SESSION_SETUP are SMB2 TRANSFORM frames:
+  tshark does not decode their commands without the session keys.
+- DCE/RPC: a bind to an interface the endpoint does not serve gets a bind_ack whose
+  context is rejected (provider rejection, abstract syntax not supported), not a bind_nak;
+  bind_nak comes for a bad version, an unknown auth type or an unknown association group.
+  A wrong NTLM password on ncacn_ip_tcp gives a fault `nca_s_proto_error` (0x1c01000b)
+  after AUTH3. The endpoint mapper answers impacket's rpcdump.py with 52 entries in the
+  first ept_lookup reply and `ept_s_not_registered` (0x16c9a0d6, in the reply stub, not a
+  fault) in the second, the end of the list; rpcdump.py reports that as "Protocol failed"
+  and prints no endpoints.
+- DNS: a 1 kB answer over UDP without EDNS is sent whole, without TC (Samba does not
+  truncate at 512 bytes); a zone transfer is answered NOERROR with only the SOA (dig says
+  "Transfer failed"); recursion through the dead forwarder takes about 10 s to SERVFAIL.
+- LDAP SASL binds seal what follows them: the search after a GSSAPI or GSS-SPNEGO bind is
+  not readable, only the bind exchange is.
+
+tshark field names: `dcerpc.reject_reason` does not exist in tshark 4.0; the bind_nak
+reason is `dcerpc.cn_reject_reason` (used instead). Values of one field that occur several
+times in a frame are joined by `;` in `expected/<capture>.tsv`.
 
 Software (as recorded by the run that made these files):
 
