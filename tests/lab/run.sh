@@ -71,7 +71,7 @@ fi
 
 missing=()
 for tool in ip samba samba-tool smbclient rpcclient kinit kvno ldapsearch dig nsupdate \
-            tcpdump tshark faketime timeout ss python3; do
+            tcpdump tshark faketime timeout ss flock python3; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 # impacket: its library (for dcerpc_cases.py) and its example scripts
@@ -102,6 +102,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # ---------------------------------------------------------------- cleanup
+# One run at a time: a second one would tear down the first one's namespaces. Taken
+# before any cleanup trap exists, so that a refused run touches nothing.
+{ exec 9>/run/lock/wtlab-run.lock; } 2>/dev/null || exec 9>/tmp/wtlab-run.lock
+flock -n 9 || { echo "run.sh: another run.sh is running (lock $(readlink /proc/$$/fd/9))" >&2; exit 2; }
+# (the DC and tcpdump, which may outlive a killed run, are started without fd 9)
+
 WORK=""
 TCPDUMP_PID=""
 SAMBA_PID=""
@@ -158,7 +164,9 @@ trap on_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A previous run that was killed may have left its namespaces (and its DC in them).
+# A previous run that was killed may have left its namespaces (and its DC in them), and
+# its temporary directory.
+rm -rf /tmp/wtlab.??????
 if ip netns list 2>/dev/null | grep -qwE "$NS_DC|$NS_CL"; then
     log "removing the namespaces a previous run left behind"
 fi
@@ -166,6 +174,8 @@ teardown_lab
 
 # The DC's smbd reaches its winbindd through libwbclient's built-in socket directory
 # (/run/samba/winbindd); a winbindd of the host would answer there instead.
+# (the winbindd of a DC just torn down may take a moment to be gone)
+for _ in $(seq 1 100); do pgrep -x winbindd >/dev/null 2>&1 || break; sleep 0.1; done
 if pgrep -x winbindd >/dev/null 2>&1; then
     die "a winbindd is running on this machine (pid $(pgrep -x winbindd | tr '\n' ' ')); stop it first (service winbind stop)"
 fi
@@ -274,7 +284,7 @@ done
 log "starting samba in $NS_DC"
 mkdir -p /run/samba     # where winbindd puts its socket (see the winbindd check above)
 ip netns exec "$NS_DC" nice -n 19 samba --foreground -s "$SMBCONF" \
-    --maximum-runtime="$SAMBA_MAX_RUNTIME" >"$WORK/dc/samba.stdout" 2>&1 &
+    --maximum-runtime="$SAMBA_MAX_RUNTIME" >"$WORK/dc/samba.stdout" 2>&1 9>&- &
 SAMBA_PID=$!
 
 port_open() { in_cl timeout 2 bash -c "exec 3<>/dev/tcp/$DC_IP/$1" 2>/dev/null; }
@@ -375,7 +385,7 @@ capture_start() {  # $1: capture name
     CAPTURE="$1"
     local file="$WORK/cap/$1.pcap" err="$WORK/cap/$1.tcpdump.log"
     ip netns exec "$NS_CL" tcpdump -i "$VETH_CL" -n -U -s 0 -Z root -w "$file" ip \
-        >"$err" 2>&1 &
+        >"$err" 2>&1 9>&- &
     TCPDUMP_PID=$!
     for _ in $(seq 1 50); do
         grep -q "listening on" "$err" 2>/dev/null && break
@@ -567,7 +577,7 @@ for c in lab-smb lab-rpc lab-kerberos lab-ldap lab-dns; do
 done
 cp "$CLIENTS_TSV" "$OUT/clients.tsv"
 
-version_of() { "$@" 2>&1 | head -1 || true; }
+version_of() { "$@" 2>&1 | grep -v 'Running as user' | head -1 || true; }
 {
     cat <<'EOF'
 # Lab captures: a real Samba AD DC and real clients
@@ -627,7 +637,7 @@ Software (as recorded by the run that made these files):
 
 EOF
     echo '```'
-    echo "samba:      $(version_of samba --version)"
+    echo "samba:      $(version_of samba --version) (Debian samba $(dpkg-query -W -f='${Version}' samba 2>/dev/null || echo '?'); its KDC is Samba's embedded Heimdal, libkdc-samba4)"
     echo "smbclient:  $(version_of smbclient --version)"
     echo "krb5-user:  $(dpkg-query -W -f='${Version}' krb5-user 2>/dev/null || echo '?') (MIT kinit, kvno)"
     echo "ldap-utils: $(dpkg-query -W -f='${Version}' ldap-utils 2>/dev/null || echo '?') (OpenLDAP ldapsearch)"
