@@ -42,9 +42,12 @@ FIELDS = [
     "dcerpc.cn_status",
     # tshark 4.0 has no dcerpc.reject_reason: the bind_nak reason is dcerpc.cn_reject_reason
     "dcerpc.cn_reject_reason",
-    # beyond the list asked for: what the summary needs to tell outcomes apart
+    # beyond the list asked for: what the summary needs to tell outcomes apart, and the
+    # ids that pair a response with its request (the NTLMSSP user of a SESSION_SETUP is in
+    # the request, its NT status in the response)
     "frame.time_epoch", "smb2.flags.response", "dns.flags.response", "dns.flags.opcode",
     "dns.flags.truncated", "dcerpc.cn_ack_reason", "ldap.name",
+    "smb2.msg_id", "smb2.sesid", "ldap.messageID", "dcerpc.cn_call_id", "dns.id",
 ]
 DISPLAY_FILTER = "kerberos || smb2 || ldap || cldap || dns || dcerpc"
 SEP = ";"
