@@ -19,7 +19,7 @@ use crate::inspect::fingerprint::{self, Fingerprint};
 use crate::inspect::rpc::InterfaceTable;
 use crate::pipeline::focus::Focus;
 use crate::pipeline::other::OtherKind;
-use crate::pipeline::outcome_tracker::OutcomeTracker;
+use crate::pipeline::outcomes::OutcomeTracker;
 use crate::pipeline::record::{FlowSink, add_answers, c_fields, flow_record};
 use crate::pipeline::rpc_tracker::RpcTracker;
 use crate::summary::{FlowTableReport, OtherLine, SCHEMA_VERSION, Summary, Totals, ns_to_secs};

@@ -10,7 +10,7 @@
 pub mod analyzer;
 pub mod focus;
 mod other;
-pub mod outcome_tracker;
+pub mod outcomes;
 pub mod parallel;
 pub mod pump;
 pub mod record;
