@@ -1,4 +1,4 @@
-//! Connection-oriented DCE/RPC PDUs ([C706] 12.6, [MS-RPCE] 2.2.2) for their outcome,
+//! Connection-oriented DCE/RPC PDUs (\[C706\] 12.6, [MS-RPCE] 2.2.2) for their outcome,
 //! built on the common-header reader of [`rpc::pdu`](crate::inspect::rpc::pdu) (whose
 //! callers are unchanged): every presentation context of a `bind` or `alter_context`
 //! (interface, version, transfer syntaxes), the per-context results of a `bind_ack` or
@@ -420,7 +420,7 @@ const fn e(value: i64, name: &'static str, meaning: Option<&'static str>, s: Sev
 
 use Severity::{AccessDenied, Error, Routine, Success};
 
-/// Presentation context results ([C706] 12.6.3.1 p_cont_def_result_t, [MS-RPCE] 2.2.2.4).
+/// Presentation context results (\[C706\] 12.6.3.1 p_cont_def_result_t, [MS-RPCE] 2.2.2.4).
 #[rustfmt::skip]
 pub const CONTEXT_RESULTS: &[Entry] = &[
     e(0, "acceptance", None, Success),
@@ -429,7 +429,7 @@ pub const CONTEXT_RESULTS: &[Entry] = &[
     e(3, "negotiate_ack", Some("bind-time feature negotiation (a normal step)"), Routine),
 ];
 
-/// Provider reasons of a rejected context ([C706] 12.6.3.1 p_provider_reason_t).
+/// Provider reasons of a rejected context (\[C706\] 12.6.3.1 p_provider_reason_t).
 #[rustfmt::skip]
 pub const PROVIDER_REASONS: &[Entry] = &[
     e(0, "reason_not_specified", None, Error),
@@ -438,7 +438,7 @@ pub const PROVIDER_REASONS: &[Entry] = &[
     e(3, "local_limit_exceeded", None, Error),
 ];
 
-/// Reject reasons of a bind_nak ([C706] 12.6.3.1, [MS-RPCE] 2.2.2.5 adds 8 and 9).
+/// Reject reasons of a bind_nak (\[C706\] 12.6.3.1, [MS-RPCE] 2.2.2.5 adds 8 and 9).
 #[rustfmt::skip]
 pub const REJECT_REASONS: &[Entry] = &[
     e(0, "reason_not_specified", None, Error),
@@ -453,7 +453,7 @@ pub const REJECT_REASONS: &[Entry] = &[
     e(9, "invalid_checksum", None, Error),
 ];
 
-/// Fault statuses: [C706] appendix E NCA codes, the Win32 codes [MS-RPCE] 3.1.1.5.5
+/// Fault statuses: \[C706\] appendix E NCA codes, the Win32 codes [MS-RPCE] 3.1.1.5.5
 /// maps them to and Windows servers send, and the DCOM HRESULTs seen in faults (values
 /// and names as Wireshark's DCE/RPC dissector and MS-ERREF give them), sorted.
 #[rustfmt::skip]
