@@ -345,12 +345,13 @@ fn auth_verifier(b: &[u8], h: &Header) -> Option<AuthVerifier> {
 
 impl RpcMessage {
     /// The outcome of an answer: a bind_ack's (success when any context was accepted,
-    /// else the first rejection with its provider reason), a bind_nak's reason, a
-    /// fault's status, success for a response.
+    /// else the first rejection with its provider reason; none when no result was
+    /// captured), a bind_nak's reason, a fault's status, success for a response.
     pub fn outcome(&self) -> Option<Outcome> {
         let (code, detail) = match &self.pdu {
+            RpcPdu::BindAck { results, .. } if results.is_empty() => return None,
             RpcPdu::BindAck { results, .. } => {
-                if results.iter().any(|r| r.result == 0) || results.is_empty() {
+                if results.iter().any(|r| r.result == 0) {
                     (context_result(0), None)
                 } else {
                     let r = results
@@ -692,6 +693,11 @@ mod tests {
         let ack = write::pdu(ptype::BIND_ACK, 3, 1, true, &body);
         let o = parse(&ack).unwrap().outcome().unwrap();
         assert_eq!(o.code.name(), Some("provider_rejection"));
+        assert_eq!(
+            parse(&ack[..30]).unwrap().outcome(),
+            None,
+            "no result captured"
+        );
         assert_eq!(
             o.detail.and_then(|d| d.name()),
             Some("abstract_syntax_not_supported")
