@@ -1,4 +1,4 @@
-//! A tiny, bounded BER/DER reader for Kerberos and LDAP ([X.690] 8.1): identifier octets
+//! A tiny, bounded BER/DER reader for Kerberos and LDAP (\[X.690\] 8.1): identifier octets
 //! (class, constructed bit, tag numbers up to four continuation octets), definite lengths
 //! in short or long form (up to four length octets; the indefinite form is refused), and
 //! TLVs that borrow their value from the input. Reading never allocates; the text helpers

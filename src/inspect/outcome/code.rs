@@ -99,12 +99,12 @@ pub enum Space {
     AdDataCode,
     /// DNS RCODE ([RFC 1035], [RFC 6895]), decimal.
     DnsRcode,
-    /// A DCE/RPC fault status: an NCA status ([C706] appendix E) or a Win32 error
+    /// A DCE/RPC fault status: an NCA status (\[C706\] appendix E) or a Win32 error
     /// ([MS-RPCE] 3.1.1.5.5), hexadecimal.
     RpcStatus,
-    /// A DCE/RPC bind_nak provider reject reason ([C706] 12.6.3.1, [MS-RPCE] 2.2.2.5).
+    /// A DCE/RPC bind_nak provider reject reason (\[C706\] 12.6.3.1, [MS-RPCE] 2.2.2.5).
     RpcRejectReason,
-    /// A DCE/RPC presentation context result of a bind_ack ([C706] 12.6.3.1, [MS-RPCE]
+    /// A DCE/RPC presentation context result of a bind_ack (\[C706\] 12.6.3.1, [MS-RPCE]
     /// 2.2.2.4): acceptance, user or provider rejection, negotiate ack.
     RpcContextResult,
     /// A DCE/RPC provider reason for a rejected presentation context.

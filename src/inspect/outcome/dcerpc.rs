@@ -1,4 +1,4 @@
-//! Connection-oriented DCE/RPC PDUs ([C706] 12.6, [MS-RPCE] 2.2.2) for their outcome,
+//! Connection-oriented DCE/RPC PDUs (\[C706\] 12.6, [MS-RPCE] 2.2.2) for their outcome,
 //! built on the common-header reader of [`rpc::pdu`](crate::inspect::rpc::pdu) (whose
 //! callers are unchanged): every presentation context of a `bind` or `alter_context`
 //! (interface, version, transfer syntaxes), the per-context results of a `bind_ack` or
@@ -345,12 +345,13 @@ fn auth_verifier(b: &[u8], h: &Header) -> Option<AuthVerifier> {
 
 impl RpcMessage {
     /// The outcome of an answer: a bind_ack's (success when any context was accepted,
-    /// else the first rejection with its provider reason), a bind_nak's reason, a
-    /// fault's status, success for a response.
+    /// else the first rejection with its provider reason; none when no result was
+    /// captured), a bind_nak's reason, a fault's status, success for a response.
     pub fn outcome(&self) -> Option<Outcome> {
         let (code, detail) = match &self.pdu {
+            RpcPdu::BindAck { results, .. } if results.is_empty() => return None,
             RpcPdu::BindAck { results, .. } => {
-                if results.iter().any(|r| r.result == 0) || results.is_empty() {
+                if results.iter().any(|r| r.result == 0) {
                     (context_result(0), None)
                 } else {
                     let r = results
@@ -420,7 +421,7 @@ const fn e(value: i64, name: &'static str, meaning: Option<&'static str>, s: Sev
 
 use Severity::{AccessDenied, Error, Routine, Success};
 
-/// Presentation context results ([C706] 12.6.3.1 p_cont_def_result_t, [MS-RPCE] 2.2.2.4).
+/// Presentation context results (\[C706\] 12.6.3.1 p_cont_def_result_t, [MS-RPCE] 2.2.2.4).
 #[rustfmt::skip]
 pub const CONTEXT_RESULTS: &[Entry] = &[
     e(0, "acceptance", None, Success),
@@ -429,7 +430,7 @@ pub const CONTEXT_RESULTS: &[Entry] = &[
     e(3, "negotiate_ack", Some("bind-time feature negotiation (a normal step)"), Routine),
 ];
 
-/// Provider reasons of a rejected context ([C706] 12.6.3.1 p_provider_reason_t).
+/// Provider reasons of a rejected context (\[C706\] 12.6.3.1 p_provider_reason_t).
 #[rustfmt::skip]
 pub const PROVIDER_REASONS: &[Entry] = &[
     e(0, "reason_not_specified", None, Error),
@@ -438,7 +439,7 @@ pub const PROVIDER_REASONS: &[Entry] = &[
     e(3, "local_limit_exceeded", None, Error),
 ];
 
-/// Reject reasons of a bind_nak ([C706] 12.6.3.1, [MS-RPCE] 2.2.2.5 adds 8 and 9).
+/// Reject reasons of a bind_nak (\[C706\] 12.6.3.1, [MS-RPCE] 2.2.2.5 adds 8 and 9).
 #[rustfmt::skip]
 pub const REJECT_REASONS: &[Entry] = &[
     e(0, "reason_not_specified", None, Error),
@@ -453,7 +454,7 @@ pub const REJECT_REASONS: &[Entry] = &[
     e(9, "invalid_checksum", None, Error),
 ];
 
-/// Fault statuses: [C706] appendix E NCA codes, the Win32 codes [MS-RPCE] 3.1.1.5.5
+/// Fault statuses: \[C706\] appendix E NCA codes, the Win32 codes [MS-RPCE] 3.1.1.5.5
 /// maps them to and Windows servers send, and the DCOM HRESULTs seen in faults (values
 /// and names as Wireshark's DCE/RPC dissector and MS-ERREF give them), sorted.
 #[rustfmt::skip]
@@ -692,6 +693,11 @@ mod tests {
         let ack = write::pdu(ptype::BIND_ACK, 3, 1, true, &body);
         let o = parse(&ack).unwrap().outcome().unwrap();
         assert_eq!(o.code.name(), Some("provider_rejection"));
+        assert_eq!(
+            parse(&ack[..30]).unwrap().outcome(),
+            None,
+            "no result captured"
+        );
         assert_eq!(
             o.detail.and_then(|d| d.name()),
             Some("abstract_syntax_not_supported")

@@ -143,7 +143,7 @@ pub fn parse(msg: &[u8]) -> Option<DnsMessage> {
 
 /// Reads the name at `at`: its dotted text and the offset after it in the message (after
 /// its first pointer, if it has one). Pointers must point before themselves (so they
-/// cannot loop), at most [`MAX_JUMPS`] of them; labels are 1-63 bytes; the whole name at
+/// cannot loop), at most 16 of them; labels are 1-63 bytes; the whole name at
 /// most 255 wire bytes.
 pub fn read_name(msg: &[u8], mut at: usize) -> Option<(String, usize)> {
     let mut raw: Vec<u8> = Vec::new();

@@ -186,7 +186,7 @@ fn check_header(body: &Tlv, pvno: u32, msg_type: u32, tag: u32) -> Option<()> {
         .then_some(())
 }
 
-/// A Ticket ([APPLICATION 1] SEQUENCE { tkt-vno [0], realm [1], sname [2], ... }): its
+/// A Ticket ([APPLICATION 1] SEQUENCE { tkt-vno \[0\], realm \[1\], sname \[2\], ... }): its
 /// realm and service principal.
 fn read_ticket(ticket: &Tlv, m: &mut KerberosMessage) {
     let Some(t) = ticket
@@ -201,7 +201,7 @@ fn read_ticket(ticket: &Tlv, m: &mut KerberosMessage) {
     m.sname = t.field(2).and_then(principal);
 }
 
-/// A PrincipalName (SEQUENCE { name-type [0], name-string [1] SEQUENCE OF
+/// A PrincipalName (SEQUENCE { name-type \[0\], name-string \[1\] SEQUENCE OF
 /// KerberosString }) as its strings joined by '/'.
 fn principal(p: Tlv) -> Option<String> {
     if !p.is_sequence() {
@@ -226,8 +226,8 @@ fn principal(p: Tlv) -> Option<String> {
     Some(text::printable(&out))
 }
 
-/// The NTSTATUS of a KRB-ERROR's e-data: KERB-ERROR-DATA ::= SEQUENCE { data-type [1]
-/// INTEGER, data-value [2] OCTET STRING } with data-type KERB_ERR_TYPE_EXTENDED (3) and a
+/// The NTSTATUS of a KRB-ERROR's e-data: KERB-ERROR-DATA ::= SEQUENCE { data-type \[1\]
+/// INTEGER, data-value \[2\] OCTET STRING } with data-type KERB_ERR_TYPE_EXTENDED (3) and a
 /// KERB-EXT-ERROR value (status, reserved, flags: three little-endian 32-bit integers).
 fn ext_error_status(e_data: &[u8]) -> Option<u32> {
     const KERB_ERR_TYPE_EXTENDED: i64 = 3;
@@ -240,8 +240,8 @@ fn ext_error_status(e_data: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(status.try_into().ok()?))
 }
 
-/// The mechanism token of a SPNEGO message ([RFC 4178] 4.2): the mechToken [2] of a
-/// negTokenInit (inside its GSS-API InitialContextToken) or the responseToken [2] of a
+/// The mechanism token of a SPNEGO message ([RFC 4178] 4.2): the mechToken \[2\] of a
+/// negTokenInit (inside its GSS-API InitialContextToken) or the responseToken \[2\] of a
 /// negTokenResp.
 pub fn spnego_token(blob: &[u8]) -> Option<&[u8]> {
     let t = ber::read_one(blob)?;

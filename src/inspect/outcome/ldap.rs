@@ -115,12 +115,12 @@ pub enum LdapOp {
 /// How a BindRequest authenticates ([RFC 4511] 4.2; Sicily: [MS-ADTS] 5.1.1.1.3).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BindAuth {
-    /// simple [0]: a password (never kept), empty for an anonymous bind.
+    /// simple \[0\]: a password (never kept), empty for an anonymous bind.
     Simple {
         /// Whether the password is empty (an anonymous or unauthenticated bind).
         anonymous: bool,
     },
-    /// sasl [3].
+    /// sasl \[3\].
     Sasl {
         /// The mechanism (`GSS-SPNEGO`, `GSSAPI`, `EXTERNAL`, `DIGEST-MD5`).
         mechanism: String,
@@ -129,7 +129,7 @@ pub enum BindAuth {
         /// A Kerberos message in the credentials, when visible.
         kerberos: Option<Box<KerberosMessage>>,
     },
-    /// sicilyPackageDiscovery [9], sicilyNegotiate [10], sicilyResponse [11]: NTLM
+    /// sicilyPackageDiscovery \[9\], sicilyNegotiate \[10\], sicilyResponse \[11\]: NTLM
     /// carried directly in the bind.
     Sicily {
         /// The NTLM message, when there is one.
@@ -340,8 +340,8 @@ fn bind_auth(auth: &Tlv) -> BindAuth {
     }
 }
 
-/// Collects the equalityMatch [3] assertions of a filter, at the top or inside `and` [0]
-/// and `or` [1], to a bounded depth.
+/// Collects the equalityMatch \[3\] assertions of a filter, at the top or inside `and` \[0\]
+/// and `or` \[1\], to a bounded depth.
 fn equality_matches(filter: &Tlv, depth: usize, out: &mut Vec<(String, String)>) {
     if filter.class != Class::Context || depth > 4 {
         return;

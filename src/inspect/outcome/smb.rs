@@ -7,7 +7,7 @@
 //!
 //! From SMB2: each message's command, status, flags and ids; the NEGOTIATE dialect and
 //! signing requirement; the SESSION_SETUP account (NTLM AUTHENTICATE, raw or in SPNEGO,
-//! see [`ntlmssp`](super::ntlmssp)) and the session flags of the answer (guest,
+//! see [`ntlmssp`]) and the session flags of the answer (guest,
 //! encryption), with any Kerberos message in the security blob; the TREE_CONNECT path and
 //! share type; the CREATE name; and the payload bytes of named-pipe traffic (WRITE
 //! requests, READ responses, FSCTL_PIPE_TRANSCEIVE), borrowed, for the DCE/RPC parser.

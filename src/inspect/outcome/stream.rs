@@ -3,7 +3,7 @@
 //! big-endian record mark (Kerberos, [RFC 4120] 7.2.2), a 2-byte length (DNS, [RFC 1035]
 //! 4.2.2), the NetBIOS session service header (SMB on 139/tcp, [RFC 1002] 4.3) and its
 //! direct-TCP form (445/tcp, [MS-SMB2] 2.1), BER definite lengths (LDAP, [RFC 4511] 5.1),
-//! and the DCE/RPC fragment length ([C706] 12.6.3.1).
+//! and the DCE/RPC fragment length (\[C706\] 12.6.3.1).
 //!
 //! The buffer keeps the bytes from the first sequence number it sees (or the one it is
 //! told starts the stream). Retransmitted bytes are ignored; a few segments that arrive
