@@ -139,6 +139,38 @@ impl StreamBuf {
         }
     }
 
+    /// Forgets the first `n` bytes of the stream (which may run past the bytes held, to
+    /// skip a message too long to keep): the stream now starts `n` bytes later, bytes
+    /// before that are ignored as retransmissions, and the room they took is free again.
+    /// Lets a reader walk a long connection message by message within the cap.
+    pub fn advance(&mut self, n: usize) {
+        let Some(start) = self.start else {
+            return;
+        };
+        if n == 0 {
+            return;
+        }
+        self.start = Some(start.wrapping_add(n as u32));
+        let held = n.min(self.data.len());
+        self.data.drain(..held);
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        for (offset, bytes) in pending {
+            if offset + bytes.len() <= n {
+                continue;
+            }
+            let (offset, bytes) = if offset >= n {
+                (offset - n, bytes)
+            } else {
+                (0, bytes[n - offset..].to_vec())
+            };
+            self.pending_bytes += bytes.len();
+            self.pending.push((offset, bytes));
+        }
+        self.capped = false;
+        self.drain_pending();
+    }
+
     /// Marks a gap now: nothing more is delivered.
     pub fn mark_gap(&mut self) {
         self.gap = true;
@@ -306,6 +338,43 @@ pub enum Frame<'a> {
     Invalid,
 }
 
+/// The whole length (header included) of the frame that starts `bytes`, once its header
+/// is there and valid: how far to skip a message too long to keep.
+pub fn frame_len(bytes: &[u8], framing: Framing) -> Option<usize> {
+    let be = |at: usize, n: usize| -> Option<usize> {
+        let b = bytes.get(at..at + n)?;
+        Some(b.iter().fold(0usize, |acc, &x| acc << 8 | usize::from(x)))
+    };
+    match framing {
+        Framing::Kerberos => {
+            let mark = be(0, 4)?;
+            (mark & 0x8000_0000 == 0 && mark != 0).then_some(4 + mark)
+        }
+        Framing::Dns => be(0, 2).filter(|&len| len >= 12).map(|len| 2 + len),
+        Framing::DirectTcp => (bytes.first() == Some(&0))
+            .then(|| be(1, 3))
+            .flatten()
+            .map(|l| 4 + l),
+        Framing::NetBios => {
+            let h = bytes.get(..4)?;
+            (h[1] & 0xfe == 0).then(|| 4 + ((usize::from(h[1] & 1) << 16) | be(2, 2).unwrap_or(0)))
+        }
+        Framing::Ber => ber::header(bytes).ok().map(|h| h.total_len()),
+        Framing::DceRpc => {
+            let h = bytes.get(..10)?;
+            if h[0] != 5 || h[1] > 1 {
+                return None;
+            }
+            let len = if h[4] & 0x10 != 0 {
+                u16::from_le_bytes([h[8], h[9]])
+            } else {
+                u16::from_be_bytes([h[8], h[9]])
+            };
+            (len >= 16).then_some(usize::from(len))
+        }
+    }
+}
+
 /// The frames of `bytes` (a stream's in-order bytes from a message boundary).
 pub fn frames(bytes: &[u8], framing: Framing) -> Frames<'_> {
     Frames {
@@ -446,6 +515,56 @@ mod tests {
         for (seq, p) in segments {
             buf.push(*seq, p);
         }
+    }
+
+    #[test]
+    fn advance_walks_a_long_stream_within_the_cap() {
+        let mut buf = StreamBuf::new(64);
+        // Ten 40-byte messages, more than the cap holds, read one at a time.
+        for i in 0..10u32 {
+            buf.push(1000 + 40 * i, &[i as u8; 40]);
+            assert_eq!(buf.bytes(), &[i as u8; 40][..], "message {i}");
+            buf.advance(40);
+            assert!(buf.is_open());
+        }
+        // Skipping a message longer than the cap: its bytes are ignored, the next kept.
+        buf.push(1400, &[0xaa; 30]);
+        buf.advance(100);
+        buf.push(1430, &[0xaa; 60]);
+        buf.push(1490, &[0xaa; 10]);
+        assert!(buf.bytes().is_empty());
+        buf.push(1500, b"next");
+        assert_eq!(buf.bytes(), b"next");
+        // A segment held ahead of a hole moves with the start.
+        let mut buf = StreamBuf::new(64);
+        buf.push(0, b"abcd");
+        buf.push(8, b"ijkl");
+        buf.advance(4);
+        buf.push(4, b"efgh");
+        assert_eq!(buf.bytes(), b"efghijkl");
+    }
+
+    #[test]
+    fn frame_lengths_of_each_framing() {
+        assert_eq!(frame_len(&[0, 0, 0, 5, 1], Framing::Kerberos), Some(9));
+        assert_eq!(frame_len(&[0x80, 0, 0, 5], Framing::Kerberos), None);
+        assert_eq!(frame_len(&[0, 20, 1], Framing::Dns), Some(22));
+        assert_eq!(
+            frame_len(&[0, 1, 0, 0], Framing::DirectTcp),
+            Some(4 + 65536)
+        );
+        assert_eq!(frame_len(&[0, 1, 0, 0], Framing::NetBios), Some(4 + 65536));
+        assert_eq!(
+            frame_len(&[0x30, 0x82, 0x01, 0x00], Framing::Ber),
+            Some(260)
+        );
+        let mut rpc = [0u8; 10];
+        rpc[0] = 5;
+        rpc[4] = 0x10;
+        rpc[8] = 0xb8;
+        rpc[9] = 0x10;
+        assert_eq!(frame_len(&rpc, Framing::DceRpc), Some(0x10b8));
+        assert_eq!(frame_len(&[0, 0], Framing::Kerberos), None);
     }
 
     #[test]

@@ -81,11 +81,6 @@ impl<K: PartialEq> PendingList<K> {
         let at = self.0.iter().position(|p| p.key == *key)?;
         Some(self.0.remove(at))
     }
-
-    /// The request with `key`, left in place (for answers that come in several parts).
-    pub fn get(&self, key: &K) -> Option<&Pending<K>> {
-        self.0.iter().find(|p| p.key == *key)
-    }
 }
 
 /// The report's class of a parser's severity.

@@ -11,7 +11,7 @@ use crate::inspect::rpc::interfaces::Uuid;
 use crate::inspect::rpc::pdu::PFC_FIRST_FRAG;
 use crate::summary::outcome::AppProtocol;
 
-use super::answer::{Names, Pending, PendingList, count, name, ntlm_account};
+use super::answer::{Names, Pending, PendingList, count, name};
 
 /// Presentation contexts remembered per flow.
 const MAX_CONTEXTS: usize = 32;
@@ -74,7 +74,10 @@ pub fn read(state: &mut RpcState, answers: &mut FlowAnswers, names: &Names, pdu:
                     // offered beside NDR): normal steps.
                     3 => (None, Severity::Routine),
                     _ if any_accepted => (Some(provider_reason(r.reason)), Severity::Routine),
-                    _ => (Some(provider_reason(r.reason)), code.severity().max(Severity::Error)),
+                    _ => (
+                        Some(provider_reason(r.reason)),
+                        code.severity().max(Severity::Error),
+                    ),
                 };
                 let outcome = Outcome {
                     protocol: Protocol::DceRpc,

@@ -29,8 +29,13 @@ pub fn read(answers: &mut FlowAnswers, msg: &[u8]) {
         return;
     };
     let about = m.question.as_ref().map(|q| {
-        let qtype = dns::qtype_name(q.qtype).map_or_else(|| format!("TYPE{}", q.qtype), str::to_string);
-        let name = if q.name.is_empty() { "." } else { q.name.as_str() };
+        let qtype =
+            dns::qtype_name(q.qtype).map_or_else(|| format!("TYPE{}", q.qtype), str::to_string);
+        let name = if q.name.is_empty() {
+            "."
+        } else {
+            q.name.as_str()
+        };
         format!("{name} {qtype}").into_boxed_str()
     });
     count(

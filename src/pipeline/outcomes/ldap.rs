@@ -39,7 +39,11 @@ fn bind_of(name_dn: &str, auth: &BindAuth) -> (Option<Box<str>>, Box<str>) {
             kerberos,
         } => {
             let account = ntlm_account(ntlm.as_deref())
-                .or_else(|| kerberos.as_ref().and_then(|k| principal(&k.cname, &k.realm)))
+                .or_else(|| {
+                    kerberos
+                        .as_ref()
+                        .and_then(|k| principal(&k.cname, &k.realm))
+                })
                 .or_else(|| name(name_dn));
             (account, format!("SASL {mechanism}").into_boxed_str())
         }

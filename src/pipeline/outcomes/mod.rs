@@ -1,24 +1,38 @@
 //! The reading thread's view of what servers answered: for the flows that carry
-//! Kerberos, SMB, LDAP, DNS or DCE/RPC (by port or by their first payload), the first
-//! messages of each direction are reassembled (TCP, bounded per direction, gaps ended
-//! at) or taken datagram by datagram (UDP), handed to the outcome parsers of
-//! [`crate::inspect::outcome`], and their answers kept per flow until the flow ends.
+//! Kerberos, SMB, LDAP, DNS or DCE/RPC (by port or by their first payload), each
+//! direction is reassembled message by message (TCP, within a bounded window; a gap ends
+//! it, a message longer than the window is skipped) or taken datagram by datagram (UDP),
+//! handed to the outcome parsers of [`crate::inspect::outcome`], and the answers kept per
+//! flow until the flow ends.
 //!
 //! Nothing is allocated for flows that carry none of these protocols, and at most
 //! [`MAX_TRACKED`] flows and [`MAX_BUFFERING`] reassembly buffers are held at once. A
 //! message cut by the snaplen or by the cap gives no answer, never a wrong one.
 
-use std::borrow::Cow;
+mod answer;
+mod dcerpc;
+mod dns;
+mod kerberos;
+mod ldap;
+mod smb;
+
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::outcomes::{Answer, FlowAnswers};
+use crate::aggregate::outcomes::FlowAnswers;
 use crate::decode::{IpSummary, ip_proto};
 use crate::flow::FlowKey;
 use crate::inspect::fingerprint::Fingerprint;
-use crate::inspect::outcome::stream::{DEFAULT_CAP, Frame, Framing, StreamBuf, frames};
-use crate::inspect::outcome::{Outcome, Severity, kerberos};
-use crate::summary::outcome::{AppProtocol, OutcomeClass};
+use crate::inspect::outcome::stream::{DEFAULT_CAP, Frame, Framing, StreamBuf, frame_len, frames};
+use crate::inspect::rpc::interfaces::InterfaceTable;
+use crate::inspect::rpc::operations::OperationTable;
+
+use answer::Names;
+use dcerpc::RpcState;
+use kerberos::KerberosState;
+use ldap::LdapState;
+use smb::SmbState;
 
 /// Flows tracked at once; further ones are not inspected (and counted).
 pub const MAX_TRACKED: usize = 65_536;
@@ -29,23 +43,86 @@ pub const MAX_BUFFERING: usize = 4096;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum App {
     Kerberos,
+    Smb,
+    Ldap,
+    Dns,
+    Dcerpc,
 }
 
 impl App {
-    /// The protocol of a flow between `ports` whose first payload looks like `fp`.
+    /// The protocol of a flow between `ports` whose payload looks like `fp` (None: by
+    /// port alone).
+    #[inline]
     fn of(proto: u8, ports: (u16, u16), fp: Option<Fingerprint>) -> Option<App> {
         let either = |p: u16| ports.0 == p || ports.1 == p;
         let tcp = proto == ip_proto::TCP;
-        if either(88) || either(464) || fp == Some(Fingerprint::Kerberos) {
+        if either(88) {
             return Some(App::Kerberos);
         }
-        let _ = tcp;
-        None
+        if either(53) {
+            return Some(App::Dns);
+        }
+        if tcp && (either(445) || either(139)) {
+            return Some(App::Smb);
+        }
+        if either(389) || (tcp && either(3268)) {
+            return Some(App::Ldap);
+        }
+        if tcp && either(135) {
+            return Some(App::Dcerpc);
+        }
+        match fp? {
+            Fingerprint::Kerberos => Some(App::Kerberos),
+            Fingerprint::Smb2 | Fingerprint::Smb1 if tcp => Some(App::Smb),
+            Fingerprint::Ldap if tcp => Some(App::Ldap),
+            Fingerprint::DceRpc if tcp => Some(App::Dcerpc),
+            _ => None,
+        }
     }
 
-    fn framing(self) -> Framing {
+    /// How its messages follow each other on a TCP stream between `ports`.
+    fn framing(self, ports: (u16, u16)) -> Framing {
         match self {
             App::Kerberos => Framing::Kerberos,
+            App::Smb if ports.0 == 139 || ports.1 == 139 => Framing::NetBios,
+            App::Smb => Framing::DirectTcp,
+            App::Ldap => Framing::Ber,
+            App::Dns => Framing::Dns,
+            App::Dcerpc => Framing::DceRpc,
+        }
+    }
+}
+
+/// What a flow's protocol remembers between messages.
+#[derive(Debug)]
+enum Memory {
+    Kerberos(KerberosState),
+    Smb(Box<SmbState>),
+    Ldap(LdapState),
+    Dns,
+    Dcerpc(Box<RpcState>),
+}
+
+impl Memory {
+    fn of(app: App) -> Memory {
+        match app {
+            App::Kerberos => Memory::Kerberos(KerberosState::default()),
+            App::Smb => Memory::Smb(Box::default()),
+            App::Ldap => Memory::Ldap(LdapState::default()),
+            App::Dns => Memory::Dns,
+            App::Dcerpc => Memory::Dcerpc(Box::default()),
+        }
+    }
+
+    /// Reads one frame of the flow's protocol.
+    fn read(&mut self, answers: &mut FlowAnswers, names: &Names, frame: Frame<'_>) {
+        match (self, frame) {
+            (Memory::Smb(state), frame) => smb::read_frame(state, answers, names, frame),
+            (Memory::Kerberos(state), Frame::Message(m)) => kerberos::read(state, answers, m),
+            (Memory::Ldap(state), Frame::Message(m)) => ldap::read(state, answers, m),
+            (Memory::Dns, Frame::Message(m)) => dns::read(answers, m),
+            (Memory::Dcerpc(state), Frame::Message(m)) => dcerpc::read(state, answers, names, m),
+            _ => {}
         }
     }
 }
@@ -61,32 +138,23 @@ struct Side {
 /// What is kept per tracked flow.
 #[derive(Debug)]
 struct Tracked {
-    app: App,
-    /// Packet time the tracker first saw the flow, to tell it from a later flow on the
-    /// same ports.
+    framing: Framing,
+    /// Packet time the tracker first saw the flow.
     first_ts: i64,
     /// Reassembly of each endpoint's stream (TCP), dropped once it can give no more.
     sides: [Option<Box<Side>>; 2],
     /// Whether each side has ended for good (a gap, the cap, bytes of another protocol).
     ended: [bool; 2],
     answers: FlowAnswers,
-    /// What the last request asked, for the answer that follows it.
-    request: Request,
+    memory: Memory,
     /// Picked by its payload, not its port.
     by_payload: bool,
 }
 
-/// The last request of a flow: its kind and whom it was for.
-#[derive(Debug, Default)]
-struct Request {
-    operation: Option<&'static str>,
-    account: Option<Box<str>>,
-    about: Option<Box<str>>,
-}
-
 /// The reading thread's outcome state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct OutcomeTracker {
+    names: Names,
     flows: FxHashMap<FlowKey, Tracked>,
     buffering: usize,
     /// Flows not inspected because [`MAX_TRACKED`] flows were held.
@@ -97,92 +165,63 @@ pub struct OutcomeTracker {
     by_payload: usize,
 }
 
-/// The report's class of a parser's severity.
-fn class_of(severity: Severity) -> OutcomeClass {
-    match severity {
-        Severity::Success => OutcomeClass::Ok,
-        Severity::Routine => OutcomeClass::Routine,
-        Severity::Error => OutcomeClass::Error,
-        Severity::AccessDenied => OutcomeClass::AccessDenied,
-        Severity::LocatorFailure => OutcomeClass::DcLocatorFailure,
-        Severity::ClockSkew => OutcomeClass::ClockSkew,
-        Severity::LogonFailure => OutcomeClass::LogonFailure,
-        Severity::AccountProblem => OutcomeClass::AccountRestricted,
-    }
-}
-
-/// The answer of a parser's outcome, for `operation`, about `account` and `about`.
-fn answer(
-    protocol: AppProtocol,
-    operation: &'static str,
-    outcome: &Outcome,
-    account: Option<Box<str>>,
-    about: Option<Box<str>>,
-) -> Answer {
-    let code = &outcome.code;
-    Answer {
-        protocol,
-        operation,
-        code: code.value as u64,
-        name: code
-            .name()
-            .map_or_else(|| Cow::Owned(code.value_text()), Cow::Borrowed),
-        detail: outcome.detail.map(|d| Cow::Owned(d.to_string())),
-        meaning: outcome.meaning(),
-        class: class_of(outcome.severity),
-        account,
-        about,
-    }
-}
-
 impl Tracked {
-    fn new(app: App, ts: i64) -> Tracked {
+    fn new(app: App, ports: (u16, u16), ts: i64, by_payload: bool) -> Tracked {
         Tracked {
-            app,
+            framing: app.framing(ports),
             first_ts: ts,
             sides: [None, None],
             ended: [false; 2],
             answers: FlowAnswers::default(),
-            request: Request::default(),
-            by_payload: false,
+            memory: Memory::of(app),
+            by_payload,
         }
     }
 
-    /// Reads one whole message of the flow's protocol.
-    fn message(&mut self, msg: &[u8]) {
-        read_message(self.app, &mut self.answers, &mut self.request, msg);
-    }
-
     /// Parses what side `side` has delivered in order since the last call.
-    fn drain(&mut self, side: usize) {
-        let framing = self.app.framing();
+    fn drain(&mut self, side: usize, names: &Names) {
         let Tracked {
-            app,
+            framing,
             sides,
             ended,
             answers,
-            request,
+            memory,
             ..
         } = self;
         let Some(s) = sides[side].as_mut() else {
             return;
         };
         let rest = s.buf.bytes().get(s.parsed..).unwrap_or(&[]);
-        let mut it = frames(rest, framing);
+        let mut it = frames(rest, *framing);
         let mut stop = false;
+        let mut skip = 0;
         loop {
             let before = it.remaining();
             match it.next() {
-                None | Some(Frame::Incomplete) => break,
+                None => break,
+                Some(Frame::Incomplete) => {
+                    // A message longer than the buffer can hold (a file's data): skip
+                    // it and go on with the next.
+                    let at = rest.len() - before;
+                    if let Some(len) = frame_len(&rest[at..], *framing) {
+                        if len > DEFAULT_CAP {
+                            skip = len;
+                        }
+                    }
+                    break;
+                }
                 Some(Frame::Invalid) => {
                     stop = true;
                     break;
                 }
-                Some(Frame::Message(m)) => read_message(*app, answers, request, m),
-                Some(Frame::Session(_)) => {}
+                Some(frame) => memory.read(answers, names, frame),
             }
             s.parsed += before - it.remaining();
         }
+        // Keep only the bytes not yet parsed, so a long connection is read message by
+        // message within the cap.
+        s.buf.advance(s.parsed + skip);
+        s.parsed = 0;
         // Nothing more can come in order: a gap, the cap, or another protocol.
         if stop || !s.buf.is_open() {
             ended[side] = true;
@@ -191,66 +230,20 @@ impl Tracked {
     }
 }
 
-/// Reads one whole message of protocol `app` into `answers`, remembering requests in
-/// `request` for the answers that follow them.
-fn read_message(app: App, answers: &mut FlowAnswers, request: &mut Request, msg: &[u8]) {
-    match app {
-        App::Kerberos => read_kerberos(answers, request, msg),
-    }
-}
-
-/// `name@REALM`, or the name alone.
-fn principal(name: &Option<String>, realm: &Option<String>) -> Option<Box<str>> {
-    match (name, realm) {
-        (Some(n), Some(r)) => Some(format!("{n}@{r}").into_boxed_str()),
-        (Some(n), None) => Some(n.clone().into_boxed_str()),
-        _ => None,
-    }
-}
-
-fn read_kerberos(answers: &mut FlowAnswers, request: &mut Request, msg: &[u8]) {
-    let Some(m) = kerberos::parse(msg) else {
-        return;
-    };
-    let Some(kind) = m.kind else { return };
-    match kind {
-        kerberos::Kind::AsReq | kerberos::Kind::TgsReq | kerberos::Kind::ApReq => {
-            *request = Request {
-                operation: Some(kind.as_str()),
-                account: principal(&m.cname, &m.realm),
-                about: m.sname.clone().map(String::into_boxed_str),
-            };
-        }
-        _ => {
-            let Some(outcome) = m.outcome() else { return };
-            let operation = match kind {
-                kerberos::Kind::AsRep => "AS-REQ",
-                kerberos::Kind::TgsRep => "TGS-REQ",
-                kerberos::Kind::ApRep => "AP-REQ",
-                _ => request.operation.unwrap_or("KDC request"),
-            };
-            let realm = m.crealm.clone().or_else(|| m.realm.clone());
-            let account = principal(&m.cname, &realm).or_else(|| request.account.clone());
-            let about = m
-                .sname
-                .clone()
-                .map(String::into_boxed_str)
-                .or_else(|| request.about.clone());
-            answers.push(answer(
-                AppProtocol::Kerberos,
-                operation,
-                &outcome,
-                account,
-                about,
-            ));
-        }
-    }
-}
-
 impl OutcomeTracker {
-    /// An empty tracker.
-    pub fn new() -> OutcomeTracker {
-        OutcomeTracker::default()
+    /// An empty tracker naming RPC interfaces from `interfaces`.
+    pub fn new(interfaces: Arc<InterfaceTable>) -> OutcomeTracker {
+        OutcomeTracker {
+            names: Names {
+                interfaces,
+                operations: Arc::new(OperationTable::builtin()),
+            },
+            flows: FxHashMap::default(),
+            buffering: 0,
+            untracked: 0,
+            unbuffered: 0,
+            by_payload: 0,
+        }
     }
 
     /// Whether a packet of IP protocol `proto` between `ports` whose payload looks like
@@ -292,16 +285,28 @@ impl OutcomeTracker {
             }
             let by_port = App::of(ip.proto, ports, None).is_some();
             self.by_payload += usize::from(!by_port);
-            let mut t = Tracked::new(app, ts);
-            t.by_payload = !by_port;
-            self.flows.insert(*key, t);
+            self.flows
+                .insert(*key, Tracked::new(app, ports, ts, !by_port));
         }
         let Some(t) = self.flows.get_mut(key) else {
             return;
         };
         if !tcp {
-            if !cut && !payload.is_empty() {
-                t.message(payload);
+            if cut || payload.is_empty() {
+                return;
+            }
+            if t.framing == Framing::Ber {
+                // CLDAP: a datagram may hold several LDAPMessages (an entry and the
+                // search's end).
+                for frame in frames(payload, Framing::Ber) {
+                    match frame {
+                        Frame::Message(_) => t.memory.read(&mut t.answers, &self.names, frame),
+                        _ => break,
+                    }
+                }
+            } else {
+                t.memory
+                    .read(&mut t.answers, &self.names, Frame::Message(payload));
             }
             return;
         }
@@ -331,7 +336,7 @@ impl OutcomeTracker {
                 side.buf.push(ip.tcp_seq, payload);
             }
         }
-        t.drain(sender);
+        t.drain(sender, &self.names);
         if t.sides[sender].is_none() {
             // The side ended: its buffer is gone.
             self.buffering = self.buffering.saturating_sub(1);

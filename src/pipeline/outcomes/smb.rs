@@ -5,6 +5,7 @@
 //! DCE/RPC inside named pipes.
 
 use crate::aggregate::outcomes::{FlowAnswers, SmbSession};
+use crate::inspect::outcome::Severity;
 use crate::inspect::outcome::smb::{
     self, SESSION_FLAG_ENCRYPT_DATA, SIGNING_REQUIRED, Smb1Body, Smb1Message, Smb2Body,
     Smb2Message, SmbMessage, command, smb1_command,
@@ -17,6 +18,16 @@ use super::dcerpc::{self, RpcState};
 
 /// Named pipes whose DCE/RPC is followed per flow.
 const MAX_PIPES: usize = 8;
+
+/// STATUS_PENDING: an interim answer, the final one follows.
+const STATUS_PENDING: i64 = 0x0000_0103;
+/// STATUS_NOT_FOUND.
+const STATUS_NOT_FOUND: i64 = 0xC000_0225;
+/// FSCTL_DFS_GET_REFERRALS and its _EX form ([MS-SMB2] 2.2.31).
+const FSCTL_DFS_GET_REFERRALS: u32 = 0x0006_0194;
+const FSCTL_DFS_GET_REFERRALS_EX: u32 = 0x0006_01B0;
+/// What a DFS referral request is about, in the report.
+const DFS_REFERRAL: &str = "DFS referral";
 
 /// SMB1's dialect, as [`SmbSession::dialect`] records it.
 const SMB1_DIALECT: u16 = 0x0001;
@@ -106,8 +117,11 @@ fn smb2(state: &mut SmbState, answers: &mut FlowAnswers, names: &Names, m: &Smb2
     if !m.is_response() {
         let (account, about) = match &m.body {
             Smb2Body::SessionSetupRequest { ntlm, kerberos, .. } => {
-                let account = ntlm_account(ntlm.as_deref())
-                    .or_else(|| kerberos.as_ref().and_then(|k| principal(&k.cname, &k.realm)));
+                let account = ntlm_account(ntlm.as_deref()).or_else(|| {
+                    kerberos
+                        .as_ref()
+                        .and_then(|k| principal(&k.cname, &k.realm))
+                });
                 if account.is_some() {
                     state.account = account.clone();
                 }
@@ -115,6 +129,14 @@ fn smb2(state: &mut SmbState, answers: &mut FlowAnswers, names: &Names, m: &Smb2
             }
             Smb2Body::TreeConnectRequest { path } => (None, name(path)),
             Smb2Body::CreateRequest { name: opened } => (None, name(opened)),
+            Smb2Body::IoctlRequest { ctl_code, .. }
+                if matches!(
+                    *ctl_code,
+                    FSCTL_DFS_GET_REFERRALS | FSCTL_DFS_GET_REFERRALS_EX
+                ) =>
+            {
+                (None, Some(DFS_REFERRAL.into()))
+            }
             Smb2Body::ReadRequest { file_id } => {
                 if state.reads.len() >= 64 {
                     state.reads.remove(0);
@@ -167,18 +189,22 @@ fn smb2(state: &mut SmbState, answers: &mut FlowAnswers, names: &Names, m: &Smb2
             pipe(state, answers, names, file, data);
         }
     }
-    let Some(outcome) = m.outcome() else { return };
-    // An interim STATUS_PENDING answer leaves the request waiting for its final one.
-    let pending = outcome.code.value == 0x0000_0103;
-    let request = if pending {
-        state.requests.get(&m.message_id).cloned()
-    } else {
-        state.requests.take(&m.message_id)
+    let Some(mut outcome) = m.outcome() else {
+        return;
     };
-    if !outcome.severity.is_failure() && !counts_success(m.command) && !pending {
+    // An interim STATUS_PENDING answer leaves the request waiting for its final one.
+    if outcome.code.value == STATUS_PENDING {
         return;
     }
-    if pending && !counts_success(m.command) {
+    let request = state.requests.take(&m.message_id);
+    let dfs = request
+        .as_ref()
+        .is_some_and(|r| r.about.as_deref() == Some(DFS_REFERRAL));
+    if dfs && outcome.code.value == STATUS_NOT_FOUND {
+        // No DFS namespace behind the share: clients ask on every connection.
+        outcome.severity = Severity::Routine;
+    }
+    if !outcome.severity.is_failure() && !counts_success(m.command) {
         return;
     }
     let operation = m
@@ -187,7 +213,14 @@ fn smb2(state: &mut SmbState, answers: &mut FlowAnswers, names: &Names, m: &Smb2
         .unwrap_or("SMB2 command");
     let (account, about) = request.map_or((None, None), |r| (r.account, r.about));
     let account = account.or_else(|| state.account.clone());
-    count(answers, AppProtocol::Smb, operation, &outcome, account, about);
+    count(
+        answers,
+        AppProtocol::Smb,
+        operation,
+        &outcome,
+        account,
+        about,
+    );
 }
 
 /// The FileId a request or an IOCTL response names.
@@ -202,7 +235,13 @@ fn file_of(body: &Smb2Body<'_>) -> Option<[u8; 16]> {
 }
 
 /// Reads the DCE/RPC PDUs a named pipe carried.
-fn pipe(state: &mut SmbState, answers: &mut FlowAnswers, names: &Names, file: [u8; 16], data: &[u8]) {
+fn pipe(
+    state: &mut SmbState,
+    answers: &mut FlowAnswers,
+    names: &Names,
+    file: [u8; 16],
+    data: &[u8],
+) {
     if data.first() != Some(&5) {
         return;
     }
