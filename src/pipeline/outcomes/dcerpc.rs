@@ -104,7 +104,7 @@ pub fn read(state: &mut RpcState, answers: &mut FlowAnswers, names: &Names, pdu:
                 count(
                     answers,
                     AppProtocol::Dcerpc,
-                    "bind",
+                    "bind_nak",
                     &outcome,
                     state.account.clone(),
                     about,
