@@ -19,7 +19,7 @@ use crate::summary::payload::MismatchLine;
 
 use crate::aggregate::payload::PayloadAcc;
 
-use crate::aggregate::outcomes::{FlowAnswers, OutcomeAcc};
+use crate::aggregate::outcomes::OutcomeAcc;
 use crate::aggregate::pairs::PairFailures;
 use crate::aggregate::tally::BoundedTally;
 use crate::aggregate::timing::{PacketSizes, ServiceTiming};
@@ -29,6 +29,7 @@ use crate::classify::{Classification, classify};
 use crate::decode::{self, AddrBytes};
 use crate::flow::{FlowKey, FlowState};
 use crate::inspect::fingerprint::Fingerprint;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::rpc::InterfaceTable;
 use crate::summary::UnknownLine;
 use crate::summary::conn::{ConnCounters, FailedPair};
@@ -119,8 +120,8 @@ pub const MAX_HOST_ENTRIES: usize = 1 << 18;
 pub const MAX_PAIR_ENTRIES: usize = 1 << 16;
 
 /// Distinct (service line, server, client) entries kept over the whole run before the
-/// lightest half is dropped: exact for ordinary captures, about 25 MB at most.
-pub const MAX_SERVICE_HOST_ENTRIES: usize = 1 << 18;
+/// lightest half is dropped: exact for ordinary captures, about 8 MB at most.
+pub const MAX_SERVICE_HOST_ENTRIES: usize = 1 << 16;
 
 impl crate::aggregate::tally::Tallied for Counters {
     fn weight(&self) -> u64 {

@@ -8,14 +8,11 @@ use std::borrow::Cow;
 use rustc_hash::FxHashMap;
 
 use crate::decode::{AddrBytes, addr_to_string};
+use crate::inspect::outcome::answers::{FlowAnswers, dialect_name};
 use crate::summary::outcome::{
     AppProtocol, CountedName, OutcomeClass, OutcomeLine, SmbFacts, SprayLine,
 };
 
-/// Distinct answers (kind, account, name) kept per flow with their counts; past this an
-/// answer is still counted under its kind, without its account and name, and past twice
-/// this (a flow of crafted codes) in the flow's `dropped`.
-pub const MAX_ANSWERS_PER_FLOW: usize = 64;
 /// Distinct (line, protocol, operation, code) kinds kept over a run; answers of further
 /// kinds are counted as dropped and a warning says so.
 pub const MAX_OUTCOME_KINDS: usize = 4096;
@@ -25,117 +22,6 @@ const MAX_NAMES_PER_LIST: usize = 256;
 const MAX_SPRAY_PAIRS: usize = 1 << 16;
 /// Distinct accounts one client must fail to log on as before it is called a spray.
 pub const SPRAY_ACCOUNTS: u64 = 5;
-
-/// One answer a server gave, as the outcome parsers read it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    /// The protocol.
-    pub protocol: AppProtocol,
-    /// What was answered (`AS-REQ`, `SESSION_SETUP`, `bind`, `query`, ...).
-    pub operation: &'static str,
-    /// The protocol's code.
-    pub code: u64,
-    /// The code's name, or the code in hex.
-    pub name: Cow<'static, str>,
-    /// A more specific code it carried, as `NAME (code)`.
-    pub detail: Option<Cow<'static, str>>,
-    /// Its plain meaning, where known.
-    pub meaning: Option<&'static str>,
-    /// How bad it is.
-    pub class: OutcomeClass,
-    /// The account it was for, if the messages named one.
-    pub account: Option<Box<str>>,
-    /// What it was about (query name, share, SPN, RPC operation), if anything.
-    pub about: Option<Box<str>>,
-}
-
-/// The SMB session facts of one flow.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct SmbSession {
-    /// The dialect the server chose (0x0202 .. 0x0311; 0x0001 for SMB1), if seen.
-    pub dialect: Option<u16>,
-    /// The server required signing.
-    pub signing_required: bool,
-    /// The traffic was encrypted.
-    pub encrypted: bool,
-}
-
-/// The name of an SMB dialect revision.
-pub fn dialect_name(dialect: u16) -> Cow<'static, str> {
-    Cow::Borrowed(match dialect {
-        0x0001 => "SMB1",
-        0x0202 => "SMB 2.0.2",
-        0x0210 => "SMB 2.1",
-        0x02ff => "SMB 2.???",
-        0x0300 => "SMB 3.0",
-        0x0302 => "SMB 3.0.2",
-        0x0311 => "SMB 3.1.1",
-        other => return Cow::Owned(format!("SMB dialect 0x{other:04x}")),
-    })
-}
-
-/// What the parsers read on one flow: its distinct answers with how often each came
-/// (see [`MAX_ANSWERS_PER_FLOW`]), and its SMB session facts.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FlowAnswers {
-    /// The distinct answers in the order they first came, each with its count.
-    pub answers: Vec<(Answer, u64)>,
-    /// Answers beyond every bound.
-    pub dropped: u64,
-    /// SMB session facts, when the flow carried SMB.
-    pub smb: Option<SmbSession>,
-}
-
-impl FlowAnswers {
-    /// Counts an answer.
-    pub fn push(&mut self, answer: Answer) {
-        if let Some(slot) = self.answers.iter_mut().find(|(a, _)| *a == answer) {
-            slot.1 += 1;
-        } else if self.answers.len() < MAX_ANSWERS_PER_FLOW {
-            self.answers.push((answer, 1));
-        } else {
-            let bare = Answer {
-                account: None,
-                about: None,
-                ..answer
-            };
-            if let Some(slot) = self.answers.iter_mut().find(|(a, _)| *a == bare) {
-                slot.1 += 1;
-            } else if self.answers.len() < 2 * MAX_ANSWERS_PER_FLOW {
-                self.answers.push((bare, 1));
-            } else {
-                self.dropped += 1;
-            }
-        }
-    }
-
-    /// Answers counted in all.
-    pub fn count(&self) -> u64 {
-        self.answers.iter().map(|(_, n)| n).sum()
-    }
-
-    /// The worst answer of the flow (the first of the worst class).
-    pub fn worst(&self) -> Option<&Answer> {
-        self.answers.iter().map(|(a, _)| a).min_by_key(|a| a.class)
-    }
-
-    /// The first account any answer names.
-    pub fn account(&self) -> Option<&str> {
-        self.answers.iter().find_map(|(a, _)| a.account.as_deref())
-    }
-
-    /// Whether a DNS answer on the flow was an error (the lookup failed).
-    pub fn dns_error(&self) -> bool {
-        self.answers
-            .iter()
-            .any(|(a, _)| a.protocol == AppProtocol::Dns && a.class.is_failure())
-    }
-
-    /// Whether the flow holds nothing to report.
-    pub fn is_empty(&self) -> bool {
-        self.answers.is_empty() && self.smb.is_none() && self.dropped == 0
-    }
-}
 
 /// Counts per name, at most [`MAX_NAMES_PER_LIST`] names held: past that the lightest
 /// half goes (ties by name), so the heavy hitters stay.
@@ -372,6 +258,7 @@ impl<L: Copy + Eq + std::hash::Hash> OutcomeAcc<L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::inspect::outcome::answers::{Answer, MAX_ANSWERS_PER_FLOW};
 
     fn answer(code: u64, class: OutcomeClass, account: &str) -> Answer {
         Answer {

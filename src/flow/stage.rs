@@ -10,6 +10,7 @@ use crate::decode::{FragmentKey, IpSummary};
 use crate::flow::expiry::Expiry;
 use crate::flow::observer::PacketObserver;
 use crate::flow::{FlowKey, FlowTable, KeyedPacket, RetiredFlow};
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::rpc::RpcId;
 
 /// Events sent per batch to the worker.
@@ -26,6 +27,7 @@ enum FlowEvent {
     LaterFragment(FragmentKey, i64, u32),
     IcmpError(Box<(IpSummary, IcmpReason)>),
     ServerName(Box<(IpSummary, Box<str>)>),
+    Answers(Box<(IpSummary, FlowAnswers)>),
     Rpc(FlowKey, RpcId),
 }
 
@@ -48,6 +50,10 @@ impl FlowEvent {
                 table.add_server_name(&ip, name);
             }
             FlowEvent::Rpc(key, id) => table.set_rpc(&key, id),
+            FlowEvent::Answers(more) => {
+                let (ip, answers) = *more;
+                table.add_answers(&ip, answers);
+            }
         }
     }
 }
@@ -181,6 +187,11 @@ impl FlowStage {
     /// Notes the TLS server name a packet's flow asked for.
     pub fn add_server_name(&mut self, ip: &IpSummary, name: Box<str>) {
         self.send(FlowEvent::ServerName(Box::new((*ip, name))));
+    }
+
+    /// Adds what the outcome parsers read in a packet to its flow.
+    pub fn add_answers(&mut self, ip: &IpSummary, answers: FlowAnswers) {
+        self.send(FlowEvent::Answers(Box::new((*ip, answers))));
     }
 
     /// Counts a later fragment.

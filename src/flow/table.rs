@@ -24,6 +24,7 @@ use crate::decode::{Fragment, FragmentKey, IpSummary, tcp_flags};
 
 use crate::flow::expiry::{Expiry, ExpiryCounts, FlowEnd};
 
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::rpc::RpcId;
 
 /// A flow that left the table (before the end of the run, or at it).
@@ -37,6 +38,8 @@ pub struct RetiredFlow {
     pub end: FlowEnd,
     /// The TLS server name (SNI) its client asked for, if one was captured.
     pub server_name: Option<Box<str>>,
+    /// What its server answered, as the outcome parsers read it.
+    pub answers: Option<Box<FlowAnswers>>,
 }
 
 /// Fragment series remembered at most; past this the memory is cleared (later fragments of
@@ -111,6 +114,8 @@ pub struct FlowTable {
     icmp_unmatched: u64,
     /// TLS server names of the flows held (few flows have one).
     server_names: HashMap<FlowKey, Box<str>, KeyedState>,
+    /// What the servers of the flows held answered (few flows have answers).
+    answers: HashMap<FlowKey, Box<FlowAnswers>, KeyedState>,
     /// Every packet's size per service entry, when asked for.
     sizes: Option<Box<dyn PacketObserver>>,
 }
@@ -142,6 +147,7 @@ impl FlowTable {
             since_sweep: 0,
             icmp_unmatched: 0,
             server_names: HashMap::default(),
+            answers: HashMap::default(),
             sizes: None,
         }
     }
@@ -202,6 +208,7 @@ impl FlowTable {
                             state,
                             end,
                             server_name: None,
+                            answers: None,
                         });
                     }
                 }
@@ -227,6 +234,7 @@ impl FlowTable {
                         state: *state,
                         end,
                         server_name: None,
+                        answers: None,
                     });
                     false
                 }
@@ -256,6 +264,7 @@ impl FlowTable {
                     state,
                     end: FlowEnd::Evicted,
                     server_name: None,
+                    answers: None,
                 })
             })
             .collect();
@@ -270,6 +279,9 @@ impl FlowTable {
             self.counts.count(r.end);
             if !self.server_names.is_empty() {
                 r.server_name = self.server_names.remove(&r.key);
+            }
+            if !self.answers.is_empty() {
+                r.answers = self.answers.remove(&r.key);
             }
         }
         self.retired.append(&mut ended);
@@ -384,11 +396,17 @@ impl FlowTable {
                     } else {
                         self.server_names.remove(&key)
                     };
+                    let answers = if self.answers.is_empty() {
+                        None
+                    } else {
+                        self.answers.remove(&key)
+                    };
                     self.retired.push(RetiredFlow {
                         key,
                         state: old,
                         end,
                         server_name,
+                        answers,
                     });
                 }
                 let had_server = state.syn_receiver != NO_ENDPOINT;
@@ -490,6 +508,20 @@ impl FlowTable {
         }
     }
 
+    /// Adds what the outcome parsers read in `packet` to its flow's answers.
+    pub fn add_answers(&mut self, packet: &IpSummary, more: FlowAnswers) {
+        self.flush();
+        let (key, _) = FlowKey::from_packet(packet);
+        if self.flows.contains_key(&key) {
+            self.answers.entry(key).or_default().merge(more);
+        }
+    }
+
+    /// What the server of a held flow answered so far.
+    pub fn answers(&self, key: &FlowKey) -> Option<&FlowAnswers> {
+        self.answers.get(key).map(|a| &**a)
+    }
+
     /// The TLS server name of a held flow.
     pub fn server_name(&self, key: &FlowKey) -> Option<&str> {
         self.server_names.get(key).map(|n| &**n)
@@ -542,11 +574,13 @@ impl FlowTable {
         self.flush();
         self.fragments.clear();
         let names = &mut self.server_names;
+        let answers = &mut self.answers;
         self.flows.drain().map(move |(key, state)| RetiredFlow {
             key,
             state,
             end: FlowEnd::CaptureEnd,
             server_name: names.remove(&key),
+            answers: answers.remove(&key),
         })
     }
 

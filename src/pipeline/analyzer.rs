@@ -200,7 +200,11 @@ impl<'t> Analyzer<'t> {
                     }
                     if self.outcomes.wants(ip.proto, ip.ports, fp) {
                         let cut = packet.data.len() < packet.orig_len as usize;
-                        self.outcomes.inspect(packet.ts_ns, &ip, payload, cut, fp);
+                        if let Some(answers) =
+                            self.outcomes.inspect(packet.ts_ns, &ip, payload, cut, fp)
+                        {
+                            self.flows.add_answers(&ip, answers);
+                        }
                     }
                     if fp == Some(Fingerprint::Tls) {
                         if let Some(name) = fingerprint::tls_server_name(payload) {
@@ -212,6 +216,7 @@ impl<'t> Analyzer<'t> {
                     self.flows.add_packet(&ip, packet.ts_ns, len);
                     if ip.proto == ip_proto::TCP {
                         self.inspect_rpc(packet, &ip, &[]);
+                        self.outcomes.see_flags(&ip);
                     }
                 }
             },
@@ -245,7 +250,7 @@ impl<'t> Analyzer<'t> {
     /// Classifies and counts flows that ended, and hands their records to the sink.
     fn count_ended(&mut self, retired: Vec<RetiredFlow>) {
         for r in retired {
-            let answers = self.outcomes.take(&r.key, r.state.last_ts);
+            let answers = r.answers.as_deref();
             let c = self.ended.classify(&r.key, &r.state);
             if !self.focus.matches(&r.key, &r.state, &c) {
                 let slot = self.other.entry(OtherKind::OutsideFocus).or_default();
@@ -253,18 +258,13 @@ impl<'t> Analyzer<'t> {
                 slot.1 += r.state.bytes[0] + r.state.bytes[1];
                 continue;
             }
-            self.ended.add_classified(
-                &r.key,
-                &r.state,
-                &c,
-                r.server_name.as_deref(),
-                answers.as_ref(),
-            );
+            self.ended
+                .add_classified(&r.key, &r.state, &c, r.server_name.as_deref(), answers);
             if let Some(sink) = self.sink.as_mut() {
                 let mut record =
                     flow_record(&r.key, &r.state, &c_fields(&c, self.table), c.server, r.end);
                 record.server_name = r.server_name.as_deref().map(str::to_string);
-                if let Some(answers) = &answers {
+                if let Some(answers) = answers {
                     add_answers(&mut record, answers);
                 }
                 let rpc = r.state.rpc();
@@ -347,7 +347,7 @@ impl<'t> Analyzer<'t> {
             for (key, state) in &open {
                 let c = aggregates.classify(key, state);
                 if self.focus.matches(key, state, &c) {
-                    let answers = self.outcomes.peek(key);
+                    let answers = table.answers(key);
                     aggregates.add_classified(key, state, &c, table.server_name(key), answers);
                 } else {
                     outside.0 += state.packets[0] + state.packets[1];

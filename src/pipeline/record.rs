@@ -192,7 +192,7 @@ pub(crate) fn flow_record(
 /// Puts what the outcome parsers read on a flow into its record.
 pub(crate) fn add_answers(
     record: &mut FlowRecord,
-    answers: &crate::aggregate::outcomes::FlowAnswers,
+    answers: &crate::inspect::outcome::answers::FlowAnswers,
 ) {
     if let Some(worst) = answers.worst() {
         record.outcome = Some(worst.name.to_string());
@@ -206,7 +206,7 @@ pub(crate) fn add_answers(
     if let Some(smb) = answers.smb {
         record.smb_dialect = smb
             .dialect
-            .map(|d| crate::aggregate::outcomes::dialect_name(d).into_owned());
+            .map(|d| crate::inspect::outcome::answers::dialect_name(d).into_owned());
         record.smb_signing_required = Some(smb.signing_required);
         record.smb_encrypted = Some(smb.encrypted);
     }

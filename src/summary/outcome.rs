@@ -3,95 +3,9 @@
 //! bind results and faults), each with its count, its plain meaning and the clients,
 //! accounts and names behind it; and the SMB session facts of a server.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-/// The application protocol an answer belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AppProtocol {
-    /// DCE/RPC (connection-oriented), on its own port or inside SMB named pipes.
-    Dcerpc,
-    /// DNS, over UDP or TCP.
-    Dns,
-    /// Kerberos, over UDP or TCP.
-    Kerberos,
-    /// LDAP over TCP, and CLDAP over UDP.
-    Ldap,
-    /// SMB1, SMB2 and SMB3 (with the NTLM logon inside SESSION_SETUP).
-    Smb,
-}
-
-impl AppProtocol {
-    /// The name in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AppProtocol::Dcerpc => "dcerpc",
-            AppProtocol::Dns => "dns",
-            AppProtocol::Kerberos => "kerberos",
-            AppProtocol::Ldap => "ldap",
-            AppProtocol::Smb => "smb",
-        }
-    }
-}
-
-impl fmt::Display for AppProtocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// What an answer means for an administrator, worst first: the order of the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeClass {
-    /// A logon refused for its credentials: wrong password, no such account.
-    LogonFailure,
-    /// An account that may not log on: locked out, disabled, expired, password expired
-    /// or to be changed, outside its logon hours or workstations.
-    AccountRestricted,
-    /// Access denied to a share, object or call.
-    AccessDenied,
-    /// Kerberos refused the client's clock (more than the allowed skew apart).
-    ClockSkew,
-    /// A DNS lookup of a domain controller locator name failed: clients cannot find a DC.
-    DcLocatorFailure,
-    /// Any other error answer.
-    Error,
-    /// A normal step of a protocol that looks like an error (Kerberos pre-authentication
-    /// required, SMB more processing required, LDAP SASL bind in progress).
-    Routine,
-    /// Success.
-    Ok,
-}
-
-impl OutcomeClass {
-    /// The name in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OutcomeClass::LogonFailure => "logon_failure",
-            OutcomeClass::AccountRestricted => "account_restricted",
-            OutcomeClass::AccessDenied => "access_denied",
-            OutcomeClass::ClockSkew => "clock_skew",
-            OutcomeClass::DcLocatorFailure => "dc_locator_failure",
-            OutcomeClass::Error => "error",
-            OutcomeClass::Routine => "routine",
-            OutcomeClass::Ok => "ok",
-        }
-    }
-
-    /// Whether the answer is a failure of some kind (not routine, not success).
-    pub fn is_failure(self) -> bool {
-        !matches!(self, OutcomeClass::Routine | OutcomeClass::Ok)
-    }
-}
-
-impl fmt::Display for OutcomeClass {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::inspect::outcome::answers::{AppProtocol, OutcomeClass};
 
 /// A name with how often it stood behind an answer (a client, an account, a query name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,6 +14,7 @@
 //! [`code`] and [`text`] (shared types), [`ber`], [`stream`], [`ntstatus`], [`ntlmssp`],
 //! [`kerberos`], [`smb`], [`ldap`], [`dns`], [`dcerpc`].
 
+pub mod answers;
 pub mod ber;
 pub mod code;
 pub mod dcerpc;

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::aggregate::outcomes::{Answer, FlowAnswers};
+use crate::inspect::outcome::answers::{Answer, FlowAnswers};
 use crate::inspect::outcome::ntlmssp::NtlmMessage;
 use crate::inspect::outcome::{Outcome, Severity};
 use crate::inspect::rpc::interfaces::{InterfaceTable, Uuid, uuid_text};

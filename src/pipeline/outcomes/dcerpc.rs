@@ -3,8 +3,8 @@
 //! call's answer (a response, or a fault with its status) named by its interface and
 //! operation. The account of an NTLM authentication in the PDUs goes with them.
 
-use crate::aggregate::outcomes::FlowAnswers;
 use crate::inspect::outcome::Outcome;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::outcome::code::{Protocol, Severity};
 use crate::inspect::outcome::dcerpc::{self, RpcPdu, context_result, provider_reason};
 use crate::inspect::rpc::interfaces::Uuid;

@@ -2,7 +2,7 @@
 //! lookups of domain-controller locator names rank as locator failures (the parser
 //! says so).
 
-use crate::aggregate::outcomes::FlowAnswers;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::outcome::dns;
 use crate::summary::outcome::AppProtocol;
 

@@ -1,7 +1,7 @@
 //! Kerberos answers: every KDC reply and KRB-ERROR, with the client principal and the
 //! service it asked for (from the answer, or else from the request before it).
 
-use crate::aggregate::outcomes::FlowAnswers;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::outcome::kerberos::{self, Kind};
 use crate::summary::outcome::AppProtocol;
 

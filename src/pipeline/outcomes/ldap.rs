@@ -1,7 +1,7 @@
 //! LDAP and CLDAP answers: every LDAPResult with its resultCode and AD's data code, the
 //! account and mechanism of the bind it answers, the base object of the search it ends.
 
-use crate::aggregate::outcomes::FlowAnswers;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::outcome::ldap::{self, BindAuth, LdapOp};
 use crate::summary::outcome::AppProtocol;
 

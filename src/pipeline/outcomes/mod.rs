@@ -20,10 +20,10 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::aggregate::outcomes::FlowAnswers;
-use crate::decode::{IpSummary, ip_proto};
+use crate::decode::{IpSummary, ip_proto, tcp_flags};
 use crate::flow::FlowKey;
 use crate::inspect::fingerprint::Fingerprint;
+use crate::inspect::outcome::answers::FlowAnswers;
 use crate::inspect::outcome::stream::{DEFAULT_CAP, Frame, Framing, StreamBuf, frame_len, frames};
 use crate::inspect::rpc::interfaces::InterfaceTable;
 use crate::inspect::rpc::operations::OperationTable;
@@ -77,6 +77,30 @@ impl App {
             Fingerprint::Ldap if tcp => Some(App::Ldap),
             Fingerprint::DceRpc if tcp => Some(App::Dcerpc),
             _ => None,
+        }
+    }
+
+    /// Whether `payload` starts like a message of this protocol (the first bytes only:
+    /// the parsers decide the rest).
+    fn starts(self, payload: &[u8], tcp: bool, ports: (u16, u16)) -> bool {
+        let at = |i: usize| payload.get(i).copied();
+        let krb_tag = |b: Option<u8>| b.is_some_and(|b| (0x6a..=0x7e).contains(&b));
+        match self {
+            App::Kerberos if tcp => {
+                frame_len(payload, Framing::Kerberos).is_some() && krb_tag(at(4))
+            }
+            App::Kerberos => krb_tag(at(0)),
+            App::Smb => {
+                let smb = matches!(payload.get(4..8), Some([0xfc..=0xff, b'S', b'M', b'B']));
+                let session =
+                    self.framing(ports) == Framing::NetBios && matches!(at(0), Some(0x81..=0x85));
+                (at(0) == Some(0) && smb) || session
+            }
+            App::Ldap => at(0) == Some(0x30),
+            App::Dns if tcp => frame_len(payload, Framing::Dns).is_some(),
+            // Over UDP only an answer is worth a flow's memory (the question is in it).
+            App::Dns => payload.len() >= 12 && payload[2] & 0x80 != 0,
+            App::Dcerpc => at(0) == Some(5) && at(1).is_some_and(|minor| minor <= 1),
         }
     }
 
@@ -139,12 +163,15 @@ struct Side {
 #[derive(Debug)]
 struct Tracked {
     framing: Framing,
-    /// Packet time the tracker first saw the flow.
-    first_ts: i64,
+    /// Packet time of the flow's last payload the tracker saw.
+    last_ts: i64,
+    /// Whether any answer was read on it.
+    read_any: bool,
     /// Reassembly of each endpoint's stream (TCP), dropped once it can give no more.
     sides: [Option<Box<Side>>; 2],
     /// Whether each side has ended for good (a gap, the cap, bytes of another protocol).
     ended: [bool; 2],
+    /// Answers read from the packet being inspected, handed on to the flow table.
     answers: FlowAnswers,
     memory: Memory,
     /// Picked by its payload, not its port.
@@ -155,21 +182,54 @@ struct Tracked {
 #[derive(Debug)]
 pub struct OutcomeTracker {
     names: Names,
-    flows: FxHashMap<FlowKey, Tracked>,
+    flows: FxHashMap<FlowKey, Box<Tracked>>,
     buffering: usize,
     /// Flows not inspected because [`MAX_TRACKED`] flows were held.
     pub untracked: u64,
     /// TCP flows not reassembled because [`MAX_BUFFERING`] buffers were held.
     pub unbuffered: u64,
-    /// Tracked flows picked by their payload rather than their port.
+    /// Tracked TCP flows picked by their payload rather than their port.
     by_payload: usize,
+    /// Tracked flows per [`slot`] of their key: most packets on these ports belong to
+    /// no tracked flow, and this says so without a look-up in `flows`.
+    held: Box<[u8]>,
 }
 
+/// Slots of [`OutcomeTracker::held`]: one byte each, 32 KiB, so that the check stays in
+/// the first-level cache. (A slot that reaches 255 stays there: its flows are always
+/// looked up.)
+const SLOTS: usize = 1 << 15;
+
+/// A cheap hash of a flow key into [`SLOTS`]: its ports and the last four bytes of each
+/// address.
+#[inline]
+fn slot(key: &FlowKey) -> usize {
+    let tail = |a: &[u8; 16]| u32::from_le_bytes([a[12], a[13], a[14], a[15]]);
+    let ports = u32::from(key.port[0]) << 16 | u32::from(key.port[1]);
+    let mixed = (tail(&key.addr[0]) ^ tail(&key.addr[1]).rotate_left(11) ^ ports.rotate_left(5))
+        .wrapping_mul(0x9e37_79b9);
+    (mixed >> 17) as usize
+}
+
+/// Packet time after which a quiet flow is forgotten by the tracker (its flow may
+/// still be open in the flow table; later answers on it then start afresh).
+const IDLE_NS: i64 = 120 * 1_000_000_000;
+
 impl Tracked {
+    /// The answers read from the packet just inspected.
+    fn take_answers(&mut self) -> Option<FlowAnswers> {
+        if self.answers.is_empty() {
+            return None;
+        }
+        self.read_any = true;
+        Some(std::mem::take(&mut self.answers))
+    }
+
     fn new(app: App, ports: (u16, u16), ts: i64, by_payload: bool) -> Tracked {
         Tracked {
             framing: app.framing(ports),
-            first_ts: ts,
+            last_ts: ts,
+            read_any: false,
             sides: [None, None],
             ended: [false; 2],
             answers: FlowAnswers::default(),
@@ -243,6 +303,7 @@ impl OutcomeTracker {
             untracked: 0,
             unbuffered: 0,
             by_payload: 0,
+            held: vec![0; SLOTS].into_boxed_slice(),
         }
     }
 
@@ -253,7 +314,10 @@ impl OutcomeTracker {
     #[inline]
     pub fn wants(&self, proto: u8, ports: Option<(u16, u16)>, fp: Option<Fingerprint>) -> bool {
         match ports {
-            Some(ports) => self.by_payload > 0 || App::of(proto, ports, fp).is_some(),
+            Some(ports) => {
+                (self.by_payload > 0 && proto == ip_proto::TCP)
+                    || App::of(proto, ports, fp).is_some()
+            }
             None => false,
         }
     }
@@ -267,33 +331,52 @@ impl OutcomeTracker {
         payload: &[u8],
         cut: bool,
         fp: Option<Fingerprint>,
-    ) {
-        let Some(ports) = ip.ports else { return };
+    ) -> Option<FlowAnswers> {
+        let ports = ip.ports?;
         let (key, sender) = FlowKey::from_packet(ip);
         let key = &key;
         let tcp = ip.proto == ip_proto::TCP;
-        if !self.flows.contains_key(key) {
+        let at = slot(key);
+        if self.held[at] != 0
+            && self
+                .flows
+                .get(key)
+                .is_some_and(|t| ts.saturating_sub(t.last_ts) > IDLE_NS)
+        {
+            // A flow quiet for long is over for the tracker: start afresh.
+            self.forget(key);
+        }
+        if self.held[at] == 0 || !self.flows.contains_key(key) {
             if payload.is_empty() {
-                return;
+                return None;
             }
-            let Some(app) = App::of(ip.proto, ports, fp) else {
-                return;
-            };
+            let app = App::of(ip.proto, ports, fp)?;
+            // Only a packet that starts like a message of the protocol starts tracking:
+            // other payload on these ports costs no memory and no later work.
+            if !app.starts(payload, tcp, ports) {
+                return None;
+            }
+            if self.flows.len() >= MAX_TRACKED {
+                self.sweep(ts);
+            }
             if self.flows.len() >= MAX_TRACKED {
                 self.untracked += 1;
-                return;
+                return None;
             }
-            let by_port = App::of(ip.proto, ports, None).is_some();
-            self.by_payload += usize::from(!by_port);
+            // A TCP flow picked by its payload: its later segments need not look like
+            // anything, so every TCP segment is a candidate while one is tracked. (A
+            // datagram picked by its payload is picked again by the next one's.)
+            let by_payload = tcp && App::of(ip.proto, ports, None).is_none();
+            self.by_payload += usize::from(by_payload);
             self.flows
-                .insert(*key, Tracked::new(app, ports, ts, !by_port));
+                .insert(*key, Box::new(Tracked::new(app, ports, ts, by_payload)));
+            self.held[at] = self.held[at].saturating_add(1);
         }
-        let Some(t) = self.flows.get_mut(key) else {
-            return;
-        };
+        let t = self.flows.get_mut(key)?;
+        t.last_ts = ts;
         if !tcp {
             if cut || payload.is_empty() {
-                return;
+                return None;
             }
             if t.framing == Framing::Ber {
                 // CLDAP: a datagram may hold several LDAPMessages (an entry and the
@@ -308,19 +391,16 @@ impl OutcomeTracker {
                 t.memory
                     .read(&mut t.answers, &self.names, Frame::Message(payload));
             }
-            return;
+            return t.take_answers();
         }
-        if t.ended[sender] {
-            return;
-        }
-        if payload.is_empty() {
-            return;
+        if t.ended[sender] || payload.is_empty() {
+            return None;
         }
         if t.sides[sender].is_none() {
             if self.buffering >= MAX_BUFFERING {
                 self.unbuffered += 1;
                 t.ended[sender] = true;
-                return;
+                return None;
             }
             self.buffering += 1;
             t.sides[sender] = Some(Box::new(Side {
@@ -337,30 +417,59 @@ impl OutcomeTracker {
             }
         }
         t.drain(sender, &self.names);
+        let answers = t.take_answers();
         if t.sides[sender].is_none() {
             // The side ended: its buffer is gone.
             self.buffering = self.buffering.saturating_sub(1);
+            // Both sides over: nothing more to read on it.
+            if t.ended[1 - sender] {
+                self.forget(key);
+            }
+        }
+        answers
+    }
+
+    /// Lets the tracker see a TCP packet without payload: a SYN starts a new connection
+    /// on its ports, so what was read of an earlier one is forgotten.
+    #[inline]
+    pub fn see_flags(&mut self, ip: &IpSummary) {
+        if ip.tcp_flags & (tcp_flags::SYN | tcp_flags::ACK) != tcp_flags::SYN {
+            return;
+        }
+        let (key, _) = FlowKey::from_packet(ip);
+        if self.held[slot(&key)] != 0 {
+            self.forget(&key);
         }
     }
 
-    /// Takes what the parsers read on the flow of `key` that ended at `last_ts` (ns);
-    /// None when nothing was read, or the tracked flow is a later one on the same ports
-    /// (it started after this one ended).
-    pub fn take(&mut self, key: &FlowKey, last_ts: i64) -> Option<FlowAnswers> {
-        let t = self.flows.get(key)?;
-        if t.first_ts > last_ts {
-            return None;
+    /// Forgets the flows quiet for longer than [`IDLE_NS`] at packet time `now`.
+    fn sweep(&mut self, now: i64) {
+        let idle: Vec<FlowKey> = self
+            .flows
+            .iter()
+            .filter(|(_, t)| now.saturating_sub(t.last_ts) > IDLE_NS)
+            .map(|(k, _)| *k)
+            .collect();
+        for key in idle {
+            self.forget(&key);
         }
-        let t = self.flows.remove(key)?;
-        self.by_payload -= usize::from(t.by_payload);
-        let held = t.sides.iter().filter(|s| s.is_some()).count();
-        self.buffering = self.buffering.saturating_sub(held);
-        (!t.answers.is_empty()).then_some(t.answers)
     }
 
-    /// What the parsers read on the flow of `key` so far, without taking it (for live
-    /// snapshots of open flows).
-    pub fn peek(&self, key: &FlowKey) -> Option<&FlowAnswers> {
-        self.flows.get(key).map(|t| &t.answers)
+    /// Counts a flow of `key` out of its slot.
+    fn release(&mut self, key: &FlowKey) {
+        let at = slot(key);
+        if self.held[at] != u8::MAX {
+            self.held[at] = self.held[at].saturating_sub(1);
+        }
+    }
+
+    /// Drops the flow of `key` without reporting it.
+    fn forget(&mut self, key: &FlowKey) {
+        if let Some(t) = self.flows.remove(key) {
+            self.release(key);
+            self.by_payload -= usize::from(t.by_payload);
+            let held = t.sides.iter().filter(|s| s.is_some()).count();
+            self.buffering = self.buffering.saturating_sub(held);
+        }
     }
 }

@@ -4,8 +4,8 @@
 //! NetBIOS session refusals; the session facts (dialect, signing, encryption); and the
 //! DCE/RPC inside named pipes.
 
-use crate::aggregate::outcomes::{FlowAnswers, SmbSession};
 use crate::inspect::outcome::Severity;
+use crate::inspect::outcome::answers::{FlowAnswers, SmbSession};
 use crate::inspect::outcome::smb::{
     self, SESSION_FLAG_ENCRYPT_DATA, SIGNING_REQUIRED, Smb1Body, Smb1Message, Smb2Body,
     Smb2Message, SmbMessage, command, smb1_command,
