@@ -16,7 +16,9 @@ use super::ntlmssp::{self, NtlmMessage};
 use super::ntstatus;
 use super::text::{self, MAX_ITEMS};
 use crate::inspect::rpc::interfaces::Uuid;
-use crate::inspect::rpc::pdu::{self, Context, HEADER_LEN, Header, ndr_uuid, ptype};
+use crate::inspect::rpc::pdu::{
+    self, Context, HEADER_LEN, Header, ndr_uuid, ptype, u16_at, u32_at,
+};
 
 /// PDU types beyond those [`rpc::pdu::ptype`](crate::inspect::rpc::pdu::ptype) names.
 pub mod more_ptype {
@@ -172,24 +174,6 @@ pub struct RpcMessage {
     pub pdu: RpcPdu,
     /// The auth verifier, when the PDU has one and it was captured.
     pub auth: Option<AuthVerifier>,
-}
-
-fn u16_at(b: &[u8], at: usize, le: bool) -> Option<u16> {
-    let bytes: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
-    Some(if le {
-        u16::from_le_bytes(bytes)
-    } else {
-        u16::from_be_bytes(bytes)
-    })
-}
-
-fn u32_at(b: &[u8], at: usize, le: bool) -> Option<u32> {
-    let bytes: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-    Some(if le {
-        u32::from_le_bytes(bytes)
-    } else {
-        u32::from_be_bytes(bytes)
-    })
 }
 
 fn syntax(b: &[u8], at: usize, le: bool) -> Option<Syntax> {

@@ -49,7 +49,8 @@ pub struct Header {
 /// Length of the common header.
 pub const HEADER_LEN: usize = 16;
 
-fn u16_at(b: &[u8], at: usize, le: bool) -> Option<u16> {
+/// The 16-bit integer at `at`, in the PDU's byte order (`le`: little-endian).
+pub(crate) fn u16_at(b: &[u8], at: usize, le: bool) -> Option<u16> {
     let bytes: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
     Some(if le {
         u16::from_le_bytes(bytes)
@@ -58,7 +59,8 @@ fn u16_at(b: &[u8], at: usize, le: bool) -> Option<u16> {
     })
 }
 
-fn u32_at(b: &[u8], at: usize, le: bool) -> Option<u32> {
+/// The 32-bit integer at `at`, in the PDU's byte order.
+pub(crate) fn u32_at(b: &[u8], at: usize, le: bool) -> Option<u32> {
     let bytes: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
     Some(if le {
         u32::from_le_bytes(bytes)
