@@ -814,6 +814,32 @@ fn counted(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", units::count(n), if n == 1 { one } else { many })
 }
 
+/// "; SMB 3.1.1 x9, SMB 2.1 x1; signing required in 4 of 10; 1 encrypted": what an SMB
+/// server's sessions negotiated.
+fn smb_text(f: &crate::summary::outcome::SmbFacts) -> String {
+    if f.negotiated == 0 && f.encrypted == 0 {
+        return String::new();
+    }
+    let dialects: Vec<String> = f
+        .dialects
+        .iter()
+        .take(3)
+        .map(|d| format!("{} x{}", printable(&d.name), units::count(d.count)))
+        .collect();
+    let mut text = format!("; {}", dialects.join(", "));
+    if f.negotiated > 0 {
+        text.push_str(&format!(
+            "; signing required in {} of {}",
+            units::count(f.signing_required),
+            units::count(f.negotiated)
+        ));
+    }
+    if f.encrypted > 0 {
+        text.push_str(&format!("; {} encrypted", units::count(f.encrypted)));
+    }
+    text
+}
+
 /// "servers: 10.0.0.5 (40 flows from 3 clients: 10.0.1.7, 10.0.1.8 +1), 10.0.0.6 (...)":
 /// the line's heaviest servers and who used them (None when the line lists none).
 fn servers_text(servers: &[crate::summary::ServerLine]) -> Option<String> {
@@ -846,8 +872,9 @@ fn servers_text(servers: &[crate::summary::ServerLine]) -> Option<String> {
                     clients.join(", ")
                 ),
             };
+            let smb = s.smb.as_ref().map(smb_text).unwrap_or_default();
             format!(
-                "{} ({}{from})",
+                "{} ({}{from}{smb})",
                 s.addr,
                 counted(s.counters.flows, "flow", "flows")
             )
