@@ -1,9 +1,11 @@
 //! Kerberos answers: every KDC reply and KRB-ERROR, with the client principal and the
-//! service it asked for (from the answer, or else from the request before it).
+//! service it asked for (from the answer, or else from the request before it); and
+//! requests that ask for RC4 encryption only, flagged.
 
-use crate::inspect::outcome::answers::FlowAnswers;
+use std::borrow::Cow;
+
+use crate::inspect::outcome::answers::{Answer, AppProtocol, FlowAnswers, OutcomeClass};
 use crate::inspect::outcome::kerberos::{self, Kind};
-use crate::summary::outcome::AppProtocol;
 
 use super::answer::{count, principal};
 
@@ -23,6 +25,27 @@ pub fn read(state: &mut KerberosState, answers: &mut FlowAnswers, msg: &[u8]) {
     let Some(kind) = m.kind else { return };
     match kind {
         Kind::AsReq | Kind::TgsReq | Kind::ApReq => {
+            if m.rc4_only() {
+                // Not an answer but a finding about the request: RC4 and nothing else.
+                answers.push(Answer {
+                    protocol: AppProtocol::Kerberos,
+                    operation: if kind == Kind::AsReq {
+                        "AS-REQ etypes"
+                    } else {
+                        "TGS-REQ etypes"
+                    },
+                    code: 0,
+                    name: Cow::Borrowed("RC4_ONLY_REQUEST"),
+                    detail: None,
+                    meaning: Some(
+                        "the client asked for RC4 encryption only (no AES): weak tickets; \
+                         an old client, or an account without AES keys",
+                    ),
+                    class: OutcomeClass::Error,
+                    account: principal(&m.cname, &m.realm),
+                    about: m.sname.clone().map(String::into_boxed_str),
+                });
+            }
             *state = KerberosState {
                 operation: Some(kind.as_str()),
                 account: principal(&m.cname, &m.realm),
