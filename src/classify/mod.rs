@@ -26,6 +26,8 @@ use crate::table::{Lookup, Specificity, Transport};
 pub enum ServerRule {
     /// Receiver of the first SYN.
     Syn,
+    /// The endpoint that sent a DCE/RPC bind is the client.
+    Bind,
     /// More specific table match.
     TableMatch,
     /// Lower port number.
@@ -39,6 +41,7 @@ impl ServerRule {
     pub fn as_str(self) -> &'static str {
         match self {
             ServerRule::Syn => "syn",
+            ServerRule::Bind => "bind",
             ServerRule::TableMatch => "table",
             ServerRule::LowerPort => "lower_port",
             ServerRule::FirstDestination => "first_destination",
@@ -80,6 +83,8 @@ pub fn classify(key: &FlowKey, state: &FlowState, lookup: &Lookup) -> Classifica
     ];
     let (server, rule) = if let (Transport::Tcp, Some(s)) = (transport, state.syn_receiver()) {
         (s, ServerRule::Syn)
+    } else if let Some(client) = state.bind_sender() {
+        (1 - client, ServerRule::Bind)
     } else if matches[0].kind() != matches[1].kind() {
         (
             usize::from(matches[1].kind() > matches[0].kind()),
@@ -152,6 +157,25 @@ mod tests {
         // Client on 445 (odd, but the SYN says who listens) to 8443.
         let (port, rule, _) = server_port(&[(1, 2, 445, 8443, tcp_flags::SYN)], 6);
         assert_eq!((port, rule), (8443, ServerRule::Syn));
+    }
+
+    #[test]
+    fn a_bind_names_the_client_ahead_of_the_port_rules() {
+        // Mid-flow, no SYN: 49668 <-> 50000 would go to the lower port (49668), but the
+        // endpoint on 49668 sent the bind, so it is the client.
+        let table = ServiceTable::builtin();
+        let (key, mut state) = flow(&[(1, 2, 49668, 50000, tcp_flags::ACK)], 6);
+        let before = classify(&key, &state, table.lookup());
+        assert_eq!(key.port[before.server], 49668);
+        let sender = usize::from(key.port[1] == 49668);
+        state.note_bind_from(sender);
+        let c = classify(&key, &state, table.lookup());
+        assert_eq!((key.port[c.server], c.rule), (50000, ServerRule::Bind));
+        // A SYN still says more than a bind.
+        let (key, mut state) = flow(&[(1, 2, 49668, 50000, tcp_flags::SYN)], 6);
+        state.note_bind_from(usize::from(key.port[1] == 50000));
+        let c = classify(&key, &state, table.lookup());
+        assert_eq!((key.port[c.server], c.rule), (50000, ServerRule::Syn));
     }
 
     #[test]

@@ -28,7 +28,7 @@ enum FlowEvent {
     IcmpError(Box<(IpSummary, IcmpReason)>),
     ServerName(Box<(IpSummary, Box<str>)>),
     Answers(Box<(IpSummary, FlowAnswers)>),
-    Rpc(FlowKey, RpcId),
+    Rpc(FlowKey, RpcId, Option<u8>),
 }
 
 impl FlowEvent {
@@ -49,7 +49,9 @@ impl FlowEvent {
                 let (ip, name) = *named;
                 table.add_server_name(&ip, name);
             }
-            FlowEvent::Rpc(key, id) => table.set_rpc(&key, id),
+            FlowEvent::Rpc(key, id, sender) => {
+                table.set_rpc_from(&key, id, sender.map(usize::from));
+            }
             FlowEvent::Answers(more) => {
                 let (ip, answers) = *more;
                 table.add_answers(&ip, answers);
@@ -181,7 +183,12 @@ impl FlowStage {
 
     /// Tells flow `key` which DCE/RPC interface it carries.
     pub fn set_rpc(&mut self, key: &FlowKey, id: RpcId) {
-        self.send(FlowEvent::Rpc(*key, id));
+        self.send(FlowEvent::Rpc(*key, id, None));
+    }
+
+    /// Tells flow `key` its interface, learned from a bind that endpoint `sender` sent.
+    pub fn set_rpc_by_bind(&mut self, key: &FlowKey, id: RpcId, sender: usize) {
+        self.send(FlowEvent::Rpc(*key, id, Some(sender as u8)));
     }
 
     /// Notes the TLS server name a packet's flow asked for.

@@ -72,6 +72,12 @@ const SYN_ACK_SEEN: u8 = 16;
 
 const HANDSHAKE_DONE: u8 = 32;
 
+/// DCE/RPC bits beside the TCP ones: which endpoint sent the flow's first bind (the
+/// client of the association).
+const BIND_FROM_0: u8 = 64;
+
+const BIND_FROM_1: u8 = 128;
+
 /// Microseconds from `from` to `to` (ns), saturating at the ends of u32.
 fn micros_between(from: i64, to: i64) -> u32 {
     u32::try_from(to.saturating_sub(from).max(0) / 1000).unwrap_or(u32::MAX)
@@ -252,6 +258,28 @@ impl FlowState {
     /// The DCE/RPC interface the flow carries, and how it was found.
     pub fn rpc(&self) -> RpcId {
         RpcId::from_bits(self.rpc)
+    }
+
+    /// Notes that endpoint `sender` sent a DCE/RPC bind (the first one counts).
+    pub(crate) fn note_bind_from(&mut self, sender: usize) {
+        if self.tcp & (BIND_FROM_0 | BIND_FROM_1) == 0 {
+            self.tcp |= if sender == 0 {
+                BIND_FROM_0
+            } else {
+                BIND_FROM_1
+            };
+        }
+    }
+
+    /// The endpoint that sent the flow's first DCE/RPC bind: the client.
+    pub fn bind_sender(&self) -> Option<usize> {
+        if self.tcp & BIND_FROM_0 != 0 {
+            Some(0)
+        } else if self.tcp & BIND_FROM_1 != 0 {
+            Some(1)
+        } else {
+            None
+        }
     }
 
     /// The first ICMP error quoting a packet of this flow.

@@ -491,8 +491,17 @@ impl FlowTable {
     /// Tells a held flow which DCE/RPC interface it carries (kept when better than what
     /// it knew; see [`RpcId::better_than`]).
     pub fn set_rpc(&mut self, key: &FlowKey, id: RpcId) {
+        self.set_rpc_from(key, id, None);
+    }
+
+    /// Tells flow `key` which DCE/RPC interface it carries, learned from a bind that
+    /// endpoint `bind_sender` sent (when it was a bind): that endpoint is the client.
+    pub fn set_rpc_from(&mut self, key: &FlowKey, id: RpcId, bind_sender: Option<usize>) {
         self.flush();
         if let Some(state) = self.flows.get_mut(key) {
+            if let Some(sender) = bind_sender {
+                state.note_bind_from(sender);
+            }
             if id.better_than(state.rpc()) {
                 state.rpc = id.to_bits();
             }

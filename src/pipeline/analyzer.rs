@@ -241,9 +241,14 @@ impl<'t> Analyzer<'t> {
             return;
         }
         let cut = packet.data.len() < packet.orig_len as usize;
-        let (key, _) = FlowKey::from_packet(ip);
+        let (key, sender) = FlowKey::from_packet(ip);
         if let Some(id) = self.rpc.inspect(packet.ts_ns, ip, &key, payload, cut) {
-            self.flows.set_rpc(&key, id);
+            if id.via() == Some(crate::inspect::rpc::Via::Bind) {
+                // Only a bind or alter_context names by bind: its sender is the client.
+                self.flows.set_rpc_by_bind(&key, id, sender);
+            } else {
+                self.flows.set_rpc(&key, id);
+            }
         }
     }
 
