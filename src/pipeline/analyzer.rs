@@ -205,6 +205,19 @@ impl<'t> Analyzer<'t> {
                         {
                             self.flows.add_answers(&ip, answers);
                         }
+                        if let Some((key, index)) = self.outcomes.take_named() {
+                            let plumbing = self
+                                .rpc
+                                .interfaces()
+                                .get(index)
+                                .is_some_and(|i| i.is_plumbing());
+                            let id = crate::inspect::rpc::RpcId::new(
+                                index,
+                                crate::inspect::rpc::Via::Bind,
+                                plumbing,
+                            );
+                            self.flows.set_rpc(&key, id);
+                        }
                     }
                     if fp == Some(Fingerprint::Tls) {
                         if let Some(name) = fingerprint::tls_server_name(payload) {

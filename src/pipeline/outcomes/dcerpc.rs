@@ -24,6 +24,9 @@ pub struct RpcState {
     bound: Vec<(u16, Uuid, u16)>,
     calls: PendingList<u32>,
     account: Option<Box<str>>,
+    /// The interface (index into the interface table) a bind just asked for, for the
+    /// caller to name the flow by (the first that is not DCOM plumbing).
+    pub named: Option<u16>,
 }
 
 impl RpcState {
@@ -51,6 +54,15 @@ pub fn read(state: &mut RpcState, answers: &mut FlowAnswers, names: &Names, pdu:
                 .iter()
                 .map(|c| (c.id, c.interface.uuid, c.interface.major))
                 .collect();
+            let known: Vec<u16> = contexts
+                .iter()
+                .filter_map(|c| names.interfaces.find(&c.interface.uuid, c.interface.major))
+                .collect();
+            state.named = known
+                .iter()
+                .copied()
+                .find(|i| names.interfaces.get(*i).is_some_and(|x| !x.is_plumbing()))
+                .or_else(|| known.first().copied());
         }
         RpcPdu::BindAck { results, .. } => {
             let asked = std::mem::take(&mut state.asked);

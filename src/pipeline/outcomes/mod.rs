@@ -190,6 +190,8 @@ pub struct OutcomeTracker {
     pub unbuffered: u64,
     /// Tracked TCP flows picked by their payload rather than their port.
     by_payload: usize,
+    /// A flow whose named pipe a bind just named, with the interface (index).
+    named: Option<(FlowKey, u16)>,
     /// Tracked flows per [`slot`] of their key: most packets on these ports belong to
     /// no tracked flow, and this says so without a look-up in `flows`.
     held: Box<[u8]>,
@@ -303,6 +305,7 @@ impl OutcomeTracker {
             untracked: 0,
             unbuffered: 0,
             by_payload: 0,
+            named: None,
             held: vec![0; SLOTS].into_boxed_slice(),
         }
     }
@@ -417,6 +420,11 @@ impl OutcomeTracker {
             }
         }
         t.drain(sender, &self.names);
+        if let Memory::Smb(smb) = &mut t.memory {
+            if let Some(index) = smb.named.take() {
+                self.named = Some((*key, index));
+            }
+        }
         let answers = t.take_answers();
         if t.sides[sender].is_none() {
             // The side ended: its buffer is gone.
@@ -427,6 +435,13 @@ impl OutcomeTracker {
             }
         }
         answers
+    }
+
+    /// The flow whose named pipe the last inspected packet's bind named, and the
+    /// interface (index into the interface table): the bind says which interface a pipe
+    /// that serves several carries.
+    pub fn take_named(&mut self) -> Option<(FlowKey, u16)> {
+        self.named.take()
     }
 
     /// Lets the tracker see a TCP packet without payload: a SYN starts a new connection

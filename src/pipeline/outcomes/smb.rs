@@ -44,6 +44,8 @@ pub struct SmbState {
     pipes: Vec<([u8; 16], RpcState)>,
     /// SMB1 requests by MID.
     smb1: PendingList<u16>,
+    /// The interface a bind inside a named pipe just asked for.
+    pub named: Option<u16>,
 }
 
 impl SmbState {
@@ -251,6 +253,9 @@ fn pipe(
             Frame::Message(pdu) => dcerpc::read(rpc, answers, names, pdu),
             _ => break,
         }
+    }
+    if let Some(named) = rpc.named.take() {
+        state.named = Some(named);
     }
 }
 
