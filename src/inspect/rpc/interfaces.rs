@@ -4,6 +4,8 @@
 
 use rustc_hash::FxHashMap;
 
+use super::markdown::rows;
+
 /// The built-in interface table.
 pub const BUILTIN_INTERFACES: &str = include_str!("../../../data/rpc-interfaces.md");
 
@@ -119,39 +121,8 @@ impl InterfaceTable {
             by_uuid: FxHashMap::default(),
             by_pipe: FxHashMap::default(),
         };
-        let mut header_seen = false;
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            let row = raw.trim();
-            if !row.starts_with('|') {
-                continue;
-            }
-            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
-            if !header_seen {
-                if cells
-                    .first()
-                    .is_some_and(|c| c.eq_ignore_ascii_case("uuid"))
-                {
-                    header_seen = true;
-                    continue;
-                }
-                return Err(err(
-                    line,
-                    "expected the header row | UUID | Version | ... |".into(),
-                ));
-            }
-            if cells
-                .iter()
-                .all(|c| c.chars().all(|ch| ch == '-' || ch == ':' || ch == ' '))
-            {
-                continue;
-            }
-            let [uuid, version, name, spec, description, pipes, service] = cells[..] else {
-                return Err(err(
-                    line,
-                    format!("expected 7 cells, found {}", cells.len()),
-                ));
-            };
+        let rows = rows::<7>(text, "UUID").map_err(|(line, message)| err(line, message))?;
+        for (line, [uuid, version, name, spec, description, pipes, service]) in rows {
             let uuid =
                 parse_uuid(uuid).ok_or_else(|| err(line, format!("'{uuid}' is not a UUID")))?;
             let (major, minor) = version
@@ -195,9 +166,6 @@ impl InterfaceTable {
                 pipes,
                 system_service: (!service.is_empty()).then(|| service.to_string()),
             });
-        }
-        if !header_seen {
-            return Err(err(1, "no table header found".into()));
         }
         Ok(table)
     }

@@ -9,6 +9,7 @@
 pub mod epm;
 pub mod id;
 pub mod interfaces;
+mod markdown;
 pub mod operations;
 pub mod pdu;
 pub mod smb;

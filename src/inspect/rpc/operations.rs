@@ -6,6 +6,7 @@
 use rustc_hash::FxHashMap;
 
 use super::interfaces::{Uuid, parse_uuid, uuid_text};
+use super::markdown::rows;
 
 /// The built-in operation table.
 pub const BUILTIN_OPERATIONS: &str = include_str!("../../../data/rpc-operations.md");
@@ -60,39 +61,8 @@ impl OperationTable {
             operations: Vec::new(),
             by_key: FxHashMap::default(),
         };
-        let mut header_seen = false;
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            let row = raw.trim();
-            if !row.starts_with('|') {
-                continue;
-            }
-            let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
-            if !header_seen {
-                if cells
-                    .first()
-                    .is_some_and(|c| c.eq_ignore_ascii_case("interface"))
-                {
-                    header_seen = true;
-                    continue;
-                }
-                return Err(err(
-                    line,
-                    "expected the header row | Interface | UUID | Opnum | Operation |".into(),
-                ));
-            }
-            if cells
-                .iter()
-                .all(|c| c.chars().all(|ch| ch == '-' || ch == ':' || ch == ' '))
-            {
-                continue;
-            }
-            let [interface, uuid, opnum, name] = cells[..] else {
-                return Err(err(
-                    line,
-                    format!("expected 4 cells, found {}", cells.len()),
-                ));
-            };
+        let rows = rows::<4>(text, "Interface").map_err(|(line, message)| err(line, message))?;
+        for (line, [interface, uuid, opnum, name]) in rows {
             let uuid =
                 parse_uuid(uuid).ok_or_else(|| err(line, format!("'{uuid}' is not a UUID")))?;
             let opnum: u16 = opnum
@@ -120,9 +90,6 @@ impl OperationTable {
                 opnum,
                 name: name.to_string(),
             });
-        }
-        if !header_seen {
-            return Err(err(1, "no table header found".into()));
         }
         Ok(table)
     }
